@@ -1,0 +1,179 @@
+//! The engine's one error type. Each variant is something a caller decides on,
+//! and maps to a stable, public code string (`ErrorCode::as_str`).
+
+use std::fmt;
+
+/// Everything that can go wrong in the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The job id does not name a job in this queue.
+    #[error("job {id} not found")]
+    JobNotFound {
+        /// The missing job's id.
+        id: String,
+    },
+    /// The job's lock is missing or held by another worker (the job moved on).
+    #[error("lock mismatch for job {id}: {reason}")]
+    LockMismatch {
+        /// The job's id.
+        id: String,
+        /// "missing" or "held by another worker".
+        reason: &'static str,
+    },
+    /// The job is not in the state the operation needs.
+    #[error("job {id} is not in the {expected} state")]
+    NotInState {
+        /// The job's id.
+        id: String,
+        /// The state the operation expected.
+        expected: &'static str,
+    },
+    /// An option or argument is invalid; `field` names it.
+    #[error("invalid {field}: {reason}")]
+    InvalidOption {
+        /// The option's name as the user wrote it (e.g. `opts.delay`).
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Redis could not be reached or answered with an error.
+    #[error("redis connection error: {0}")]
+    Connection(String),
+    /// The queue, worker or events reader was closed.
+    #[error("{0} is closed")]
+    Closed(&'static str),
+    /// A Lua transition answered with a negative code this call cannot handle.
+    #[error("script {name} failed with code {code}")]
+    Script {
+        /// The transition's name.
+        name: &'static str,
+        /// BullMQ's return code (see `bullmq-data-layout.md` §11).
+        code: i64,
+    },
+    /// Data read from Redis is not in the layout ferroq expects (e.g. bad JSON
+    /// written by another client).
+    #[error("corrupt data for {what}: {reason}")]
+    CorruptData {
+        /// Which key or field.
+        what: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The job cannot be removed because it is the current iteration of a job scheduler.
+    #[error("job {id} belongs to a job scheduler and cannot be removed")]
+    SchedulerJob {
+        /// The job's id.
+        id: String,
+    },
+    /// A job is locked by a worker and the operation needs it unlocked.
+    #[error("job {id} is locked by a worker")]
+    JobLocked {
+        /// The job's id.
+        id: String,
+    },
+}
+
+impl From<redis::RedisError> for Error {
+    fn from(e: redis::RedisError) -> Self {
+        // redis-rs error texts carry the command and server message, never the
+        // password from the connection URL.
+        Error::Connection(e.to_string())
+    }
+}
+
+/// Stable, public error codes. They are part of the JS API and are never renamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// `ERR_FERROQ_JOB_NOT_FOUND`
+    JobNotFound,
+    /// `ERR_FERROQ_LOCK_MISMATCH`
+    LockMismatch,
+    /// `ERR_FERROQ_NOT_IN_STATE`
+    NotInState,
+    /// `ERR_FERROQ_INVALID_OPTION`
+    InvalidOption,
+    /// `ERR_FERROQ_CONNECTION`
+    Connection,
+    /// `ERR_FERROQ_CLOSED`
+    Closed,
+    /// `ERR_FERROQ_SCRIPT`
+    Script,
+    /// `ERR_FERROQ_CORRUPT_DATA`
+    CorruptData,
+    /// `ERR_FERROQ_SCHEDULER_JOB`
+    SchedulerJob,
+    /// `ERR_FERROQ_JOB_LOCKED`
+    JobLocked,
+}
+
+impl ErrorCode {
+    /// The code string JS sees as `err.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::JobNotFound => "ERR_FERROQ_JOB_NOT_FOUND",
+            ErrorCode::LockMismatch => "ERR_FERROQ_LOCK_MISMATCH",
+            ErrorCode::NotInState => "ERR_FERROQ_NOT_IN_STATE",
+            ErrorCode::InvalidOption => "ERR_FERROQ_INVALID_OPTION",
+            ErrorCode::Connection => "ERR_FERROQ_CONNECTION",
+            ErrorCode::Closed => "ERR_FERROQ_CLOSED",
+            ErrorCode::Script => "ERR_FERROQ_SCRIPT",
+            ErrorCode::CorruptData => "ERR_FERROQ_CORRUPT_DATA",
+            ErrorCode::SchedulerJob => "ERR_FERROQ_SCHEDULER_JOB",
+            ErrorCode::JobLocked => "ERR_FERROQ_JOB_LOCKED",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Error {
+    /// The stable code for this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::JobNotFound { .. } => ErrorCode::JobNotFound,
+            Error::LockMismatch { .. } => ErrorCode::LockMismatch,
+            Error::NotInState { .. } => ErrorCode::NotInState,
+            Error::InvalidOption { .. } => ErrorCode::InvalidOption,
+            Error::Connection(_) => ErrorCode::Connection,
+            Error::Closed(_) => ErrorCode::Closed,
+            Error::Script { .. } => ErrorCode::Script,
+            Error::CorruptData { .. } => ErrorCode::CorruptData,
+            Error::SchedulerJob { .. } => ErrorCode::SchedulerJob,
+            Error::JobLocked { .. } => ErrorCode::JobLocked,
+        }
+    }
+
+    /// Shorthand for an [`Error::InvalidOption`].
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidOption {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Maps a transition's negative return code for job `id` to the matching variant.
+    pub fn from_script_code(name: &'static str, code: i64, id: &str, expected: &'static str) -> Self {
+        let id = id.to_string();
+        match code {
+            -1 => Error::JobNotFound { id },
+            -2 => Error::LockMismatch {
+                id,
+                reason: "missing",
+            },
+            -6 => Error::LockMismatch {
+                id,
+                reason: "held by another worker",
+            },
+            -3 => Error::NotInState { id, expected },
+            -8 => Error::SchedulerJob { id },
+            _ => Error::Script { name, code },
+        }
+    }
+}
+
+/// The engine's result type.
+pub type Result<T> = std::result::Result<T, Error>;

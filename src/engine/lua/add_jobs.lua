@@ -1,0 +1,134 @@
+--[[ add_jobs: store one or more new jobs and put each in wait, prioritized or
+  delayed, as BullMQ's add scripts do. Each job is atomic, and so is the batch.
+
+  KEYS[1] wait
+  KEYS[2] active
+  KEYS[3] prioritized
+  KEYS[4] pc
+  KEYS[5] delayed
+  KEYS[6] marker
+  KEYS[7] events
+  KEYS[8] meta
+  KEYS[9] id
+
+  ARGV[1] key base, "<prefix>:<queue>:"
+  ARGV[2] number of jobs N; then N groups of 12 values:
+    customId ("" = use the counter), name, data (JSON), opts (JSON), timestamp,
+    delay, priority, lifo ("1"/"0"), dedupId ("" = none), dedupTtl (ms, 0 = none),
+    dedupExtend ("1"/"0"), dedupReplace ("1"/"0")
+
+  Returns: a list with one job id per input job: the new id, or the id of the
+    existing job when the custom id already exists or the job was deduplicated.
+  Emits: added, waiting, delayed, duplicated, deduplicated, removed (dedup replace).
+]]
+local base = ARGV[1]
+local count = tonumber(ARGV[2])
+local waitKey, activeKey, prioritizedKey, pcKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local delayedKey, markerKey, eventsKey, metaKey, idKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+
+local maxEv = max_events(metaKey)
+local ids = {}
+local readyAdded = false
+local delayedAdded = false
+
+-- Resolves deduplication. Returns the id to answer with when the new job must not
+-- be stored, or nil to go on and store it.
+local function deduplicate(jobId, dedupId, ttl, extend, replace)
+  local deKey = base .. "de:" .. dedupId
+  local owner = redis.call("GET", deKey)
+  if owner and redis.call("PTTL", deKey) == -1 and redis.call("EXISTS", base .. owner) == 0 then
+    -- Stale key: its job is gone, so the new job wins.
+    redis.call("DEL", deKey, base .. "dn:" .. dedupId)
+    owner = false
+  end
+  if not owner then
+    if ttl > 0 then
+      redis.call("SET", deKey, jobId, "PX", ttl)
+    else
+      redis.call("SET", deKey, jobId)
+    end
+    return nil
+  end
+  if replace then
+    if redis.call("ZREM", delayedKey, owner) == 1 then
+      -- Debounce: the pending (delayed) owner is replaced by the new job.
+      remove_job_keys(base .. owner)
+      redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "removed", "jobId", owner, "prev", "delayed")
+      redis.call("DEL", base .. "dn:" .. dedupId)
+      redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "deduplicated", "jobId", jobId,
+        "deduplicationId", dedupId, "deduplicatedJobId", owner)
+      if ttl > 0 and not extend then
+        redis.call("SET", deKey, jobId, "KEEPTTL")
+      elseif ttl > 0 then
+        redis.call("SET", deKey, jobId, "PX", ttl)
+      else
+        redis.call("SET", deKey, jobId)
+      end
+      return nil
+    end
+    -- The owner already left delayed: reject silently.
+    return owner
+  end
+  if extend and ttl > 0 then
+    redis.call("SET", deKey, owner, "PX", ttl)
+  end
+  redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "deduplicated", "jobId", owner,
+    "deduplicationId", dedupId, "deduplicatedJobId", jobId)
+  return owner
+end
+
+for i = 0, count - 1 do
+  local o = 2 + i * 12
+  local customId, name, data, opts = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4]
+  local timestamp, delay, priority = tonumber(ARGV[o + 5]), tonumber(ARGV[o + 6]), tonumber(ARGV[o + 7])
+  local lifo, dedupId, dedupTtl = ARGV[o + 8] == "1", ARGV[o + 9], tonumber(ARGV[o + 10])
+  local dedupExtend, dedupReplace = ARGV[o + 11] == "1", ARGV[o + 12] == "1"
+
+  -- BullMQ increments the counter on every add, custom id or not.
+  local counter = redis.call("INCR", idKey)
+  local jobId = customId
+  if jobId == "" then
+    jobId = tostring(counter)
+  end
+  local jobKey = base .. jobId
+  local answer = nil
+  if customId ~= "" and redis.call("EXISTS", jobKey) == 1 then
+    redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "duplicated", "jobId", jobId)
+    answer = jobId
+  elseif dedupId ~= "" then
+    answer = deduplicate(jobId, dedupId, dedupTtl, dedupExtend, dedupReplace)
+  end
+
+  if answer then
+    ids[#ids + 1] = answer
+  else
+    if dedupId ~= "" then
+      redis.call("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", ARGV[o + 5],
+        "delay", delay, "priority", priority, "deid", dedupId)
+    else
+      redis.call("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", ARGV[o + 5],
+        "delay", delay, "priority", priority)
+    end
+    redis.call("XADD", eventsKey, "*", "event", "added", "jobId", jobId, "name", name)
+    if delay > 0 then
+      local due = timestamp + delay
+      redis.call("ZADD", delayedKey, delayed_score(delayedKey, due), jobId)
+      redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "delayed", "jobId", jobId,
+        "delay", fmt_int(due))
+      delayedAdded = true
+    else
+      enqueue_ready(waitKey, prioritizedKey, pcKey, jobId, priority, lifo)
+      redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "waiting", "jobId", jobId)
+      readyAdded = true
+    end
+    ids[#ids + 1] = jobId
+  end
+end
+
+if readyAdded and not paused_or_maxed(metaKey, activeKey) then
+  redis.call("ZADD", markerKey, 0, "0")
+end
+if delayedAdded then
+  add_delay_marker(markerKey, delayedKey)
+end
+return ids

@@ -1,0 +1,111 @@
+-- Moving ready jobs into active for one worker (BullMQ's "move to active",
+-- several jobs per call). Expects the fixed queue KEYS layout of the fetching
+-- scripts: 1 wait, 2 active, 3 prioritized, 4 pc, 5 delayed, 6 marker, 7 events,
+-- 8 meta, 9 limiter.
+--
+-- Returns { jobs, rateLimitTtl, nextDelayedMs } where jobs is a flat list of
+-- (jobId, lockToken, HGETALL-array) triples.
+local function fetch_jobs(base, now, wanted, tokenPrefix, seq, lockDuration, limMax, limDuration, workerName)
+  local waitKey, activeKey, prioritizedKey, pcKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+  local delayedKey, markerKey, eventsKey, metaKey, limiterKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+
+  local meta = redis.call("HMGET", metaKey, "paused", "concurrency", "max", "duration")
+  local concurrency = tonumber(meta[2])
+  local blocked = meta[1] ~= false
+  if not blocked and concurrency then
+    blocked = redis.call("LLEN", activeKey) >= concurrency
+  end
+
+  -- Due delayed jobs are promoted even when paused or rate limited.
+  if promote_due(delayedKey, waitKey, prioritizedKey, pcKey, eventsKey, base, now) > 0 and not blocked then
+    redis.call("ZADD", markerKey, 0, "0")
+  end
+
+  -- max prefers the queue-wide meta value, duration prefers the worker's (as BullMQ).
+  local maxJobs = tonumber(meta[3])
+  if not maxJobs and limMax > 0 then
+    maxJobs = limMax
+  end
+  local duration = limDuration
+  if duration <= 0 then
+    duration = tonumber(meta[4]) or 0
+  end
+  if maxJobs then
+    local used = tonumber(redis.call("GET", limiterKey) or "0")
+    if used >= maxJobs then
+      local ttl = redis.call("PTTL", limiterKey)
+      if ttl > 0 then
+        return { {}, ttl, 0 }
+      end
+      redis.call("DEL", limiterKey)
+    end
+  end
+  if blocked or wanted <= 0 then
+    return { {}, 0, 0 }
+  end
+
+  local jobs = {}
+  local taken = 0
+  while taken < wanted do
+    if concurrency and taken > 0 and redis.call("LLEN", activeKey) >= concurrency then
+      break
+    end
+    local jobId = redis.call("RPOPLPUSH", waitKey, activeKey)
+    if jobId and string.sub(jobId, 1, 2) == "0:" then
+      -- A marker id left by BullMQ < 5: drop it and look again.
+      redis.call("LREM", activeKey, 1, jobId)
+    else
+      if not jobId then
+        local p = redis.call("ZPOPMIN", prioritizedKey)
+        if p[1] then
+          jobId = p[1]
+          redis.call("LPUSH", activeKey, jobId)
+        else
+          redis.call("DEL", pcKey)
+          break
+        end
+      end
+      local jobKey = base .. jobId
+      local limited = false
+      if maxJobs and redis.call("HEXISTS", jobKey, "defa") == 0 then
+        local used = redis.call("INCR", limiterKey)
+        if used == 1 then
+          redis.call("PEXPIRE", limiterKey, math.floor(math.abs(duration)))
+        end
+        limited = used >= maxJobs
+      end
+      taken = taken + 1
+      local token = "0"
+      if tokenPrefix ~= "0" then
+        token = tokenPrefix .. ":" .. (seq + taken)
+        redis.call("SET", jobKey .. ":lock", token, "PX", lockDuration)
+      end
+      redis.call("XADD", eventsKey, "*", "event", "active", "jobId", jobId, "prev", "waiting")
+      redis.call("HINCRBY", jobKey, "ats", 1)
+      if workerName ~= "" then
+        redis.call("HSET", jobKey, "processedOn", now, "pb", workerName)
+      else
+        redis.call("HSET", jobKey, "processedOn", now)
+      end
+      jobs[#jobs + 1] = jobId
+      jobs[#jobs + 1] = token
+      jobs[#jobs + 1] = redis.call("HGETALL", jobKey)
+      if limited then
+        break
+      end
+    end
+  end
+
+  if taken > 0 then
+    -- Chain the wake-up to the next blocked worker.
+    redis.call("ZADD", markerKey, 0, "0")
+  end
+  local nextDelayed = 0
+  if taken < wanted then
+    local first = redis.call("ZRANGE", delayedKey, 0, 0, "WITHSCORES")
+    if first[2] then
+      nextDelayed = math.floor(tonumber(first[2]) / 4096)
+    end
+  end
+  return { jobs, 0, nextDelayed }
+end

@@ -1,0 +1,30 @@
+--[[ move_to_active: promote due delayed jobs, then move up to N ready jobs into
+  active for one worker, locking each (BullMQ's moveToActive, batched).
+
+  KEYS[1] wait
+  KEYS[2] active
+  KEYS[3] prioritized
+  KEYS[4] pc
+  KEYS[5] delayed
+  KEYS[6] marker
+  KEYS[7] events
+  KEYS[8] meta
+  KEYS[9] limiter
+
+  ARGV[1] key base
+  ARGV[2] now (ms)
+  ARGV[3] how many jobs the worker can take
+  ARGV[4] lock token prefix ("0" = no locks); token i is "<prefix>:<seq + i>"
+  ARGV[5] seq
+  ARGV[6] lockDuration (ms)
+  ARGV[7] worker limiter max (0 = none)
+  ARGV[8] worker limiter duration (ms, 0 = none)
+  ARGV[9] worker name ("" = none), stored as "pb"
+
+  Returns: { jobs, rateLimitTtl, nextDelayedMs }, jobs a flat list of
+    (jobId, token, HGETALL) triples; rateLimitTtl > 0 when the limiter is full;
+    nextDelayedMs the due time of the earliest delayed job (0 = none).
+  Emits: waiting (promotions, prev delayed), active (prev waiting).
+]]
+return fetch_jobs(ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]),
+  tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9])

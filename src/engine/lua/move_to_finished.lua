@@ -1,0 +1,162 @@
+--[[ move_to_finished: settle a batch of jobs a worker has finished, then
+  optionally fetch its next jobs in the same call (BullMQ's moveToFinished,
+  moveToDelayed and retryJob, batched; several transitions per round trip).
+
+  For each finished job: check and release its lock, take it out of active,
+  count the attempt (atm) and then, by kind:
+    "c" completed: ZADD completed, HSET returnvalue + finishedOn, keep/trim.
+    "f" failed for good: ZADD failed, HSET failedReason + stacktrace + finishedOn,
+        HDEL defa, keep/trim.
+    "d" retry later: HSET failedReason + stacktrace + delay, ZADD delayed.
+    "w" retry now: HSET failedReason + stacktrace, back to wait/prioritized.
+  keepCount 0 deletes the job instead of keeping it (removeOnComplete/Fail: true).
+
+  KEYS[1] wait
+  KEYS[2] active
+  KEYS[3] prioritized
+  KEYS[4] pc
+  KEYS[5] delayed
+  KEYS[6] marker
+  KEYS[7] events
+  KEYS[8] meta
+  KEYS[9] limiter
+  KEYS[10] stalled
+  KEYS[11] completed
+  KEYS[12] failed
+
+  ARGV[1..9] as move_to_active (key base, now, wanted, token prefix, seq,
+    lockDuration, limiter max, limiter duration, worker name); wanted 0 = no fetch
+  ARGV[10] number of finished jobs M; then M groups of 10 values:
+    jobId, token, kind ("c"/"f"/"d"/"w"), value (returnvalue JSON or failedReason),
+    stacktrace (JSON array, "" for completed), keepCount (-1 = keep all),
+    keepAge (seconds, 0 = none), attempts (opts.attempts), retry delay (ms), lifo ("1"/"0")
+
+  Returns: { codes, jobs, rateLimitTtl, nextDelayedMs }: codes has one integer per
+    finished job: 0 done, -1 job missing, -2 lock missing, -6 lock held by
+    another token, -3 job not in active. The rest is as move_to_active.
+  Emits: completed, failed, retries-exhausted, delayed, waiting (prev active),
+    drained, and move_to_active's events when fetching.
+]]
+local base, now = ARGV[1], tonumber(ARGV[2])
+local waitKey, activeKey, prioritizedKey, pcKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local delayedKey, markerKey, eventsKey, metaKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local stalledKey, completedKey, failedKey = KEYS[10], KEYS[11], KEYS[12]
+
+-- Removes what falls outside removeOnComplete/removeOnFail: older than keepAge
+-- seconds (at most 1000 per call, as BullMQ), and beyond the newest keepCount.
+local function trim_finished(setKey, keepCount, keepAge)
+  if keepAge > 0 then
+    local old = redis.call("ZRANGEBYSCORE", setKey, 0, fmt_int(now - keepAge * 1000), "LIMIT", 0, 1000)
+    if #old > 0 then
+      for _, id in ipairs(old) do
+        remove_job_keys(base .. id)
+      end
+      redis.call("ZREM", setKey, unpack(old))
+    end
+  end
+  if keepCount > 0 then
+    local extra = redis.call("ZREVRANGE", setKey, keepCount, -1)
+    if #extra > 0 then
+      for _, id in ipairs(extra) do
+        remove_job_keys(base .. id)
+      end
+      redis.call("ZREMRANGEBYRANK", setKey, 0, -(keepCount + 1))
+    end
+  end
+end
+
+local m = tonumber(ARGV[10])
+local codes = {}
+local maxEv = nil
+local readyAdded = false
+local delayedAdded = false
+for i = 0, m - 1 do
+  local o = 10 + i * 10
+  local jobId, token, kind, value, stack = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5]
+  local keepCount, keepAge, attempts = tonumber(ARGV[o + 6]), tonumber(ARGV[o + 7]), tonumber(ARGV[o + 8])
+  local retryDelay, lifo = tonumber(ARGV[o + 9]), ARGV[o + 10] == "1"
+  local jobKey = base .. jobId
+  local code = 0
+  if redis.call("EXISTS", jobKey) == 0 then
+    code = -1
+  else
+    code = release_lock(jobKey, stalledKey, jobId, token)
+  end
+  if code == 0 and redis.call("LREM", activeKey, -1, jobId) == 0 then
+    code = -3
+  end
+  if code == 0 then
+    if not maxEv then
+      maxEv = max_events(metaKey)
+      redis.call("XTRIM", eventsKey, "MAXLEN", "~", maxEv)
+    end
+    local atm = redis.call("HINCRBY", jobKey, "atm", 1)
+    if kind == "c" or kind == "f" then
+      -- A finished job no longer owns its dedup id, unless a TTL still runs.
+      local deid = redis.call("HGET", jobKey, "deid")
+      if deid then
+        local deKey = base .. "de:" .. deid
+        if redis.call("PTTL", deKey) == -1 and redis.call("GET", deKey) == jobId then
+          redis.call("DEL", deKey)
+        end
+      end
+      local setKey, field = completedKey, "returnvalue"
+      if kind == "f" then
+        setKey, field = failedKey, "failedReason"
+      end
+      if keepCount == 0 then
+        remove_job_keys(jobKey)
+      else
+        redis.call("ZADD", setKey, now, jobId)
+        if kind == "c" then
+          redis.call("HSET", jobKey, "returnvalue", value, "finishedOn", now)
+        else
+          redis.call("HSET", jobKey, "failedReason", value, "stacktrace", stack, "finishedOn", now)
+          redis.call("HDEL", jobKey, "defa")
+        end
+        trim_finished(setKey, keepCount, keepAge)
+      end
+      if kind == "c" then
+        redis.call("XADD", eventsKey, "*", "event", "completed", "jobId", jobId, "returnvalue", value,
+          "prev", "active")
+      else
+        redis.call("XADD", eventsKey, "*", "event", "failed", "jobId", jobId, "failedReason", value,
+          "prev", "active")
+        if atm >= attempts then
+          redis.call("XADD", eventsKey, "*", "event", "retries-exhausted", "jobId", jobId,
+            "attemptsMade", atm)
+        end
+      end
+    elseif kind == "d" then
+      local due = now + retryDelay
+      redis.call("HSET", jobKey, "failedReason", value, "stacktrace", stack, "delay", retryDelay)
+      redis.call("ZADD", delayedKey, delayed_score(delayedKey, due), jobId)
+      redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "delayed", "jobId", jobId,
+        "delay", fmt_int(due))
+      delayedAdded = true
+    else
+      redis.call("HSET", jobKey, "failedReason", value, "stacktrace", stack)
+      local priority = tonumber(redis.call("HGET", jobKey, "priority")) or 0
+      enqueue_ready(waitKey, prioritizedKey, pcKey, jobId, priority, lifo)
+      redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "waiting", "jobId", jobId,
+        "prev", "active")
+      readyAdded = true
+    end
+  end
+  codes[#codes + 1] = code
+end
+
+if readyAdded and not paused_or_maxed(metaKey, activeKey) then
+  redis.call("ZADD", markerKey, 0, "0")
+end
+if delayedAdded then
+  add_delay_marker(markerKey, delayedKey)
+end
+
+local fetched = fetch_jobs(base, now, tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]),
+  tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9])
+if m > 0 and #fetched[1] == 0 and fetched[2] == 0 and redis.call("LLEN", waitKey) == 0
+    and redis.call("LLEN", activeKey) == 0 and redis.call("ZCARD", prioritizedKey) == 0 then
+  redis.call("XADD", eventsKey, "*", "event", "drained")
+end
+return { codes, fetched[1], fetched[2], fetched[3] }

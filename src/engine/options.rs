@@ -1,0 +1,492 @@
+//! Options of queues, workers and jobs, with BullMQ's defaults as named consts,
+//! and the validation that turns a user's job options into what is stored.
+
+use serde_json::{Map, Value};
+
+use super::error::{Error, Result};
+
+/// BullMQ's default key prefix.
+pub const DEFAULT_PREFIX: &str = "bull";
+/// BullMQ's default `lockDuration` (ms).
+pub const DEFAULT_LOCK_DURATION_MS: u64 = 30_000;
+/// BullMQ's default `stalledInterval` (ms).
+pub const DEFAULT_STALLED_INTERVAL_MS: u64 = 30_000;
+/// BullMQ's default `maxStalledCount`.
+pub const DEFAULT_MAX_STALLED_COUNT: u64 = 1;
+/// BullMQ's default `drainDelay` (s): how long an idle worker blocks on the marker.
+pub const DEFAULT_DRAIN_DELAY_S: f64 = 5.0;
+/// BullMQ's default `concurrency`.
+pub const DEFAULT_CONCURRENCY: usize = 1;
+/// BullMQ's `maximumRateLimitDelay` (ms): the longest a rate-limited worker idles.
+pub const MAX_RATE_LIMIT_DELAY_MS: u64 = 30_000;
+/// BullMQ's largest priority (2^21).
+pub const MAX_PRIORITY: u64 = 2_097_152;
+/// Default largest accepted `data` JSON, in bytes (ferroq's guard; 0 disables it).
+pub const DEFAULT_MAX_DATA_BYTES: usize = 64 * 1024 * 1024;
+
+/// Where a queue's keys live.
+#[derive(Debug, Clone)]
+pub struct QueueOptions {
+    /// Key prefix (`bull` by default). Use a hash tag (`{bull}`) on Redis Cluster.
+    pub prefix: String,
+    /// Largest `data` JSON accepted by `add`, in bytes (0 = no limit).
+    pub max_data_bytes: usize,
+}
+
+impl Default for QueueOptions {
+    fn default() -> Self {
+        QueueOptions {
+            prefix: DEFAULT_PREFIX.to_string(),
+            max_data_bytes: DEFAULT_MAX_DATA_BYTES,
+        }
+    }
+}
+
+/// How long finished jobs are kept (BullMQ's `removeOnComplete` / `removeOnFail`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeepJobs {
+    /// Keep at most this many (-1 = all, 0 = none).
+    pub count: i64,
+    /// Remove those older than this many seconds (0 = no age limit).
+    pub age_s: u64,
+}
+
+impl KeepJobs {
+    /// Keep everything (BullMQ's default).
+    pub const ALL: KeepJobs = KeepJobs { count: -1, age_s: 0 };
+
+    /// Reads `true`, `false`, a count, or `{ age, count }`; `field` names it in errors.
+    pub fn from_json(v: &Value, field: &str) -> Result<KeepJobs> {
+        match v {
+            Value::Bool(true) => Ok(KeepJobs { count: 0, age_s: 0 }),
+            Value::Bool(false) => Ok(KeepJobs::ALL),
+            Value::Number(n) => match n.as_f64() {
+                Some(x) if x >= 0.0 && x.fract() == 0.0 => Ok(KeepJobs {
+                    count: x as i64,
+                    age_s: 0,
+                }),
+                _ => Err(Error::invalid(field, "must be true, false, a count >= 0 or { age, count }")),
+            },
+            Value::Object(o) => {
+                let count = match o.get("count") {
+                    None | Some(Value::Null) => -1,
+                    Some(c) => non_negative_int(c, &format!("{field}.count"))? as i64,
+                };
+                let age_s = match o.get("age") {
+                    None | Some(Value::Null) => 0,
+                    Some(a) => non_negative_int(a, &format!("{field}.age"))?,
+                };
+                Ok(KeepJobs { count, age_s })
+            }
+            _ => Err(Error::invalid(field, "must be true, false, a count >= 0 or { age, count }")),
+        }
+    }
+}
+
+/// A queue-wide or per-worker rate limit: at most `max` jobs per `duration_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limiter {
+    /// Jobs per window.
+    pub max: u64,
+    /// Window length (ms).
+    pub duration_ms: u64,
+}
+
+/// How a worker runs.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// Jobs processed at once by this worker.
+    pub concurrency: usize,
+    /// How long a job's lock lives without renewal (ms).
+    pub lock_duration_ms: u64,
+    /// How often locks are renewed (ms); BullMQ's default is half the lock duration.
+    pub lock_renew_time_ms: u64,
+    /// Period of the stalled-job check (ms).
+    pub stalled_interval_ms: u64,
+    /// How many times a job may stall before it fails.
+    pub max_stalled_count: u64,
+    /// Seconds an idle worker blocks waiting for a job.
+    pub drain_delay_s: f64,
+    /// Optional per-worker rate limit.
+    pub limiter: Option<Limiter>,
+    /// Optional worker name, stored as the job's `pb` and in the client name.
+    pub name: Option<String>,
+    /// Default for jobs without `removeOnComplete`.
+    pub remove_on_complete: Option<KeepJobs>,
+    /// Default for jobs without `removeOnFail`.
+    pub remove_on_fail: Option<KeepJobs>,
+    /// Skip the periodic stalled check (another process runs it).
+    pub skip_stalled_check: bool,
+    /// Skip taking locks (BullMQ's `skipLockRenewal` is close; here no locks at all).
+    pub skip_lock_renewal: bool,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        WorkerOptions {
+            concurrency: DEFAULT_CONCURRENCY,
+            lock_duration_ms: DEFAULT_LOCK_DURATION_MS,
+            lock_renew_time_ms: DEFAULT_LOCK_DURATION_MS / 2,
+            stalled_interval_ms: DEFAULT_STALLED_INTERVAL_MS,
+            max_stalled_count: DEFAULT_MAX_STALLED_COUNT,
+            drain_delay_s: DEFAULT_DRAIN_DELAY_S,
+            limiter: None,
+            name: None,
+            remove_on_complete: None,
+            remove_on_fail: None,
+            skip_stalled_check: false,
+            skip_lock_renewal: false,
+        }
+    }
+}
+
+impl WorkerOptions {
+    /// Checks the numbers for sense; `field` names use the JS spelling.
+    pub fn validate(&self) -> Result<()> {
+        if self.concurrency == 0 {
+            return Err(Error::invalid("concurrency", "must be an integer >= 1"));
+        }
+        if self.lock_duration_ms == 0 {
+            return Err(Error::invalid("lockDuration", "must be > 0"));
+        }
+        if self.stalled_interval_ms == 0 {
+            return Err(Error::invalid("stalledInterval", "must be > 0"));
+        }
+        if let Some(l) = self.limiter
+            && (l.max == 0 || l.duration_ms == 0)
+        {
+            return Err(Error::invalid("limiter", "max and duration must be > 0"));
+        }
+        Ok(())
+    }
+}
+
+/// Backoff between attempts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Backoff {
+    /// The same delay every time.
+    Fixed {
+        /// ms
+        delay: u64,
+        /// 0..=1
+        jitter: f64,
+    },
+    /// `2^(n-1) * delay`.
+    Exponential {
+        /// ms
+        delay: u64,
+        /// 0..=1
+        jitter: f64,
+    },
+    /// Computed by the worker's `backoffStrategy` (in JS).
+    Custom {
+        /// The type name given by the user.
+        kind: String,
+        /// ms, if given
+        delay: u64,
+    },
+}
+
+/// Deduplication settings (`opts.deduplication`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dedup {
+    /// The dedup id.
+    pub id: String,
+    /// TTL in ms (0 = until the job finishes).
+    pub ttl_ms: u64,
+    /// Re-arm the TTL on every duplicate.
+    pub extend: bool,
+    /// Debounce: a new job replaces a still-delayed one.
+    pub replace: bool,
+}
+
+/// The options of one job, validated, plus the `opts` JSON to store.
+#[derive(Debug, Clone)]
+pub struct JobOptions {
+    /// Custom job id.
+    pub job_id: Option<String>,
+    /// ms before the job becomes ready.
+    pub delay: u64,
+    /// 0 = none, 1 = highest.
+    pub priority: u64,
+    /// Put the job at the front of wait.
+    pub lifo: bool,
+    /// Creation time override (ms).
+    pub timestamp: Option<u64>,
+    /// Deduplication.
+    pub dedup: Option<Dedup>,
+    /// The stored `opts` JSON (abbreviated keys, BullMQ-style).
+    pub stored: String,
+}
+
+fn non_negative_int(v: &Value, field: &str) -> Result<u64> {
+    match v.as_f64() {
+        Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= 9_007_199_254_740_991.0 => Ok(x as u64),
+        _ => Err(Error::invalid(field, format!("must be an integer >= 0, got {}", short(v)))),
+    }
+}
+
+fn non_negative_num(v: &Value, field: &str) -> Result<f64> {
+    match v.as_f64() {
+        Some(x) if x >= 0.0 && x.is_finite() => Ok(x),
+        _ => Err(Error::invalid(field, format!("must be a number >= 0, got {}", short(v)))),
+    }
+}
+
+fn boolean(v: &Value, field: &str) -> Result<bool> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        Value::Null => Ok(false),
+        _ => Err(Error::invalid(field, format!("must be a boolean, got {}", short(v)))),
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 40 { format!("{}…", &s[..s.floor_char_boundary(40)]) } else { s }
+}
+
+/// Checks a custom job id the way BullMQ does.
+pub fn validate_job_id(id: &str) -> Result<()> {
+    if id.is_empty() {
+        return Err(Error::invalid("opts.jobId", "must not be empty"));
+    }
+    if id.len() > 1024 {
+        return Err(Error::invalid("opts.jobId", "must be at most 1024 bytes"));
+    }
+    if id.parse::<i64>().is_ok() && !id.starts_with('+') {
+        return Err(Error::invalid(
+            "opts.jobId",
+            format!("\"{id}\" is an integer; custom ids cannot be integers (they clash with generated ids)"),
+        ));
+    }
+    if id == "0" || id.starts_with("0:") {
+        return Err(Error::invalid("opts.jobId", "\"0\" and ids starting with \"0:\" are reserved"));
+    }
+    if id.contains(':') && id.split(':').count() != 3 {
+        return Err(Error::invalid("opts.jobId", format!("\"{id}\" must not contain ':'")));
+    }
+    Ok(())
+}
+
+/// Reads a backoff option (`n` or `{ type, delay, jitter }`).
+pub fn parse_backoff(v: &Value, field: &str) -> Result<Option<Backoff>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Number(_) => Ok(Some(Backoff::Fixed {
+            delay: non_negative_int(v, field)?,
+            jitter: 0.0,
+        })),
+        Value::Object(o) => {
+            let delay = match o.get("delay") {
+                None | Some(Value::Null) => 0,
+                Some(d) => non_negative_int(d, &format!("{field}.delay"))?,
+            };
+            let jitter = match o.get("jitter") {
+                None | Some(Value::Null) => 0.0,
+                Some(j) => {
+                    let j = non_negative_num(j, &format!("{field}.jitter"))?;
+                    if j > 1.0 {
+                        return Err(Error::invalid(format!("{field}.jitter"), "must be between 0 and 1"));
+                    }
+                    j
+                }
+            };
+            match o.get("type") {
+                Some(Value::String(t)) if t == "fixed" => Ok(Some(Backoff::Fixed { delay, jitter })),
+                Some(Value::String(t)) if t == "exponential" => Ok(Some(Backoff::Exponential { delay, jitter })),
+                Some(Value::String(t)) if !t.is_empty() => Ok(Some(Backoff::Custom {
+                    kind: t.clone(),
+                    delay,
+                })),
+                Some(t) => Err(Error::invalid(
+                    format!("{field}.type"),
+                    format!("unknown backoff type {}; use 'fixed', 'exponential' or a custom type with a worker backoffStrategy", short(t)),
+                )),
+                None => Err(Error::invalid(format!("{field}.type"), "is required ('fixed' or 'exponential')")),
+            }
+        }
+        _ => Err(Error::invalid(field, "must be a number or { type, delay }")),
+    }
+}
+
+/// Backoff types a queue accepts without knowing the worker: the built-in two
+/// and `custom` (BullMQ's documented name for a worker `backoffStrategy`).
+const ACCEPTED_BACKOFF_TYPES: [&str; 3] = ["fixed", "exponential", "custom"];
+
+impl JobOptions {
+    /// Validates a user's options object and builds the stored opts JSON:
+    /// `deduplication` → `de`, `keepLogs` → `kl` (and the flow flags), a number
+    /// backoff normalised to `{ type: 'fixed', delay }`, nulls dropped, and
+    /// `attempts` always present, as BullMQ stores them.
+    pub fn from_json(opts: Map<String, Value>) -> Result<JobOptions> {
+        let mut out = Map::with_capacity(opts.len() + 1);
+        let mut o = JobOptions {
+            job_id: None,
+            delay: 0,
+            priority: 0,
+            lifo: false,
+            timestamp: None,
+            dedup: None,
+            stored: String::new(),
+        };
+        let mut attempts_seen = false;
+        for (key, value) in opts {
+            if value.is_null() {
+                continue;
+            }
+            let field = format!("opts.{key}");
+            let stored_key = match key.as_str() {
+                "jobId" => {
+                    let id = match &value {
+                        Value::String(s) => s.clone(),
+                        _ => return Err(Error::invalid(field, format!("must be a string, got {}", short(&value)))),
+                    };
+                    validate_job_id(&id)?;
+                    o.job_id = Some(id);
+                    "jobId"
+                }
+                "delay" => {
+                    o.delay = non_negative_num(&value, &field)?.floor() as u64;
+                    "delay"
+                }
+                "priority" => {
+                    let p = non_negative_int(&value, &field)?;
+                    if p > MAX_PRIORITY {
+                        return Err(Error::invalid(field, format!("must be between 0 and {MAX_PRIORITY}")));
+                    }
+                    o.priority = p;
+                    "priority"
+                }
+                "lifo" => {
+                    o.lifo = boolean(&value, &field)?;
+                    "lifo"
+                }
+                "attempts" => {
+                    non_negative_int(&value, &field)?;
+                    attempts_seen = true;
+                    "attempts"
+                }
+                "timestamp" => {
+                    o.timestamp = Some(non_negative_int(&value, &field)?);
+                    "timestamp"
+                }
+                "backoff" => {
+                    match parse_backoff(&value, &field)? {
+                        Some(Backoff::Custom { kind, .. }) if !ACCEPTED_BACKOFF_TYPES.contains(&kind.as_str()) => {
+                            return Err(Error::invalid(
+                                "opts.backoff.type",
+                                format!("unknown backoff type \"{kind}\"; use 'fixed', 'exponential' or 'custom' (with a worker backoffStrategy)"),
+                            ));
+                        }
+                        Some(Backoff::Fixed { delay, .. }) if value.is_number() => {
+                            out.insert("backoff".into(), serde_json::json!({ "type": "fixed", "delay": delay }));
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    "backoff"
+                }
+                "removeOnComplete" | "removeOnFail" => {
+                    KeepJobs::from_json(&value, &field)?;
+                    key.as_str()
+                }
+                "stackTraceLimit" | "keepLogs" | "sizeLimit" => {
+                    non_negative_int(&value, &field)?;
+                    match key.as_str() {
+                        "keepLogs" => "kl",
+                        k => k,
+                    }
+                }
+                "deduplication" | "debounce" => {
+                    o.dedup = Some(parse_dedup(&value, &field)?);
+                    "de"
+                }
+                "failParentOnFailure" => "fpof",
+                "continueParentOnFailure" => "cpof",
+                "ignoreDependencyOnFailure" => "idof",
+                "removeDependencyOnFailure" => "rdof",
+                "parent" | "repeat" => {
+                    return Err(Error::invalid(field, "is not supported by ferroq yet (flows and repeatable jobs)"));
+                }
+                _ => key.as_str(),
+            };
+            out.insert(stored_key.to_string(), value);
+        }
+        if !attempts_seen {
+            out.insert("attempts".into(), Value::from(0));
+        }
+        if o.dedup.is_some() && o.job_id.is_some() {
+            // BullMQ allows both; the dedup id decides, the custom id names the job.
+        }
+        o.stored = Value::Object(out).to_string();
+        Ok(o)
+    }
+}
+
+fn parse_dedup(v: &Value, field: &str) -> Result<Dedup> {
+    let o = v
+        .as_object()
+        .ok_or_else(|| Error::invalid(field, "must be { id, ttl?, extend?, replace? }"))?;
+    let id = match o.get("id") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        _ => return Err(Error::invalid(format!("{field}.id"), "must be a non-empty string")),
+    };
+    let ttl_ms = match o.get("ttl") {
+        None | Some(Value::Null) => 0,
+        Some(t) => non_negative_int(t, &format!("{field}.ttl"))?,
+    };
+    let extend = o.get("extend").map(|b| boolean(b, &format!("{field}.extend"))).transpose()?.unwrap_or(false);
+    let replace = o.get("replace").map(|b| boolean(b, &format!("{field}.replace"))).transpose()?.unwrap_or(false);
+    Ok(Dedup {
+        id,
+        ttl_ms,
+        extend,
+        replace,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn opts(v: Value) -> Result<JobOptions> {
+        JobOptions::from_json(v.as_object().unwrap().clone())
+    }
+
+    #[test]
+    fn stores_bullmq_shapes() {
+        let o = opts(json!({"backoff": 100, "deduplication": {"id": "x"}, "keepLogs": 3, "foo": null})).unwrap();
+        let stored: Value = serde_json::from_str(&o.stored).unwrap();
+        assert_eq!(stored["backoff"], json!({"type": "fixed", "delay": 100}));
+        assert_eq!(stored["de"], json!({"id": "x"}));
+        assert_eq!(stored["kl"], json!(3));
+        assert_eq!(stored["attempts"], json!(0));
+        assert!(stored.get("foo").is_none());
+    }
+
+    #[test]
+    fn rejects_bad_input_naming_the_field() {
+        for (v, field) in [
+            (json!({"delay": -1}), "opts.delay"),
+            (json!({"delay": "soon"}), "opts.delay"),
+            (json!({"jobId": "123"}), "opts.jobId"),
+            (json!({"jobId": "a:b"}), "opts.jobId"),
+            (json!({"backoff": {"type": "linear", "delay": 1}}), "opts.backoff.type"),
+            (json!({"priority": 3_000_000}), "opts.priority"),
+            (json!({"removeOnComplete": "yes"}), "opts.removeOnComplete"),
+        ] {
+            match opts(v) {
+                Err(Error::InvalidOption { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("expected InvalidOption for {field}, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn three_segment_ids_are_allowed() {
+        assert!(validate_job_id("repeat:abc:123").is_ok());
+        assert!(validate_job_id("user-1").is_ok());
+    }
+}

@@ -1,0 +1,475 @@
+//! The producer side and every read path: add, add_bulk, getters, progress,
+//! logs, pause/resume, remove, retry. A `Queue` is cheap to clone and shares one
+//! multiplexed connection.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use redis::aio::ConnectionManager;
+use redis::{FromRedisValue, Value};
+use tokio::sync::OnceCell;
+
+use super::connection::{ConnectionOptions, command_connection};
+use super::error::{Error, Result};
+use super::job::Job;
+use super::keys::QueueKeys;
+use super::options::{JobOptions, QueueOptions};
+use super::scripts::{self, Transition};
+
+/// What ferroq writes as meta `version` (BullMQ writes `bullmq:<version>`; nothing reads it).
+pub const META_VERSION: &str = concat!("ferroq:", env!("CARGO_PKG_VERSION"));
+/// BullMQ's default events stream cap.
+pub const DEFAULT_MAX_EVENTS: u64 = 10_000;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// A job to add: its name, `data` as JSON text, and validated options.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    /// Job name.
+    pub name: String,
+    /// `data` as JSON text.
+    pub data: String,
+    /// Validated options.
+    pub opts: JobOptions,
+}
+
+/// Counts per state, in the order asked.
+pub type JobCounts = Vec<(String, u64)>;
+
+/// A handle on one queue. Cloning shares the connection.
+#[derive(Clone)]
+pub struct Queue {
+    pub(crate) inner: Arc<QueueInner>,
+}
+
+pub(crate) struct QueueInner {
+    pub(crate) name: String,
+    pub(crate) prefix: String,
+    pub(crate) keys: QueueKeys,
+    pub(crate) client: redis::Client,
+    pub(crate) con: ConnectionManager,
+    opts: QueueOptions,
+    meta_written: OnceCell<()>,
+    closed: AtomicBool,
+}
+
+/// Checks a queue name as BullMQ does: non-empty, no ':'.
+pub fn validate_queue_name(name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::invalid("name", "queue name must not be empty"));
+    }
+    if name.contains(':') {
+        return Err(Error::invalid("name", format!("queue name \"{name}\" must not contain ':'")));
+    }
+    Ok(())
+}
+
+impl Queue {
+    /// Creates the handle; no I/O happens until the first command.
+    pub fn new(name: &str, connection: &ConnectionOptions, opts: QueueOptions) -> Result<Queue> {
+        validate_queue_name(name)?;
+        if opts.prefix.is_empty() {
+            return Err(Error::invalid("prefix", "must not be empty"));
+        }
+        let client = connection.client()?;
+        let con = command_connection(client.clone())?;
+        Ok(Queue {
+            inner: Arc::new(QueueInner {
+                name: name.to_string(),
+                prefix: opts.prefix.clone(),
+                keys: QueueKeys::new(&opts.prefix, name),
+                client,
+                con,
+                opts,
+                meta_written: OnceCell::new(),
+                closed: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// The queue's name.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.inner.prefix
+    }
+
+    /// The queue's key names.
+    pub fn keys(&self) -> &QueueKeys {
+        &self.inner.keys
+    }
+
+    pub(crate) fn con(&self) -> Result<ConnectionManager> {
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(Error::Closed("queue"));
+        }
+        Ok(self.inner.con.clone())
+    }
+
+    /// Runs a transition with the given KEYS and ARGV.
+    pub(crate) async fn run<T: FromRedisValue>(&self, t: &'static Transition, keys: &[&str], args: Vec<Vec<u8>>) -> Result<T> {
+        debug_assert_eq!(keys.len(), t.keys, "{} takes {} keys", t.name, t.keys);
+        let mut con = self.con()?;
+        let mut inv = t.script().prepare_invoke();
+        for k in keys {
+            inv.key(*k);
+        }
+        for a in args {
+            inv.arg(a);
+        }
+        Ok(inv.invoke_async(&mut con).await?)
+    }
+
+    /// Writes meta `opts.maxLenEvents` and `version` once, as BullMQ's Queue does on connect.
+    async fn ensure_meta(&self) -> Result<()> {
+        self.inner
+            .meta_written
+            .get_or_try_init(|| async {
+                let mut con = self.con()?;
+                redis::cmd("HSET")
+                    .arg(&self.inner.keys.meta)
+                    .arg("opts.maxLenEvents")
+                    .arg(DEFAULT_MAX_EVENTS)
+                    .arg("version")
+                    .arg(META_VERSION)
+                    .query_async::<()>(&mut con)
+                    .await?;
+                Ok::<(), Error>(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Adds one job; resolves with its id (the existing id for a duplicate custom
+    /// id or a deduplicated add).
+    pub async fn add(&self, job: NewJob) -> Result<String> {
+        let mut ids = self.add_bulk(vec![job]).await?;
+        ids.pop().ok_or(Error::Script {
+            name: scripts::ADD_JOBS.name,
+            code: 0,
+        })
+    }
+
+    /// Adds many jobs in one atomic script call; ids in input order.
+    pub async fn add_bulk(&self, jobs: Vec<NewJob>) -> Result<Vec<String>> {
+        if jobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        for (i, j) in jobs.iter().enumerate() {
+            let max = self.inner.opts.max_data_bytes;
+            if max > 0 && j.data.len() > max {
+                return Err(Error::invalid(
+                    if jobs.len() > 1 { format!("jobs[{i}].data") } else { "data".into() },
+                    format!("is {} bytes, over the limit of {max} bytes", j.data.len()),
+                ));
+            }
+        }
+        self.ensure_meta().await?;
+        let now = now_ms();
+        let mut args: Vec<Vec<u8>> = Vec::with_capacity(2 + jobs.len() * 12);
+        args.push(self.inner.keys.base().as_bytes().to_vec());
+        args.push(jobs.len().to_string().into_bytes());
+        for j in jobs {
+            let o = j.opts;
+            let dedup = o.dedup.as_ref();
+            args.push(o.job_id.clone().unwrap_or_default().into_bytes());
+            args.push(j.name.into_bytes());
+            args.push(j.data.into_bytes());
+            args.push(o.stored.into_bytes());
+            args.push(o.timestamp.unwrap_or(now).to_string().into_bytes());
+            args.push(o.delay.to_string().into_bytes());
+            args.push(o.priority.to_string().into_bytes());
+            args.push(flag(o.lifo));
+            args.push(dedup.map(|d| d.id.clone()).unwrap_or_default().into_bytes());
+            args.push(dedup.map(|d| d.ttl_ms).unwrap_or(0).to_string().into_bytes());
+            args.push(flag(dedup.is_some_and(|d| d.extend)));
+            args.push(flag(dedup.is_some_and(|d| d.replace)));
+        }
+        let k = &self.inner.keys;
+        self.run(
+            &scripts::ADD_JOBS,
+            &[&k.wait, &k.active, &k.prioritized, &k.pc, &k.delayed, &k.marker, &k.events, &k.meta, &k.id],
+            args,
+        )
+        .await
+    }
+
+    /// Reads one job, or `None` if it does not exist.
+    pub async fn get_job(&self, id: &str) -> Result<Option<Job>> {
+        let mut con = self.con()?;
+        let fields: Vec<String> = redis::cmd("HGETALL").arg(self.inner.keys.job(id)).query_async(&mut con).await?;
+        Ok(Job::from_fields(id, fields))
+    }
+
+    /// Reads many jobs in one round trip, skipping missing ones.
+    pub async fn get_jobs_by_id(&self, ids: &[String]) -> Result<Vec<Job>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for id in ids {
+            pipe.cmd("HGETALL").arg(self.inner.keys.job(id));
+        }
+        let mut con = self.con()?;
+        let all: Vec<Vec<String>> = pipe.query_async(&mut con).await?;
+        Ok(ids.iter().zip(all).filter_map(|(id, f)| Job::from_fields(id, f)).collect())
+    }
+
+    /// Counts jobs per state (`waiting` = `wait`; unknown names count 0 as in BullMQ).
+    pub async fn get_job_counts(&self, states: &[String]) -> Result<JobCounts> {
+        let mut pipe = redis::pipe();
+        for s in states {
+            let key = self.inner.keys.state(s);
+            match (s.as_str(), key) {
+                ("wait" | "waiting" | "active" | "paused", Some(k)) => pipe.cmd("LLEN").arg(k),
+                (_, Some(k)) => pipe.cmd("ZCARD").arg(k),
+                // BullMQ counts any other name as the ZSET P<name>.
+                (other, None) => pipe.cmd("ZCARD").arg(format!("{}{other}", self.inner.keys.base())),
+            };
+        }
+        let mut con = self.con()?;
+        let counts: Vec<u64> = pipe.query_async(&mut con).await?;
+        Ok(states.iter().cloned().zip(counts).collect())
+    }
+
+    /// Job ids in the given states, `start..=end` of each (negative `end` = to the
+    /// end), ascending = oldest first, as BullMQ's getRanges.
+    pub async fn get_ranges(&self, states: &[String], start: i64, end: i64, asc: bool) -> Result<Vec<String>> {
+        let mut pipe = redis::pipe();
+        let mut list_kinds = Vec::new();
+        for s in states {
+            let Some(key) = self.inner.keys.state(s) else {
+                return Err(Error::invalid("types", format!("unknown job state \"{s}\"")));
+            };
+            let is_list = matches!(s.as_str(), "wait" | "waiting" | "active" | "paused");
+            list_kinds.push(is_list);
+            if is_list {
+                if asc {
+                    // Oldest first = from the tail.
+                    let (a, b) = (-(end + 1), -(start + 1));
+                    pipe.cmd("LRANGE").arg(key).arg(if end < 0 { 0 } else { a }).arg(b);
+                } else {
+                    pipe.cmd("LRANGE").arg(key).arg(start).arg(end);
+                }
+            } else if asc {
+                pipe.cmd("ZRANGE").arg(key).arg(start).arg(end);
+            } else {
+                pipe.cmd("ZREVRANGE").arg(key).arg(start).arg(end);
+            }
+        }
+        let mut con = self.con()?;
+        let ranges: Vec<Vec<String>> = pipe.query_async(&mut con).await?;
+        let mut ids = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (mut r, is_list) in ranges.into_iter().zip(list_kinds) {
+            if is_list && asc {
+                r.reverse();
+            }
+            for id in r {
+                if seen.insert(id.clone()) {
+                    ids.push(id);
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Jobs in the given states (see [`Queue::get_ranges`]).
+    pub async fn get_jobs(&self, states: &[String], start: i64, end: i64, asc: bool) -> Result<Vec<Job>> {
+        let ids = self.get_ranges(states, start, end, asc).await?;
+        self.get_jobs_by_id(&ids).await
+    }
+
+    /// The job's state as BullMQ names it (`unknown` when in none).
+    pub async fn get_state(&self, id: &str) -> Result<String> {
+        let k = &self.inner.keys;
+        self.run(
+            &scripts::GET_STATE,
+            &[&k.completed, &k.failed, &k.delayed, &k.prioritized, &k.active, &k.wait, &k.paused, &k.waiting_children],
+            vec![id.as_bytes().to_vec()],
+        )
+        .await
+    }
+
+    /// Stores progress (JSON text) and emits `progress`.
+    pub async fn update_progress(&self, id: &str, progress_json: &str) -> Result<()> {
+        let k = &self.inner.keys;
+        let job = k.job(id);
+        let code: i64 = self
+            .run(&scripts::UPDATE_PROGRESS, &[&job, &k.events, &k.meta], vec![id.into(), progress_json.into()])
+            .await?;
+        check(code, scripts::UPDATE_PROGRESS.name, id, "any")
+    }
+
+    /// Appends a log line; keeps the last `keep_logs` lines when set. Returns the count kept.
+    pub async fn add_log(&self, id: &str, row: &str, keep_logs: Option<u64>) -> Result<u64> {
+        let k = &self.inner.keys;
+        let code: i64 = self
+            .run(
+                &scripts::ADD_LOG,
+                &[&k.job(id), &k.logs(id)],
+                vec![row.into(), keep_logs.unwrap_or(0).to_string().into_bytes()],
+            )
+            .await?;
+        check(code, scripts::ADD_LOG.name, id, "any")?;
+        Ok(code as u64)
+    }
+
+    /// Log lines `start..=end` (ascending) and the total count.
+    pub async fn get_job_logs(&self, id: &str, start: i64, end: i64, asc: bool) -> Result<(Vec<String>, u64)> {
+        let key = self.inner.keys.logs(id);
+        let (a, b) = if asc { (start, end) } else { (-(end + 1), -(start + 1)) };
+        let mut con = self.con()?;
+        let (mut logs, count): (Vec<String>, u64) =
+            redis::pipe().cmd("LRANGE").arg(&key).arg(a).arg(b).cmd("LLEN").arg(&key).query_async(&mut con).await?;
+        if !asc {
+            logs.reverse();
+        }
+        Ok((logs, count))
+    }
+
+    /// Removes a job no worker holds. `Ok(false)` when it is locked by a worker.
+    pub async fn remove(&self, id: &str) -> Result<bool> {
+        let k = &self.inner.keys;
+        let code: i64 = self
+            .run(
+                &scripts::REMOVE_JOB,
+                &[
+                    &k.wait,
+                    &k.active,
+                    &k.prioritized,
+                    &k.delayed,
+                    &k.completed,
+                    &k.failed,
+                    &k.waiting_children,
+                    &k.paused,
+                    &k.events,
+                    &k.meta,
+                    &k.repeat,
+                ],
+                vec![k.base().into(), id.into()],
+            )
+            .await?;
+        match code {
+            1 => Ok(true),
+            0 => Ok(false),
+            c => Err(Error::from_script_code(scripts::REMOVE_JOB.name, c, id, "any")),
+        }
+    }
+
+    /// Moves a completed or failed job back to wait (BullMQ's `job.retry(state)`).
+    pub async fn retry_job(&self, id: &str, state: &str, reset_attempts_made: bool, reset_attempts_started: bool) -> Result<()> {
+        let k = &self.inner.keys;
+        let (set, field, expected) = match state {
+            "failed" => (&k.failed, "failedReason", "failed"),
+            "completed" => (&k.completed, "returnvalue", "completed"),
+            other => return Err(Error::invalid("state", format!("must be 'failed' or 'completed', got \"{other}\""))),
+        };
+        let lifo = match self.get_job(id).await? {
+            Some(j) => j.settings().map(|s| s.lifo).unwrap_or(false),
+            None => return Err(Error::JobNotFound { id: id.into() }),
+        };
+        let code: i64 = self
+            .run(
+                &scripts::REPROCESS_JOB,
+                &[set, &k.wait, &k.prioritized, &k.pc, &k.marker, &k.events, &k.meta, &k.active],
+                vec![
+                    k.base().into(),
+                    id.into(),
+                    field.into(),
+                    flag(lifo),
+                    flag(reset_attempts_made),
+                    flag(reset_attempts_started),
+                    expected.into(),
+                ],
+            )
+            .await?;
+        check(code, scripts::REPROCESS_JOB.name, id, expected)
+    }
+
+    /// Pauses the whole queue: workers fetch nothing until `resume`.
+    pub async fn pause(&self) -> Result<()> {
+        self.pause_or_resume("pause").await
+    }
+
+    /// Resumes a paused queue.
+    pub async fn resume(&self) -> Result<()> {
+        self.pause_or_resume("resume").await
+    }
+
+    async fn pause_or_resume(&self, what: &str) -> Result<()> {
+        let k = &self.inner.keys;
+        let _: i64 = self
+            .run(
+                &scripts::PAUSE,
+                &[&k.meta, &k.marker, &k.events, &k.wait, &k.paused, &k.prioritized, &k.delayed],
+                vec![what.into()],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the queue is paused (meta `paused` exists).
+    pub async fn is_paused(&self) -> Result<bool> {
+        let mut con = self.con()?;
+        Ok(redis::cmd("HEXISTS").arg(&self.inner.keys.meta).arg("paused").query_async(&mut con).await?)
+    }
+
+    /// The `CLIENT LIST` entries of this queue's workers, as BullMQ's `getWorkers()`.
+    pub async fn get_workers(&self) -> Result<Vec<Vec<(String, String)>>> {
+        let mut con = self.con()?;
+        let list: String = redis::cmd("CLIENT").arg("LIST").query_async(&mut con).await?;
+        let base = QueueKeys::worker_client_name(&self.inner.prefix, &self.inner.name, None);
+        let worker_prefix = format!("{base}:w:");
+        Ok(list
+            .lines()
+            .map(|line| {
+                line.split(' ')
+                    .filter_map(|kv| kv.split_once('='))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|fields| {
+                fields
+                    .iter()
+                    .any(|(k, v)| k == "name" && (*v == base || v.starts_with(&worker_prefix)))
+            })
+            .collect())
+    }
+
+    /// Sends one raw command on the queue's connection (used by tests and tools).
+    pub async fn raw(&self, cmd: &redis::Cmd) -> Result<Value> {
+        let mut con = self.con()?;
+        Ok(cmd.query_async(&mut con).await?)
+    }
+
+    /// Marks the handle closed; later calls fail with `Closed`. Idempotent.
+    pub fn close(&self) {
+        self.inner.closed.store(true, Ordering::Release);
+    }
+
+    /// Whether `close` was called.
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.load(Ordering::Acquire)
+    }
+}
+
+pub(crate) fn flag(b: bool) -> Vec<u8> {
+    if b { b"1".to_vec() } else { b"0".to_vec() }
+}
+
+fn check(code: i64, name: &'static str, id: &str, expected: &'static str) -> Result<()> {
+    if code < 0 {
+        Err(Error::from_script_code(name, code, id, expected))
+    } else {
+        Ok(())
+    }
+}

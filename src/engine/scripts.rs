@@ -1,0 +1,98 @@
+//! The Lua transitions, one const each: name, KEYS count and source. Shared
+//! helpers from `lua/lib/` are composed in front at compile time. Scripts run
+//! by SHA (EVALSHA) and are loaded again on NOSCRIPT by redis-rs.
+
+use std::sync::OnceLock;
+
+/// One atomic transition.
+#[derive(Debug)]
+pub struct Transition {
+    /// snake_case name, matching the Lua file.
+    pub name: &'static str,
+    /// How many KEYS the caller passes (checked against the header by a test).
+    pub keys: usize,
+    /// Full Lua text.
+    pub source: &'static str,
+}
+
+macro_rules! transition {
+    ($const:ident, $name:literal, $keys:literal, [$($lib:literal),*]) => {
+        #[doc = concat!("`lua/", $name, ".lua`")]
+        pub const $const: Transition = Transition {
+            name: $name,
+            keys: $keys,
+            source: concat!($(include_str!(concat!("lua/lib/", $lib, ".lua")), "\n",)* include_str!(concat!("lua/", $name, ".lua"))),
+        };
+    };
+}
+
+transition!(ADD_JOBS, "add_jobs", 9, ["common"]);
+transition!(MOVE_TO_ACTIVE, "move_to_active", 9, ["common", "fetch"]);
+transition!(MOVE_TO_FINISHED, "move_to_finished", 12, ["common", "fetch"]);
+transition!(EXTEND_LOCKS, "extend_locks", 1, []);
+transition!(MOVE_STALLED_JOBS_TO_WAIT, "move_stalled_jobs_to_wait", 7, ["common"]);
+transition!(PAUSE, "pause", 7, ["common"]);
+transition!(UPDATE_PROGRESS, "update_progress", 3, ["common"]);
+transition!(ADD_LOG, "add_log", 2, []);
+transition!(REMOVE_JOB, "remove_job", 11, ["common"]);
+transition!(REPROCESS_JOB, "reprocess_job", 8, ["common"]);
+transition!(GET_STATE, "get_state", 8, []);
+
+/// Every transition, for tests and preloading.
+pub const ALL: &[&Transition] = &[
+    &ADD_JOBS,
+    &MOVE_TO_ACTIVE,
+    &MOVE_TO_FINISHED,
+    &EXTEND_LOCKS,
+    &MOVE_STALLED_JOBS_TO_WAIT,
+    &PAUSE,
+    &UPDATE_PROGRESS,
+    &ADD_LOG,
+    &REMOVE_JOB,
+    &REPROCESS_JOB,
+    &GET_STATE,
+];
+
+impl Transition {
+    /// The compiled script (SHA computed once per process).
+    pub fn script(&'static self) -> &'static redis::Script {
+        static CACHE: OnceLock<Vec<(&'static str, redis::Script)>> = OnceLock::new();
+        let all = CACHE.get_or_init(|| ALL.iter().map(|t| (t.name, redis::Script::new(t.source))).collect());
+        &all.iter()
+            .find(|(n, _)| *n == self.name)
+            .expect("every transition is listed in ALL")
+            .1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header of each script lists exactly `keys` KEYS, numbered 1..=keys.
+    #[test]
+    fn headers_agree_with_key_counts() {
+        for t in ALL {
+            let own = t.source.rsplit("--[[").next().unwrap();
+            let header = own.split("]]").next().unwrap();
+            let listed: Vec<usize> = header
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("KEYS["))
+                .filter_map(|l| l.split(']').next()?.parse().ok())
+                .collect();
+            let expected: Vec<usize> = (1..=t.keys).collect();
+            assert_eq!(listed, expected, "{}: header KEYS vs declared count", t.name);
+            for section in ["Returns:", "Emits:"] {
+                assert!(header.contains(section), "{} header lacks {section}", t.name);
+            }
+        }
+    }
+
+    /// Scripts only touch keys through KEYS or the key base; no literal queue keys.
+    #[test]
+    fn no_hardcoded_key_names() {
+        for t in ALL {
+            assert!(!t.source.contains("\"bull:"), "{} hardcodes a key", t.name);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Engine tests against a real redis-server (started by `support`).
+
+mod support;
+
+mod add;
+mod process;
+mod scripts;

@@ -1,0 +1,50 @@
+//! Lock renewal, on a Rust timer: a busy (or blocked) Node event loop cannot
+//! make a healthy job lose its lock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::Shared;
+use crate::engine::processor::{Delivery, WorkerEvent};
+use crate::engine::scripts;
+use crate::engine::shutdown::ShutdownSignal;
+
+/// Renews the locks of all the worker's active jobs every `lock_renew_time_ms`.
+pub(super) async fn renew_locks(shared: Arc<Shared>, mut stop: ShutdownSignal) {
+    let period = Duration::from_millis(shared.opts.lock_renew_time_ms.max(1));
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            _ = stop.fired() => return,
+            _ = tick.tick() => {}
+        }
+        let pairs: Vec<(String, String)> = shared.active_tokens();
+        if pairs.is_empty() {
+            continue;
+        }
+        let k = shared.queue.keys();
+        let mut args = Vec::with_capacity(2 + pairs.len() * 2);
+        args.push(k.base().as_bytes().to_vec());
+        args.push(shared.opts.lock_duration_ms.to_string().into_bytes());
+        for (id, token) in pairs {
+            args.push(id.into_bytes());
+            args.push(token.into_bytes());
+        }
+        match shared.queue.run::<Vec<String>>(&scripts::EXTEND_LOCKS, &[&k.stalled], args).await {
+            Ok(lost) => {
+                // A job finished between our snapshot and the script is not lost.
+                let lost: Vec<String> = lost.into_iter().filter(|id| shared.is_active(id)).collect();
+                if !lost.is_empty() {
+                    tracing::warn!(queue = %shared.queue.name(), count = lost.len(), "lock renewal failed");
+                    shared.deliver(Delivery {
+                        events: lost.into_iter().map(WorkerEvent::LockLost).collect(),
+                        ..Default::default()
+                    });
+                }
+            }
+            Err(e) => shared.report_error(&e),
+        }
+    }
+}

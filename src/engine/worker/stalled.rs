@@ -1,0 +1,54 @@
+//! The periodic stalled-job check: jobs whose worker died (their lock expired)
+//! go back to wait, or fail past `maxStalledCount`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::Shared;
+use crate::engine::error::Result;
+use crate::engine::processor::{Delivery, WorkerEvent};
+use crate::engine::queue::{Queue, now_ms};
+use crate::engine::scripts;
+use crate::engine::shutdown::ShutdownSignal;
+
+/// Runs one stalled check; returns the ids moved back to wait.
+pub async fn check_stalled(queue: &Queue, max_stalled_count: u64, stalled_interval_ms: u64) -> Result<Vec<String>> {
+    let k = queue.keys();
+    queue
+        .run(
+            &scripts::MOVE_STALLED_JOBS_TO_WAIT,
+            &[&k.stalled, &k.wait, &k.active, &k.stalled_check, &k.meta, &k.marker, &k.events],
+            vec![
+                k.base().into(),
+                max_stalled_count.to_string().into_bytes(),
+                now_ms().to_string().into_bytes(),
+                stalled_interval_ms.to_string().into_bytes(),
+            ],
+        )
+        .await
+}
+
+/// Runs the check at start and then every `stalled_interval_ms`.
+pub(super) async fn check_periodically(shared: Arc<Shared>, mut stop: ShutdownSignal) {
+    let interval = shared.opts.stalled_interval_ms;
+    let mut tick = tokio::time::interval(Duration::from_millis(interval.max(1)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = stop.fired() => return,
+            _ = tick.tick() => {}
+        }
+        match check_stalled(&shared.queue, shared.opts.max_stalled_count, interval).await {
+            Ok(ids) if !ids.is_empty() => {
+                tracing::info!(queue = %shared.queue.name(), count = ids.len(), "stalled jobs moved back to wait");
+                shared.deliver(Delivery {
+                    events: ids.into_iter().map(WorkerEvent::Stalled).collect(),
+                    ..Default::default()
+                });
+                shared.wake();
+            }
+            Ok(_) => {}
+            Err(e) => shared.report_error(&e),
+        }
+    }
+}
