@@ -117,7 +117,7 @@ pub struct WorkerOptions {
     pub remove_on_fail: Option<KeepJobs>,
     /// Skip the periodic stalled check (another process runs it).
     pub skip_stalled_check: bool,
-    /// Skip taking locks (BullMQ's `skipLockRenewal` is close; here no locks at all).
+    /// Take locks but never renew them (BullMQ's `skipLockRenewal`).
     pub skip_lock_renewal: bool,
 }
 

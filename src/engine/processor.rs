@@ -74,6 +74,8 @@ pub enum WorkerEvent {
     Stalled(String),
     /// A job's lock could not be renewed.
     LockLost(String),
+    /// The worker's loop has ended; this is the last delivery.
+    Closed,
 }
 
 /// One hand-over from a worker to user code.

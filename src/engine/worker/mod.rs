@@ -381,6 +381,10 @@ async fn run_loop(shared: Arc<Shared>, mut rx: UnboundedReceiver<Control>) {
             },
         }
     }
+    shared.deliver(Delivery {
+        events: vec![WorkerEvent::Closed],
+        ..Default::default()
+    });
 }
 
 fn take(msg: Control, pending: &mut Vec<(String, Outcome)>, want_fetch: &mut bool) {
@@ -442,7 +446,7 @@ async fn finish_and_fetch(shared: &Arc<Shared>, finished: &[(String, Outcome)], 
     let now = now_ms();
     let seq = shared.seq.fetch_add(fetch_n as u64, Ordering::Relaxed);
     let (lim_max, lim_dur) = opts.limiter.map(|l| (l.max, l.duration_ms)).unwrap_or((0, 0));
-    let token_prefix = if opts.skip_lock_renewal { "0" } else { shared.token_prefix.as_str() };
+    let token_prefix = shared.token_prefix.as_str();
 
     let mut args: Vec<Vec<u8>> = Vec::with_capacity(10 + finished.len() * 10);
     args.push(k.base().into());

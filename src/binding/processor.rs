@@ -1,0 +1,104 @@
+//! JS user code as an engine [`Processor`]: each delivery becomes one call of
+//! the JS `deliver(batchJson)` callback; JS reports outcomes with the sync
+//! `NativeWorker.complete`. One crossing per batch, not per job.
+
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use serde_json::Value;
+
+use crate::engine::{Delivery, Outcome, ProcessError, Processor, SettledAs, WorkerEvent};
+
+/// The JS batch callback. Strong: while a worker runs it keeps Node alive, as
+/// BullMQ's does; `close()` drops it.
+pub type DeliverFn = ThreadsafeFunction<String, (), String, Status, false>;
+
+pub struct JsProcessor {
+    pub deliver: DeliverFn,
+}
+
+impl Processor for JsProcessor {
+    fn deliver(&self, d: Delivery) {
+        let json = delivery_json(&d);
+        // NonBlocking on an unbounded queue never fails short of a closing env.
+        let _ = self.deliver.call(json, ThreadsafeFunctionCallMode::NonBlocking);
+    }
+}
+
+/// `{"jobs":[...],"settled":[...],"events":[[name, arg?], ...]}`; job objects are
+/// embedded as the engine serialised them.
+fn delivery_json(d: &Delivery) -> String {
+    let mut s = String::with_capacity(256 + d.jobs.len() * 256);
+    s.push_str("{\"jobs\":[");
+    let mut first = true;
+    for j in &d.jobs {
+        // Jobs that failed to serialise were already failed by the engine.
+        if let Ok(js) = j.to_json() {
+            if !first {
+                s.push(',');
+            }
+            first = false;
+            s.push_str(&js);
+        }
+    }
+    s.push_str("],\"settled\":");
+    let settled: Vec<Value> = d
+        .settled
+        .iter()
+        .map(|x| {
+            let (state, message) = match &x.state {
+                SettledAs::Completed => ("completed", None),
+                SettledAs::Failed => ("failed", None),
+                SettledAs::Retrying => ("retrying", None),
+                SettledAs::Rejected(m) => ("rejected", Some(m.clone())),
+            };
+            let mut o = serde_json::json!({ "id": x.job_id, "state": state });
+            if let Some(m) = message {
+                o["message"] = Value::String(m);
+            }
+            if let Some(j) = &x.job {
+                o["job"] = serde_json::from_str(j).unwrap_or(Value::Null);
+            }
+            if let Some(r) = &x.reason {
+                o["reason"] = Value::String(r.clone());
+            }
+            o
+        })
+        .collect();
+    s.push_str(&Value::Array(settled).to_string());
+    s.push_str(",\"events\":");
+    let events: Vec<Value> = d
+        .events
+        .iter()
+        .map(|e| match e {
+            WorkerEvent::Error(m) => serde_json::json!(["error", m]),
+            WorkerEvent::Drained => serde_json::json!(["drained"]),
+            WorkerEvent::Stalled(id) => serde_json::json!(["stalled", id]),
+            WorkerEvent::LockLost(id) => serde_json::json!(["lockLost", id]),
+            WorkerEvent::Closed => serde_json::json!(["closed"]),
+        })
+        .collect();
+    s.push_str(&Value::Array(events).to_string());
+    s.push('}');
+    s
+}
+
+/// Turns what JS reported into an outcome. `payload` is the result JSON when
+/// `ok`, else `{ name, message, stack, backoff?, moved? }`.
+pub fn outcome(ok: bool, payload: String) -> Outcome {
+    if ok {
+        return Outcome::Completed(payload);
+    }
+    let v: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
+    if v.get("moved").and_then(Value::as_bool) == Some(true) {
+        return Outcome::Moved;
+    }
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    Outcome::Failed {
+        error: ProcessError {
+            name: text("name").unwrap_or_else(|| "Error".into()),
+            message: text("message").unwrap_or_default(),
+            stack: text("stack"),
+        },
+        backoff_ms: v.get("backoff").and_then(Value::as_f64).map(|b| b as i64),
+    }
+}

@@ -1,0 +1,113 @@
+//! `NativeWorker`: the engine's Worker for JS.
+
+use std::sync::Arc;
+
+use napi::Env;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use super::error::{Code, coded};
+use super::options;
+use super::processor::{JsProcessor, outcome};
+use super::queue::NativeQueue;
+use crate::engine::{Completions, Queue, Worker};
+
+/// A worker. Wrapped by `Worker` in index.js, which runs the user's processor.
+#[napi]
+pub struct NativeWorker {
+    inner: Arc<Worker>,
+    completions: Completions,
+}
+
+#[napi]
+impl NativeWorker {
+    /// `optsJson`: BullMQ worker options (no functions). `deliver` receives each batch as JSON text.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        name: String,
+        opts_json: String,
+        deliver: ThreadsafeFunction<String, (), String, Status, false>,
+    ) -> Result<Self, Code> {
+        let o = options::parse(&opts_json, "opts").map_err(|e| coded(&e))?;
+        let (conn, qopts) = options::queue(&o).map_err(|e| coded(&e))?;
+        let wopts = options::worker(&o).map_err(|e| coded(&e))?;
+        let processor = Arc::new(JsProcessor { deliver });
+        let worker = napi::bindgen_prelude::within_runtime_if_available(|| {
+            let q = Queue::new(&name, &conn, qopts)?;
+            Worker::new(q, wopts, processor)
+        })
+        .map_err(|e| coded(&e))?;
+        let completions = worker.completions();
+        Ok(NativeWorker {
+            inner: Arc::new(worker),
+            completions,
+        })
+    }
+
+    /// Starts fetching jobs.
+    #[napi(catch_unwind)]
+    pub fn run(&self) -> Result<(), Code> {
+        let w = self.inner.clone();
+        napi::bindgen_prelude::within_runtime_if_available(move || w.run()).map_err(|e| coded(&e))
+    }
+
+    /// Reports a job's outcome: `ok` with the result JSON, or the error JSON.
+    /// Returns false when the worker is gone.
+    #[napi(catch_unwind)]
+    pub fn complete(&self, job_id: String, ok: bool, payload: String) -> bool {
+        self.completions.complete(job_id, outcome(ok, payload))
+    }
+
+    /// Stops taking jobs (local to this worker).
+    #[napi(catch_unwind)]
+    pub fn pause(&self) {
+        self.inner.pause();
+    }
+
+    /// Takes jobs again.
+    #[napi(catch_unwind)]
+    pub fn resume(&self) {
+        self.inner.resume();
+    }
+
+    /// Whether paused locally.
+    #[napi(catch_unwind)]
+    pub fn is_paused(&self) -> bool {
+        self.inner.is_paused()
+    }
+
+    /// Whether running.
+    #[napi(catch_unwind)]
+    pub fn is_running(&self) -> bool {
+        self.inner.is_running()
+    }
+
+    /// Jobs in hand.
+    #[napi(catch_unwind)]
+    pub fn active_count(&self) -> u32 {
+        self.inner.active_count() as u32
+    }
+
+    /// A queue handle sharing this worker's connection (for job methods).
+    #[napi(catch_unwind)]
+    pub fn queue(&self) -> NativeQueue {
+        NativeQueue {
+            inner: self.inner.queue().clone(),
+        }
+    }
+
+    /// Graceful close (waits for jobs in hand unless `force`); releases the JS callback.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn close<'e>(&self, env: &'e Env, force: bool) -> Result<PromiseRaw<'e, ()>> {
+        let w = self.inner.clone();
+        env.spawn_future_with_callback(
+            async move {
+                w.close(force).await;
+                w.queue().close();
+                Ok(())
+            },
+            |_, _| Ok(()),
+        )
+    }
+}
