@@ -63,6 +63,40 @@ class RateLimitError extends Error {
   }
 }
 
+// Errors made by native code belong to Node's main realm; rebuilding them here
+// keeps `instanceof Error` true wherever this module was loaded (Jest's VM
+// contexts included) and keeps the stable `code`.
+function fromNative(e) {
+  if (e && typeof e === 'object' && typeof e.code === 'string' && !(e instanceof FerroqError)) {
+    const err = new FerroqError(e.code, e.message)
+    if (typeof e.stack === 'string') err.stack = `${err.name}: ${err.message}\n${e.stack.split('\n').slice(1).join('\n')}`
+    return err
+  }
+  return e
+}
+
+/** Calls native code, converting its errors (sync throws and rejections). */
+function callNative(f) {
+  let r
+  try {
+    r = f()
+  } catch (e) {
+    throw fromNative(e)
+  }
+  return r && typeof r.then === 'function' ? r.catch((e) => Promise.reject(fromNative(e))) : r
+}
+
+/** A native queue handle whose methods convert errors on the way out. */
+function guarded(handle) {
+  return new Proxy(handle, {
+    get(target, prop) {
+      const v = target[prop]
+      if (typeof v !== 'function') return v
+      return (...args) => callNative(() => v.apply(target, args))
+    },
+  })
+}
+
 const MOVED_ERRORS = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError'])
 
 // ---------------------------------------------------------------------------
@@ -110,7 +144,7 @@ function nativeOpts(opts, extra) {
 
 function checkName(name) {
   if (typeof name !== 'string') throw invalid('name', 'queue name must be a string')
-  native.validateQueueName(name)
+  callNative(() => native.validateQueueName(name))
 }
 
 // Stored opts use BullMQ's abbreviated keys; users see the long names.
@@ -287,7 +321,7 @@ class Queue extends EventEmitter {
     checkName(name)
     this.name = name
     this.opts = opts || {}
-    this._native = new NativeQueue(name, nativeOpts(this.opts))
+    this._native = guarded(callNative(() => new NativeQueue(name, nativeOpts(this.opts))))
     this.prefix = this._native.prefix
     this.qualifiedName = `${this.prefix}:${name}`
     this.defaultJobOptions = { ...(this.opts.defaultJobOptions || {}) }
@@ -488,8 +522,8 @@ class Worker extends EventEmitter {
       if (rest[k] !== undefined) plain[k] = rest[k]
     }
     if (limiter) plain.limiter = limiter
-    this._native = new NativeWorker(name, nativeOpts(this.opts, plain), (batch) => this._onBatch(batch))
-    const handle = this._native.queue()
+    this._native = callNative(() => new NativeWorker(name, nativeOpts(this.opts, plain), (batch) => this._onBatch(batch)))
+    const handle = guarded(this._native.queue())
     this.prefix = handle.prefix
     // What a job fetched by this worker sees as its queue: job methods go through
     // the worker's connection, and job events are the worker's events.
@@ -529,7 +563,7 @@ class Worker extends EventEmitter {
       return Promise.reject(new FerroqError('ERR_FERROQ_INVALID_OPTION', 'Worker is already running.'))
     }
     if (this._closing) return Promise.reject(new FerroqError('ERR_FERROQ_CLOSED', 'worker is closed'))
-    this._native.run()
+    callNative(() => this._native.run())
     this._running = new Promise((resolve) => {
       this._closedSeen = resolve
     })

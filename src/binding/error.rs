@@ -23,7 +23,6 @@ impl From<Status> for Code {
     }
 }
 
-
 /// Engine error → napi error with ferroq's code.
 pub fn coded(e: &engine::Error) -> napi::Error<Code> {
     napi::Error::new(Code(e.code().as_str().to_string()), e.to_string())

@@ -20,8 +20,19 @@ pub fn version() -> String {
 #[napi]
 pub fn error_codes() -> Vec<String> {
     use crate::engine::ErrorCode::*;
-    [JobNotFound, LockMismatch, NotInState, InvalidOption, Connection, Closed, Script, CorruptData, SchedulerJob, JobLocked]
-        .iter()
-        .map(|c| c.as_str().to_string())
-        .collect()
+    [
+        JobNotFound,
+        LockMismatch,
+        NotInState,
+        InvalidOption,
+        Connection,
+        Closed,
+        Script,
+        CorruptData,
+        SchedulerJob,
+        JobLocked,
+    ]
+    .iter()
+    .map(|c| c.as_str().to_string())
+    .collect()
 }

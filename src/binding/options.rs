@@ -18,7 +18,8 @@ fn obj(v: &Value, field: &str) -> R<Map<String, Value>> {
 
 /// Parses options JSON text into an object.
 pub fn parse(json: &str, field: &str) -> R<Map<String, Value>> {
-    let v: Value = serde_json::from_str(json).map_err(|e| engine::Error::invalid(field, format!("not valid JSON ({e})")))?;
+    let v: Value = serde_json::from_str(json)
+        .map_err(|e| engine::Error::invalid(field, format!("not valid JSON ({e})")))?;
     obj(&v, field)
 }
 
@@ -27,7 +28,10 @@ fn string(o: &Map<String, Value>, key: &str, field: &str) -> R<Option<String>> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(_) => Err(engine::Error::invalid(format!("{field}.{key}"), "must be a string")),
+        Some(_) => Err(engine::Error::invalid(
+            format!("{field}.{key}"),
+            "must be a string",
+        )),
     }
 }
 
@@ -36,7 +40,10 @@ fn uint(o: &Map<String, Value>, key: &str, field: &str) -> R<Option<u64>> {
         None | Some(Value::Null) => Ok(None),
         Some(v) => match v.as_f64() {
             Some(x) if x >= 0.0 && x.fract() == 0.0 && x < 9.0e15 => Ok(Some(x as u64)),
-            _ => Err(engine::Error::invalid(format!("{field}.{key}"), format!("must be an integer >= 0, got {v}"))),
+            _ => Err(engine::Error::invalid(
+                format!("{field}.{key}"),
+                format!("must be an integer >= 0, got {v}"),
+            )),
         },
     }
 }
@@ -62,7 +69,10 @@ pub fn connection(v: Option<&Value>) -> R<ConnectionOptions> {
         url: string(&o, "url", field)?,
         host: string(&o, "host", field)?,
         port: uint(&o, "port", field)?
-            .map(|p| u16::try_from(p).map_err(|_| engine::Error::invalid("connection.port", "must be 0..65535")))
+            .map(|p| {
+                u16::try_from(p)
+                    .map_err(|_| engine::Error::invalid("connection.port", "must be 0..65535"))
+            })
             .transpose()?,
         username: string(&o, "username", field)?,
         password: string(&o, "password", field)?,
@@ -79,7 +89,12 @@ pub fn connection(v: Option<&Value>) -> R<ConnectionOptions> {
                 c.tls_ca_pem = Some(ca.into_bytes());
             }
         }
-        Some(_) => return Err(engine::Error::invalid("connection.tls", "must be a boolean or { ca }")),
+        Some(_) => {
+            return Err(engine::Error::invalid(
+                "connection.tls",
+                "must be a boolean or { ca }",
+            ));
+        }
     }
     if c.url.is_none() && c.host.is_none() {
         if let Some(url) = env("REDIS_URL") {
@@ -121,8 +136,15 @@ pub fn worker(o: &Map<String, Value>) -> R<WorkerOptions> {
     let mut w = WorkerOptions::default();
     if let Some(c) = o.get("concurrency").filter(|v| !v.is_null()) {
         match c.as_f64() {
-            Some(x) if x >= 1.0 && x.fract() == 0.0 && x <= 1_000_000.0 => w.concurrency = x as usize,
-            _ => return Err(engine::Error::invalid("opts.concurrency", format!("must be an integer >= 1, got {c}"))),
+            Some(x) if x >= 1.0 && x.fract() == 0.0 && x <= 1_000_000.0 => {
+                w.concurrency = x as usize
+            }
+            _ => {
+                return Err(engine::Error::invalid(
+                    "opts.concurrency",
+                    format!("must be an integer >= 1, got {c}"),
+                ));
+            }
         }
     }
     if let Some(v) = uint(o, "lockDuration", f)? {
@@ -143,10 +165,14 @@ pub fn worker(o: &Map<String, Value>) -> R<WorkerOptions> {
     }
     if let Some(l) = o.get("limiter").filter(|v| !v.is_null()) {
         let l = obj(l, "opts.limiter")?;
-        let max = uint(&l, "max", "opts.limiter")?.ok_or_else(|| engine::Error::invalid("opts.limiter.max", "is required"))?;
+        let max = uint(&l, "max", "opts.limiter")?
+            .ok_or_else(|| engine::Error::invalid("opts.limiter.max", "is required"))?;
         let duration = uint(&l, "duration", "opts.limiter")?
             .ok_or_else(|| engine::Error::invalid("opts.limiter.duration", "is required"))?;
-        w.limiter = Some(Limiter { max, duration_ms: duration });
+        w.limiter = Some(Limiter {
+            max,
+            duration_ms: duration,
+        });
     }
     w.name = string(o, "name", f)?;
     if let Some(v) = o.get("removeOnComplete").filter(|v| !v.is_null()) {
@@ -155,8 +181,14 @@ pub fn worker(o: &Map<String, Value>) -> R<WorkerOptions> {
     if let Some(v) = o.get("removeOnFail").filter(|v| !v.is_null()) {
         w.remove_on_fail = Some(KeepJobs::from_json(v, "opts.removeOnFail")?);
     }
-    w.skip_stalled_check = o.get("skipStalledCheck").and_then(Value::as_bool).unwrap_or(false);
-    w.skip_lock_renewal = o.get("skipLockRenewal").and_then(Value::as_bool).unwrap_or(false);
+    w.skip_stalled_check = o
+        .get("skipStalledCheck")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    w.skip_lock_renewal = o
+        .get("skipLockRenewal")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     w.validate()?;
     Ok(w)
 }

@@ -20,7 +20,9 @@ impl Processor for JsProcessor {
     fn deliver(&self, d: Delivery) {
         let json = delivery_json(&d);
         // NonBlocking on an unbounded queue never fails short of a closing env.
-        let _ = self.deliver.call(json, ThreadsafeFunctionCallMode::NonBlocking);
+        let _ = self
+            .deliver
+            .call(json, ThreadsafeFunctionCallMode::NonBlocking);
     }
 }
 

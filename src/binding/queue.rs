@@ -1,7 +1,7 @@
 //! `NativeQueue`: the engine's Queue for JS. Data and results cross as JSON text.
 
-use napi::bindgen_prelude::*;
 use napi::Env;
+use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -20,11 +20,18 @@ fn job_json(j: &engine::Job) -> engine::Result<String> {
 }
 
 /// `timestamp` is the creation time JS already gave the Job object, so both agree.
-fn new_job(name: String, data: String, opts_json: &str, timestamp: Option<f64>) -> engine::Result<NewJob> {
+fn new_job(
+    name: String,
+    data: String,
+    opts_json: &str,
+    timestamp: Option<f64>,
+) -> engine::Result<NewJob> {
     let opts = options::parse(opts_json, "opts")?;
     let mut opts = JobOptions::from_json(opts)?;
     if opts.timestamp.is_none() {
-        opts.timestamp = timestamp.filter(|t| t.is_finite() && *t > 0.0).map(|t| t as u64);
+        opts.timestamp = timestamp
+            .filter(|t| t.is_finite() && *t > 0.0)
+            .map(|t| t as u64);
     }
     Ok(NewJob { name, data, opts })
 }
@@ -36,7 +43,9 @@ impl NativeQueue {
     pub fn new(name: String, opts_json: String) -> Result<Self, Code> {
         let o = options::parse(&opts_json, "opts").map_err(|e| coded(&e))?;
         let (conn, qopts) = options::queue(&o).map_err(|e| coded(&e))?;
-        let q = napi::bindgen_prelude::within_runtime_if_available(|| Queue::new(&name, &conn, qopts)).map_err(|e| coded(&e))?;
+        let q =
+            napi::bindgen_prelude::within_runtime_if_available(|| Queue::new(&name, &conn, qopts))
+                .map_err(|e| coded(&e))?;
         Ok(NativeQueue { inner: q })
     }
 
@@ -63,25 +72,43 @@ impl NativeQueue {
         timestamp: Option<f64>,
     ) -> Result<PromiseRaw<'e, String>> {
         let q = self.inner.clone();
-        promise(env, async move { q.add(new_job(name, data_json, &opts_json, timestamp)?).await }, |id| id)
+        promise(
+            env,
+            async move {
+                q.add(new_job(name, data_json, &opts_json, timestamp)?)
+                    .await
+            },
+            |id| id,
+        )
     }
 
     /// Adds jobs (`[[name, dataJson, optsJson, timestamp], ...]` as JSON) in one call; resolves with their ids.
     #[napi(catch_unwind, ts_return_type = "Promise<string[]>")]
-    pub fn add_bulk<'e>(&self, env: &'e Env, jobs_json: String) -> Result<PromiseRaw<'e, Vec<String>>> {
+    pub fn add_bulk<'e>(
+        &self,
+        env: &'e Env,
+        jobs_json: String,
+    ) -> Result<PromiseRaw<'e, Vec<String>>> {
         let q = self.inner.clone();
         promise(
             env,
             async move {
-                let jobs: Vec<(String, String, String, Option<f64>)> = serde_json::from_str(&jobs_json)
-                    .map_err(|e| engine::Error::invalid("jobs", format!("must be a list of {{ name, data, opts }} ({e})")))?;
+                let jobs: Vec<(String, String, String, Option<f64>)> =
+                    serde_json::from_str(&jobs_json).map_err(|e| {
+                        engine::Error::invalid(
+                            "jobs",
+                            format!("must be a list of {{ name, data, opts }} ({e})"),
+                        )
+                    })?;
                 let mut out = Vec::with_capacity(jobs.len());
                 for (i, (name, data, opts, ts)) in jobs.into_iter().enumerate() {
                     out.push(new_job(name, data, &opts, ts).map_err(|e| match e {
-                        engine::Error::InvalidOption { field, reason } => engine::Error::InvalidOption {
-                            field: format!("jobs[{i}].{field}"),
-                            reason,
-                        },
+                        engine::Error::InvalidOption { field, reason } => {
+                            engine::Error::InvalidOption {
+                                field: format!("jobs[{i}].{field}"),
+                                reason,
+                            }
+                        }
                         other => other,
                     })?);
                 }
@@ -109,13 +136,20 @@ impl NativeQueue {
 
     /// Resolves with `{ state: count }` as JSON text.
     #[napi(catch_unwind, ts_return_type = "Promise<string>")]
-    pub fn get_job_counts<'e>(&self, env: &'e Env, states: Vec<String>) -> Result<PromiseRaw<'e, String>> {
+    pub fn get_job_counts<'e>(
+        &self,
+        env: &'e Env,
+        states: Vec<String>,
+    ) -> Result<PromiseRaw<'e, String>> {
         let q = self.inner.clone();
         promise(
             env,
             async move {
                 let counts = q.get_job_counts(&states).await?;
-                let m: serde_json::Map<String, Value> = counts.into_iter().map(|(k, v)| (k, Value::from(v))).collect();
+                let m: serde_json::Map<String, Value> = counts
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::from(v)))
+                    .collect();
                 Ok(Value::Object(m).to_string())
             },
             |s| s,
@@ -124,7 +158,14 @@ impl NativeQueue {
 
     /// Resolves with a JSON array of jobs.
     #[napi(catch_unwind, ts_return_type = "Promise<string>")]
-    pub fn get_jobs<'e>(&self, env: &'e Env, states: Vec<String>, start: i64, end: i64, asc: bool) -> Result<PromiseRaw<'e, String>> {
+    pub fn get_jobs<'e>(
+        &self,
+        env: &'e Env,
+        states: Vec<String>,
+        start: i64,
+        end: i64,
+        asc: bool,
+    ) -> Result<PromiseRaw<'e, String>> {
         let q = self.inner.clone();
         promise(
             env,
@@ -153,21 +194,47 @@ impl NativeQueue {
 
     /// Stores progress (JSON text).
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
-    pub fn update_progress<'e>(&self, env: &'e Env, id: String, progress_json: String) -> Result<PromiseRaw<'e, ()>> {
+    pub fn update_progress<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        progress_json: String,
+    ) -> Result<PromiseRaw<'e, ()>> {
         let q = self.inner.clone();
-        promise(env, async move { q.update_progress(&id, &progress_json).await }, |_| ())
+        promise(
+            env,
+            async move { q.update_progress(&id, &progress_json).await },
+            |_| (),
+        )
     }
 
     /// Appends a log line; resolves with the number of lines kept.
     #[napi(catch_unwind, ts_return_type = "Promise<number>")]
-    pub fn add_log<'e>(&self, env: &'e Env, id: String, row: String, keep_logs: Option<u32>) -> Result<PromiseRaw<'e, u32>> {
+    pub fn add_log<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        row: String,
+        keep_logs: Option<u32>,
+    ) -> Result<PromiseRaw<'e, u32>> {
         let q = self.inner.clone();
-        promise(env, async move { q.add_log(&id, &row, keep_logs.map(u64::from)).await }, |n| n as u32)
+        promise(
+            env,
+            async move { q.add_log(&id, &row, keep_logs.map(u64::from)).await },
+            |n| n as u32,
+        )
     }
 
     /// Resolves with `{ logs, count }` as JSON text.
     #[napi(catch_unwind, ts_return_type = "Promise<string>")]
-    pub fn get_job_logs<'e>(&self, env: &'e Env, id: String, start: i64, end: i64, asc: bool) -> Result<PromiseRaw<'e, String>> {
+    pub fn get_job_logs<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        start: i64,
+        end: i64,
+        asc: bool,
+    ) -> Result<PromiseRaw<'e, String>> {
         let q = self.inner.clone();
         promise(
             env,
@@ -197,7 +264,14 @@ impl NativeQueue {
         reset_attempts_started: bool,
     ) -> Result<PromiseRaw<'e, ()>> {
         let q = self.inner.clone();
-        promise(env, async move { q.retry_job(&id, &state, reset_attempts_made, reset_attempts_started).await }, |_| ())
+        promise(
+            env,
+            async move {
+                q.retry_job(&id, &state, reset_attempts_made, reset_attempts_started)
+                    .await
+            },
+            |_| (),
+        )
     }
 
     /// Pauses the queue for all workers.
@@ -231,7 +305,14 @@ impl NativeQueue {
                 let ws = q.get_workers().await?;
                 let arr: Vec<Value> = ws
                     .into_iter()
-                    .map(|fields| Value::Object(fields.into_iter().map(|(k, v)| (k, Value::String(v))).collect()))
+                    .map(|fields| {
+                        Value::Object(
+                            fields
+                                .into_iter()
+                                .map(|(k, v)| (k, Value::String(v)))
+                                .collect(),
+                        )
+                    })
                     .collect();
                 Ok(Value::Array(arr).to_string())
             },
@@ -243,7 +324,11 @@ impl NativeQueue {
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn ping<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, ()>> {
         let q = self.inner.clone();
-        promise(env, async move { q.raw(&redis::cmd("PING")).await.map(|_| ()) }, |_| ())
+        promise(
+            env,
+            async move { q.raw(&redis::cmd("PING")).await.map(|_| ()) },
+            |_| (),
+        )
     }
 
     /// Marks the handle closed. Idempotent.

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use napi::Env;
-use napi::threadsafe_function::ThreadsafeFunction;
 use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
 
 use super::error::{Code, coded};

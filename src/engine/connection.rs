@@ -66,10 +66,12 @@ impl ConnectionOptions {
     /// Builds the redis-rs client (no I/O yet).
     pub fn client(&self) -> Result<Client> {
         let mut info: ConnectionInfo = match &self.url {
-            Some(url) => url
-                .as_str()
-                .into_connection_info()
-                .map_err(|e| Error::invalid("connection.url", format!("not a valid redis:// URL ({})", e.kind_str())))?,
+            Some(url) => url.as_str().into_connection_info().map_err(|e| {
+                Error::invalid(
+                    "connection.url",
+                    format!("not a valid redis:// URL ({})", e.kind_str()),
+                )
+            })?,
             None => ("127.0.0.1", 6379u16)
                 .into_connection_info()
                 .map_err(|e| Error::invalid("connection", e.kind_str()))?,
@@ -139,7 +141,9 @@ pub async fn blocking_connection(client: &Client, name: &str) -> Result<Multiple
     let config = AsyncConnectionConfig::new()
         .set_response_timeout(None)
         .set_connection_timeout(Some(Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS)));
-    let mut con = client.get_multiplexed_async_connection_with_config(&config).await?;
+    let mut con = client
+        .get_multiplexed_async_connection_with_config(&config)
+        .await?;
     redis::cmd("CLIENT")
         .arg("SETNAME")
         .arg(name)

@@ -156,7 +156,12 @@ impl Error {
     }
 
     /// Maps a transition's negative return code for job `id` to the matching variant.
-    pub fn from_script_code(name: &'static str, code: i64, id: &str, expected: &'static str) -> Self {
+    pub fn from_script_code(
+        name: &'static str,
+        code: i64,
+        id: &str,
+        expected: &'static str,
+    ) -> Self {
         let id = id.to_string();
         match code {
             -1 => Error::JobNotFound { id },

@@ -72,7 +72,12 @@ fn num(v: &str) -> u64 {
     // Lua may have written "1.5" or "1e+15": accept any number, floor it.
     v.parse::<u64>()
         .ok()
-        .or_else(|| v.parse::<f64>().ok().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64))
+        .or_else(|| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite() && *f >= 0.0)
+                .map(|f| f as u64)
+        })
         .unwrap_or(0)
 }
 
@@ -154,10 +159,16 @@ impl Job {
             attempts_made: self.attempts_made,
             attempts_started: self.attempts_started,
             stalled_counter: self.stalled_counter,
-            progress: self.progress.as_deref().map(|p| raw("progress", p)).transpose()?,
+            progress: self
+                .progress
+                .as_deref()
+                .map(|p| raw("progress", p))
+                .transpose()?,
             returnvalue: match self.returnvalue.as_deref() {
                 // BullMQ's reader falls back to the raw string when it is not JSON.
-                Some(r) => Some(raw("returnvalue", r).or_else(|_| raw("returnvalue", &serde_json::to_string(r).unwrap_or_default()))?),
+                Some(r) => Some(raw("returnvalue", r).or_else(|_| {
+                    raw("returnvalue", &serde_json::to_string(r).unwrap_or_default())
+                })?),
                 None => None,
             },
             failed_reason: self.failed_reason.as_deref(),
@@ -241,16 +252,28 @@ impl JobSettings {
     /// Reads the settings from stored opts JSON. Unknown or odd values written by
     /// other clients are tolerated where BullMQ tolerates them.
     pub fn parse(opts: &str) -> std::result::Result<JobSettings, String> {
-        let v: serde_json::Value = serde_json::from_str(opts).map_err(|e| format!("not JSON ({e})"))?;
+        let v: serde_json::Value =
+            serde_json::from_str(opts).map_err(|e| format!("not JSON ({e})"))?;
         let Some(o) = v.as_object() else {
             return Ok(JobSettings::default());
         };
-        let u = |k: &str| o.get(k).and_then(|x| x.as_f64()).filter(|x| *x >= 0.0).map(|x| x as u64);
+        let u = |k: &str| {
+            o.get(k)
+                .and_then(|x| x.as_f64())
+                .filter(|x| *x >= 0.0)
+                .map(|x| x as u64)
+        };
         Ok(JobSettings {
             attempts: u("attempts").unwrap_or(0),
-            backoff: o.get("backoff").and_then(|b| parse_backoff(b, "backoff").ok().flatten()),
-            remove_on_complete: o.get("removeOnComplete").and_then(|k| KeepJobs::from_json(k, "removeOnComplete").ok()),
-            remove_on_fail: o.get("removeOnFail").and_then(|k| KeepJobs::from_json(k, "removeOnFail").ok()),
+            backoff: o
+                .get("backoff")
+                .and_then(|b| parse_backoff(b, "backoff").ok().flatten()),
+            remove_on_complete: o
+                .get("removeOnComplete")
+                .and_then(|k| KeepJobs::from_json(k, "removeOnComplete").ok()),
+            remove_on_fail: o
+                .get("removeOnFail")
+                .and_then(|k| KeepJobs::from_json(k, "removeOnFail").ok()),
             stack_trace_limit: u("stackTraceLimit"),
             lifo: o.get("lifo").and_then(|x| x.as_bool()).unwrap_or(false),
             keep_logs: u("kl"),
@@ -263,20 +286,38 @@ mod tests {
     use super::*;
 
     fn fields(pairs: &[(&str, &str)]) -> Vec<String> {
-        pairs.iter().flat_map(|(k, v)| [k.to_string(), v.to_string()]).collect()
+        pairs
+            .iter()
+            .flat_map(|(k, v)| [k.to_string(), v.to_string()])
+            .collect()
     }
 
     #[test]
     fn reads_a_bullmq_hash() {
         let j = Job::from_fields(
             "7",
-            fields(&[("name", "n"), ("data", "{\"a\":1}"), ("opts", "{\"attempts\":3,\"backoff\":{\"type\":\"exponential\",\"delay\":200}}"), ("timestamp", "1795385017715"), ("atm", "2")]),
+            fields(&[
+                ("name", "n"),
+                ("data", "{\"a\":1}"),
+                (
+                    "opts",
+                    "{\"attempts\":3,\"backoff\":{\"type\":\"exponential\",\"delay\":200}}",
+                ),
+                ("timestamp", "1795385017715"),
+                ("atm", "2"),
+            ]),
         )
         .unwrap();
         assert_eq!(j.attempts_made, 2);
         let s = j.settings().unwrap();
         assert_eq!(s.attempts, 3);
-        assert_eq!(s.backoff, Some(Backoff::Exponential { delay: 200, jitter: 0.0 }));
+        assert_eq!(
+            s.backoff,
+            Some(Backoff::Exponential {
+                delay: 200,
+                jitter: 0.0
+            })
+        );
         let js: serde_json::Value = serde_json::from_str(&j.to_json().unwrap()).unwrap();
         assert_eq!(js["data"]["a"], 1);
         assert_eq!(js["attemptsMade"], 2);

@@ -35,6 +35,8 @@ pub use connection::ConnectionOptions;
 pub use error::{Error, ErrorCode, Result};
 pub use job::Job;
 pub use options::{JobOptions, KeepJobs, Limiter, QueueOptions, WorkerOptions};
-pub use processor::{Completions, Delivery, Outcome, ProcessError, Processor, Settled, SettledAs, WorkerEvent};
+pub use processor::{
+    Completions, Delivery, Outcome, ProcessError, Processor, Settled, SettledAs, WorkerEvent,
+};
 pub use queue::{NewJob, Queue};
 pub use worker::Worker;

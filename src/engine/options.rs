@@ -53,7 +53,10 @@ pub struct KeepJobs {
 
 impl KeepJobs {
     /// Keep everything (BullMQ's default).
-    pub const ALL: KeepJobs = KeepJobs { count: -1, age_s: 0 };
+    pub const ALL: KeepJobs = KeepJobs {
+        count: -1,
+        age_s: 0,
+    };
 
     /// Reads `true`, `false`, a count, or `{ age, count }`; `field` names it in errors.
     pub fn from_json(v: &Value, field: &str) -> Result<KeepJobs> {
@@ -65,7 +68,10 @@ impl KeepJobs {
                     count: x as i64,
                     age_s: 0,
                 }),
-                _ => Err(Error::invalid(field, "must be true, false, a count >= 0 or { age, count }")),
+                _ => Err(Error::invalid(
+                    field,
+                    "must be true, false, a count >= 0 or { age, count }",
+                )),
             },
             Value::Object(o) => {
                 let count = match o.get("count") {
@@ -78,7 +84,10 @@ impl KeepJobs {
                 };
                 Ok(KeepJobs { count, age_s })
             }
-            _ => Err(Error::invalid(field, "must be true, false, a count >= 0 or { age, count }")),
+            _ => Err(Error::invalid(
+                field,
+                "must be true, false, a count >= 0 or { age, count }",
+            )),
         }
     }
 }
@@ -222,14 +231,20 @@ pub struct JobOptions {
 fn non_negative_int(v: &Value, field: &str) -> Result<u64> {
     match v.as_f64() {
         Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= 9_007_199_254_740_991.0 => Ok(x as u64),
-        _ => Err(Error::invalid(field, format!("must be an integer >= 0, got {}", short(v)))),
+        _ => Err(Error::invalid(
+            field,
+            format!("must be an integer >= 0, got {}", short(v)),
+        )),
     }
 }
 
 fn non_negative_num(v: &Value, field: &str) -> Result<f64> {
     match v.as_f64() {
         Some(x) if x >= 0.0 && x.is_finite() => Ok(x),
-        _ => Err(Error::invalid(field, format!("must be a number >= 0, got {}", short(v)))),
+        _ => Err(Error::invalid(
+            field,
+            format!("must be a number >= 0, got {}", short(v)),
+        )),
     }
 }
 
@@ -237,13 +252,20 @@ fn boolean(v: &Value, field: &str) -> Result<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
         Value::Null => Ok(false),
-        _ => Err(Error::invalid(field, format!("must be a boolean, got {}", short(v)))),
+        _ => Err(Error::invalid(
+            field,
+            format!("must be a boolean, got {}", short(v)),
+        )),
     }
 }
 
 fn short(v: &Value) -> String {
     let s = v.to_string();
-    if s.len() > 40 { format!("{}…", &s[..s.floor_char_boundary(40)]) } else { s }
+    if s.len() > 40 {
+        format!("{}…", &s[..s.floor_char_boundary(40)])
+    } else {
+        s
+    }
 }
 
 /// Checks a custom job id the way BullMQ does.
@@ -257,14 +279,22 @@ pub fn validate_job_id(id: &str) -> Result<()> {
     if id.parse::<i64>().is_ok() && !id.starts_with('+') {
         return Err(Error::invalid(
             "opts.jobId",
-            format!("\"{id}\" is an integer; custom ids cannot be integers (they clash with generated ids)"),
+            format!(
+                "\"{id}\" is an integer; custom ids cannot be integers (they clash with generated ids)"
+            ),
         ));
     }
     if id == "0" || id.starts_with("0:") {
-        return Err(Error::invalid("opts.jobId", "\"0\" and ids starting with \"0:\" are reserved"));
+        return Err(Error::invalid(
+            "opts.jobId",
+            "\"0\" and ids starting with \"0:\" are reserved",
+        ));
     }
     if id.contains(':') && id.split(':').count() != 3 {
-        return Err(Error::invalid("opts.jobId", format!("\"{id}\" must not contain ':'")));
+        return Err(Error::invalid(
+            "opts.jobId",
+            format!("\"{id}\" must not contain ':'"),
+        ));
     }
     Ok(())
 }
@@ -287,23 +317,36 @@ pub fn parse_backoff(v: &Value, field: &str) -> Result<Option<Backoff>> {
                 Some(j) => {
                     let j = non_negative_num(j, &format!("{field}.jitter"))?;
                     if j > 1.0 {
-                        return Err(Error::invalid(format!("{field}.jitter"), "must be between 0 and 1"));
+                        return Err(Error::invalid(
+                            format!("{field}.jitter"),
+                            "must be between 0 and 1",
+                        ));
                     }
                     j
                 }
             };
             match o.get("type") {
-                Some(Value::String(t)) if t == "fixed" => Ok(Some(Backoff::Fixed { delay, jitter })),
-                Some(Value::String(t)) if t == "exponential" => Ok(Some(Backoff::Exponential { delay, jitter })),
+                Some(Value::String(t)) if t == "fixed" => {
+                    Ok(Some(Backoff::Fixed { delay, jitter }))
+                }
+                Some(Value::String(t)) if t == "exponential" => {
+                    Ok(Some(Backoff::Exponential { delay, jitter }))
+                }
                 Some(Value::String(t)) if !t.is_empty() => Ok(Some(Backoff::Custom {
                     kind: t.clone(),
                     delay,
                 })),
                 Some(t) => Err(Error::invalid(
                     format!("{field}.type"),
-                    format!("unknown backoff type {}; use 'fixed', 'exponential' or a custom type with a worker backoffStrategy", short(t)),
+                    format!(
+                        "unknown backoff type {}; use 'fixed', 'exponential' or a custom type with a worker backoffStrategy",
+                        short(t)
+                    ),
                 )),
-                None => Err(Error::invalid(format!("{field}.type"), "is required ('fixed' or 'exponential')")),
+                None => Err(Error::invalid(
+                    format!("{field}.type"),
+                    "is required ('fixed' or 'exponential')",
+                )),
             }
         }
         _ => Err(Error::invalid(field, "must be a number or { type, delay }")),
@@ -340,7 +383,12 @@ impl JobOptions {
                 "jobId" => {
                     let id = match &value {
                         Value::String(s) => s.clone(),
-                        _ => return Err(Error::invalid(field, format!("must be a string, got {}", short(&value)))),
+                        _ => {
+                            return Err(Error::invalid(
+                                field,
+                                format!("must be a string, got {}", short(&value)),
+                            ));
+                        }
                     };
                     validate_job_id(&id)?;
                     o.job_id = Some(id);
@@ -353,7 +401,10 @@ impl JobOptions {
                 "priority" => {
                     let p = non_negative_int(&value, &field)?;
                     if p > MAX_PRIORITY {
-                        return Err(Error::invalid(field, format!("must be between 0 and {MAX_PRIORITY}")));
+                        return Err(Error::invalid(
+                            field,
+                            format!("must be between 0 and {MAX_PRIORITY}"),
+                        ));
                     }
                     o.priority = p;
                     "priority"
@@ -373,14 +424,21 @@ impl JobOptions {
                 }
                 "backoff" => {
                     match parse_backoff(&value, &field)? {
-                        Some(Backoff::Custom { kind, .. }) if !ACCEPTED_BACKOFF_TYPES.contains(&kind.as_str()) => {
+                        Some(Backoff::Custom { kind, .. })
+                            if !ACCEPTED_BACKOFF_TYPES.contains(&kind.as_str()) =>
+                        {
                             return Err(Error::invalid(
                                 "opts.backoff.type",
-                                format!("unknown backoff type \"{kind}\"; use 'fixed', 'exponential' or 'custom' (with a worker backoffStrategy)"),
+                                format!(
+                                    "unknown backoff type \"{kind}\"; use 'fixed', 'exponential' or 'custom' (with a worker backoffStrategy)"
+                                ),
                             ));
                         }
                         Some(Backoff::Fixed { delay, .. }) if value.is_number() => {
-                            out.insert("backoff".into(), serde_json::json!({ "type": "fixed", "delay": delay }));
+                            out.insert(
+                                "backoff".into(),
+                                serde_json::json!({ "type": "fixed", "delay": delay }),
+                            );
                             continue;
                         }
                         _ => {}
@@ -407,7 +465,10 @@ impl JobOptions {
                 "ignoreDependencyOnFailure" => "idof",
                 "removeDependencyOnFailure" => "rdof",
                 "parent" | "repeat" => {
-                    return Err(Error::invalid(field, "is not supported by ferroq yet (flows and repeatable jobs)"));
+                    return Err(Error::invalid(
+                        field,
+                        "is not supported by ferroq yet (flows and repeatable jobs)",
+                    ));
                 }
                 _ => key.as_str(),
             };
@@ -430,14 +491,27 @@ fn parse_dedup(v: &Value, field: &str) -> Result<Dedup> {
         .ok_or_else(|| Error::invalid(field, "must be { id, ttl?, extend?, replace? }"))?;
     let id = match o.get("id") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        _ => return Err(Error::invalid(format!("{field}.id"), "must be a non-empty string")),
+        _ => {
+            return Err(Error::invalid(
+                format!("{field}.id"),
+                "must be a non-empty string",
+            ));
+        }
     };
     let ttl_ms = match o.get("ttl") {
         None | Some(Value::Null) => 0,
         Some(t) => non_negative_int(t, &format!("{field}.ttl"))?,
     };
-    let extend = o.get("extend").map(|b| boolean(b, &format!("{field}.extend"))).transpose()?.unwrap_or(false);
-    let replace = o.get("replace").map(|b| boolean(b, &format!("{field}.replace"))).transpose()?.unwrap_or(false);
+    let extend = o
+        .get("extend")
+        .map(|b| boolean(b, &format!("{field}.extend")))
+        .transpose()?
+        .unwrap_or(false);
+    let replace = o
+        .get("replace")
+        .map(|b| boolean(b, &format!("{field}.replace")))
+        .transpose()?
+        .unwrap_or(false);
     Ok(Dedup {
         id,
         ttl_ms,
@@ -457,7 +531,9 @@ mod tests {
 
     #[test]
     fn stores_bullmq_shapes() {
-        let o = opts(json!({"backoff": 100, "deduplication": {"id": "x"}, "keepLogs": 3, "foo": null})).unwrap();
+        let o =
+            opts(json!({"backoff": 100, "deduplication": {"id": "x"}, "keepLogs": 3, "foo": null}))
+                .unwrap();
         let stored: Value = serde_json::from_str(&o.stored).unwrap();
         assert_eq!(stored["backoff"], json!({"type": "fixed", "delay": 100}));
         assert_eq!(stored["de"], json!({"id": "x"}));
@@ -473,7 +549,10 @@ mod tests {
             (json!({"delay": "soon"}), "opts.delay"),
             (json!({"jobId": "123"}), "opts.jobId"),
             (json!({"jobId": "a:b"}), "opts.jobId"),
-            (json!({"backoff": {"type": "linear", "delay": 1}}), "opts.backoff.type"),
+            (
+                json!({"backoff": {"type": "linear", "delay": 1}}),
+                "opts.backoff.type",
+            ),
             (json!({"priority": 3_000_000}), "opts.priority"),
             (json!({"removeOnComplete": "yes"}), "opts.removeOnComplete"),
         ] {

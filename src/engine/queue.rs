@@ -24,7 +24,10 @@ pub const DEFAULT_MAX_EVENTS: u64 = 10_000;
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// A job to add: its name, `data` as JSON text, and validated options.
@@ -64,7 +67,10 @@ pub fn validate_queue_name(name: &str) -> Result<()> {
         return Err(Error::invalid("name", "queue name must not be empty"));
     }
     if name.contains(':') {
-        return Err(Error::invalid("name", format!("queue name \"{name}\" must not contain ':'")));
+        return Err(Error::invalid(
+            "name",
+            format!("queue name \"{name}\" must not contain ':'"),
+        ));
     }
     Ok(())
 }
@@ -115,7 +121,12 @@ impl Queue {
     }
 
     /// Runs a transition with the given KEYS and ARGV.
-    pub(crate) async fn run<T: FromRedisValue>(&self, t: &'static Transition, keys: &[&str], args: Vec<Vec<u8>>) -> Result<T> {
+    pub(crate) async fn run<T: FromRedisValue>(
+        &self,
+        t: &'static Transition,
+        keys: &[&str],
+        args: Vec<Vec<u8>>,
+    ) -> Result<T> {
         debug_assert_eq!(keys.len(), t.keys, "{} takes {} keys", t.name, t.keys);
         let mut con = self.con()?;
         let mut inv = t.script().prepare_invoke();
@@ -167,7 +178,11 @@ impl Queue {
             let max = self.inner.opts.max_data_bytes;
             if max > 0 && j.data.len() > max {
                 return Err(Error::invalid(
-                    if jobs.len() > 1 { format!("jobs[{i}].data") } else { "data".into() },
+                    if jobs.len() > 1 {
+                        format!("jobs[{i}].data")
+                    } else {
+                        "data".into()
+                    },
                     format!("is {} bytes, over the limit of {max} bytes", j.data.len()),
                 ));
             }
@@ -189,14 +204,30 @@ impl Queue {
             args.push(o.priority.to_string().into_bytes());
             args.push(flag(o.lifo));
             args.push(dedup.map(|d| d.id.clone()).unwrap_or_default().into_bytes());
-            args.push(dedup.map(|d| d.ttl_ms).unwrap_or(0).to_string().into_bytes());
+            args.push(
+                dedup
+                    .map(|d| d.ttl_ms)
+                    .unwrap_or(0)
+                    .to_string()
+                    .into_bytes(),
+            );
             args.push(flag(dedup.is_some_and(|d| d.extend)));
             args.push(flag(dedup.is_some_and(|d| d.replace)));
         }
         let k = &self.inner.keys;
         self.run(
             &scripts::ADD_JOBS,
-            &[&k.wait, &k.active, &k.prioritized, &k.pc, &k.delayed, &k.marker, &k.events, &k.meta, &k.id],
+            &[
+                &k.wait,
+                &k.active,
+                &k.prioritized,
+                &k.pc,
+                &k.delayed,
+                &k.marker,
+                &k.events,
+                &k.meta,
+                &k.id,
+            ],
             args,
         )
         .await
@@ -205,7 +236,10 @@ impl Queue {
     /// Reads one job, or `None` if it does not exist.
     pub async fn get_job(&self, id: &str) -> Result<Option<Job>> {
         let mut con = self.con()?;
-        let fields: Vec<String> = redis::cmd("HGETALL").arg(self.inner.keys.job(id)).query_async(&mut con).await?;
+        let fields: Vec<String> = redis::cmd("HGETALL")
+            .arg(self.inner.keys.job(id))
+            .query_async(&mut con)
+            .await?;
         Ok(Job::from_fields(id, fields))
     }
 
@@ -220,7 +254,11 @@ impl Queue {
         }
         let mut con = self.con()?;
         let all: Vec<Vec<String>> = pipe.query_async(&mut con).await?;
-        Ok(ids.iter().zip(all).filter_map(|(id, f)| Job::from_fields(id, f)).collect())
+        Ok(ids
+            .iter()
+            .zip(all)
+            .filter_map(|(id, f)| Job::from_fields(id, f))
+            .collect())
     }
 
     /// Counts jobs per state (`waiting` = `wait`; unknown names count 0 as in BullMQ).
@@ -232,7 +270,9 @@ impl Queue {
                 ("wait" | "waiting" | "active" | "paused", Some(k)) => pipe.cmd("LLEN").arg(k),
                 (_, Some(k)) => pipe.cmd("ZCARD").arg(k),
                 // BullMQ counts any other name as the ZSET P<name>.
-                (other, None) => pipe.cmd("ZCARD").arg(format!("{}{other}", self.inner.keys.base())),
+                (other, None) => pipe
+                    .cmd("ZCARD")
+                    .arg(format!("{}{other}", self.inner.keys.base())),
             };
         }
         let mut con = self.con()?;
@@ -242,12 +282,21 @@ impl Queue {
 
     /// Job ids in the given states, `start..=end` of each (negative `end` = to the
     /// end), ascending = oldest first, as BullMQ's getRanges.
-    pub async fn get_ranges(&self, states: &[String], start: i64, end: i64, asc: bool) -> Result<Vec<String>> {
+    pub async fn get_ranges(
+        &self,
+        states: &[String],
+        start: i64,
+        end: i64,
+        asc: bool,
+    ) -> Result<Vec<String>> {
         let mut pipe = redis::pipe();
         let mut list_kinds = Vec::new();
         for s in states {
             let Some(key) = self.inner.keys.state(s) else {
-                return Err(Error::invalid("types", format!("unknown job state \"{s}\"")));
+                return Err(Error::invalid(
+                    "types",
+                    format!("unknown job state \"{s}\""),
+                ));
             };
             let is_list = matches!(s.as_str(), "wait" | "waiting" | "active" | "paused");
             list_kinds.push(is_list);
@@ -255,7 +304,10 @@ impl Queue {
                 if asc {
                     // Oldest first = from the tail.
                     let (a, b) = (-(end + 1), -(start + 1));
-                    pipe.cmd("LRANGE").arg(key).arg(if end < 0 { 0 } else { a }).arg(b);
+                    pipe.cmd("LRANGE")
+                        .arg(key)
+                        .arg(if end < 0 { 0 } else { a })
+                        .arg(b);
                 } else {
                     pipe.cmd("LRANGE").arg(key).arg(start).arg(end);
                 }
@@ -283,7 +335,13 @@ impl Queue {
     }
 
     /// Jobs in the given states (see [`Queue::get_ranges`]).
-    pub async fn get_jobs(&self, states: &[String], start: i64, end: i64, asc: bool) -> Result<Vec<Job>> {
+    pub async fn get_jobs(
+        &self,
+        states: &[String],
+        start: i64,
+        end: i64,
+        asc: bool,
+    ) -> Result<Vec<Job>> {
         let ids = self.get_ranges(states, start, end, asc).await?;
         self.get_jobs_by_id(&ids).await
     }
@@ -293,7 +351,16 @@ impl Queue {
         let k = &self.inner.keys;
         self.run(
             &scripts::GET_STATE,
-            &[&k.completed, &k.failed, &k.delayed, &k.prioritized, &k.active, &k.wait, &k.paused, &k.waiting_children],
+            &[
+                &k.completed,
+                &k.failed,
+                &k.delayed,
+                &k.prioritized,
+                &k.active,
+                &k.wait,
+                &k.paused,
+                &k.waiting_children,
+            ],
             vec![id.as_bytes().to_vec()],
         )
         .await
@@ -304,7 +371,11 @@ impl Queue {
         let k = &self.inner.keys;
         let job = k.job(id);
         let code: i64 = self
-            .run(&scripts::UPDATE_PROGRESS, &[&job, &k.events, &k.meta], vec![id.into(), progress_json.into()])
+            .run(
+                &scripts::UPDATE_PROGRESS,
+                &[&job, &k.events, &k.meta],
+                vec![id.into(), progress_json.into()],
+            )
             .await?;
         check(code, scripts::UPDATE_PROGRESS.name, id, "any")
     }
@@ -324,12 +395,29 @@ impl Queue {
     }
 
     /// Log lines `start..=end` (ascending) and the total count.
-    pub async fn get_job_logs(&self, id: &str, start: i64, end: i64, asc: bool) -> Result<(Vec<String>, u64)> {
+    pub async fn get_job_logs(
+        &self,
+        id: &str,
+        start: i64,
+        end: i64,
+        asc: bool,
+    ) -> Result<(Vec<String>, u64)> {
         let key = self.inner.keys.logs(id);
-        let (a, b) = if asc { (start, end) } else { (-(end + 1), -(start + 1)) };
+        let (a, b) = if asc {
+            (start, end)
+        } else {
+            (-(end + 1), -(start + 1))
+        };
         let mut con = self.con()?;
-        let (mut logs, count): (Vec<String>, u64) =
-            redis::pipe().cmd("LRANGE").arg(&key).arg(a).arg(b).cmd("LLEN").arg(&key).query_async(&mut con).await?;
+        let (mut logs, count): (Vec<String>, u64) = redis::pipe()
+            .cmd("LRANGE")
+            .arg(&key)
+            .arg(a)
+            .arg(b)
+            .cmd("LLEN")
+            .arg(&key)
+            .query_async(&mut con)
+            .await?;
         if !asc {
             logs.reverse();
         }
@@ -361,17 +449,33 @@ impl Queue {
         match code {
             1 => Ok(true),
             0 => Ok(false),
-            c => Err(Error::from_script_code(scripts::REMOVE_JOB.name, c, id, "any")),
+            c => Err(Error::from_script_code(
+                scripts::REMOVE_JOB.name,
+                c,
+                id,
+                "any",
+            )),
         }
     }
 
     /// Moves a completed or failed job back to wait (BullMQ's `job.retry(state)`).
-    pub async fn retry_job(&self, id: &str, state: &str, reset_attempts_made: bool, reset_attempts_started: bool) -> Result<()> {
+    pub async fn retry_job(
+        &self,
+        id: &str,
+        state: &str,
+        reset_attempts_made: bool,
+        reset_attempts_started: bool,
+    ) -> Result<()> {
         let k = &self.inner.keys;
         let (set, field, expected) = match state {
             "failed" => (&k.failed, "failedReason", "failed"),
             "completed" => (&k.completed, "returnvalue", "completed"),
-            other => return Err(Error::invalid("state", format!("must be 'failed' or 'completed', got \"{other}\""))),
+            other => {
+                return Err(Error::invalid(
+                    "state",
+                    format!("must be 'failed' or 'completed', got \"{other}\""),
+                ));
+            }
         };
         let lifo = match self.get_job(id).await? {
             Some(j) => j.settings().map(|s| s.lifo).unwrap_or(false),
@@ -380,7 +484,16 @@ impl Queue {
         let code: i64 = self
             .run(
                 &scripts::REPROCESS_JOB,
-                &[set, &k.wait, &k.prioritized, &k.pc, &k.marker, &k.events, &k.meta, &k.active],
+                &[
+                    set,
+                    &k.wait,
+                    &k.prioritized,
+                    &k.pc,
+                    &k.marker,
+                    &k.events,
+                    &k.meta,
+                    &k.active,
+                ],
                 vec![
                     k.base().into(),
                     id.into(),
@@ -410,7 +523,15 @@ impl Queue {
         let _: i64 = self
             .run(
                 &scripts::PAUSE,
-                &[&k.meta, &k.marker, &k.events, &k.wait, &k.paused, &k.prioritized, &k.delayed],
+                &[
+                    &k.meta,
+                    &k.marker,
+                    &k.events,
+                    &k.wait,
+                    &k.paused,
+                    &k.prioritized,
+                    &k.delayed,
+                ],
                 vec![what.into()],
             )
             .await?;
@@ -420,13 +541,20 @@ impl Queue {
     /// Whether the queue is paused (meta `paused` exists).
     pub async fn is_paused(&self) -> Result<bool> {
         let mut con = self.con()?;
-        Ok(redis::cmd("HEXISTS").arg(&self.inner.keys.meta).arg("paused").query_async(&mut con).await?)
+        Ok(redis::cmd("HEXISTS")
+            .arg(&self.inner.keys.meta)
+            .arg("paused")
+            .query_async(&mut con)
+            .await?)
     }
 
     /// The `CLIENT LIST` entries of this queue's workers, as BullMQ's `getWorkers()`.
     pub async fn get_workers(&self) -> Result<Vec<Vec<(String, String)>>> {
         let mut con = self.con()?;
-        let list: String = redis::cmd("CLIENT").arg("LIST").query_async(&mut con).await?;
+        let list: String = redis::cmd("CLIENT")
+            .arg("LIST")
+            .query_async(&mut con)
+            .await?;
         let base = QueueKeys::worker_client_name(&self.inner.prefix, &self.inner.name, None);
         let worker_prefix = format!("{base}:w:");
         Ok(list

@@ -28,9 +28,19 @@ macro_rules! transition {
 
 transition!(ADD_JOBS, "add_jobs", 9, ["common"]);
 transition!(MOVE_TO_ACTIVE, "move_to_active", 9, ["common", "fetch"]);
-transition!(MOVE_TO_FINISHED, "move_to_finished", 12, ["common", "fetch"]);
+transition!(
+    MOVE_TO_FINISHED,
+    "move_to_finished",
+    12,
+    ["common", "fetch"]
+);
 transition!(EXTEND_LOCKS, "extend_locks", 1, []);
-transition!(MOVE_STALLED_JOBS_TO_WAIT, "move_stalled_jobs_to_wait", 7, ["common"]);
+transition!(
+    MOVE_STALLED_JOBS_TO_WAIT,
+    "move_stalled_jobs_to_wait",
+    7,
+    ["common"]
+);
 transition!(PAUSE, "pause", 7, ["common"]);
 transition!(UPDATE_PROGRESS, "update_progress", 3, ["common"]);
 transition!(ADD_LOG, "add_log", 2, []);
@@ -57,7 +67,11 @@ impl Transition {
     /// The compiled script (SHA computed once per process).
     pub fn script(&'static self) -> &'static redis::Script {
         static CACHE: OnceLock<Vec<(&'static str, redis::Script)>> = OnceLock::new();
-        let all = CACHE.get_or_init(|| ALL.iter().map(|t| (t.name, redis::Script::new(t.source))).collect());
+        let all = CACHE.get_or_init(|| {
+            ALL.iter()
+                .map(|t| (t.name, redis::Script::new(t.source)))
+                .collect()
+        });
         &all.iter()
             .find(|(n, _)| *n == self.name)
             .expect("every transition is listed in ALL")
@@ -81,9 +95,17 @@ mod tests {
                 .filter_map(|l| l.split(']').next()?.parse().ok())
                 .collect();
             let expected: Vec<usize> = (1..=t.keys).collect();
-            assert_eq!(listed, expected, "{}: header KEYS vs declared count", t.name);
+            assert_eq!(
+                listed, expected,
+                "{}: header KEYS vs declared count",
+                t.name
+            );
             for section in ["Returns:", "Emits:"] {
-                assert!(header.contains(section), "{} header lacks {section}", t.name);
+                assert!(
+                    header.contains(section),
+                    "{} header lacks {section}",
+                    t.name
+                );
             }
         }
     }

@@ -7,7 +7,12 @@ use crate::engine::scripts::ALL;
 async fn every_script_compiles_on_redis() {
     let q = fresh_queue("load");
     for t in ALL {
-        let sha: String = redis::from_redis_value(q.raw(redis::cmd("SCRIPT").arg("LOAD").arg(t.source)).await.unwrap_or_else(|e| panic!("{}: {e}", t.name))).unwrap();
+        let sha: String = redis::from_redis_value(
+            q.raw(redis::cmd("SCRIPT").arg("LOAD").arg(t.source))
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", t.name)),
+        )
+        .unwrap();
         assert_eq!(sha.len(), 40, "{}", t.name);
     }
 }

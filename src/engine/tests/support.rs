@@ -30,10 +30,21 @@ fn start() -> Server {
     if let Ok(url) = std::env::var("REDIS_URL") {
         return Server { url, child: None };
     }
-    if Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_err() {
-        panic!("redis-server not found: install it (Debian: apt-get install redis-server) or set REDIS_URL");
+    if Command::new("redis-server")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_err()
+    {
+        panic!(
+            "redis-server not found: install it (Debian: apt-get install redis-server) or set REDIS_URL"
+        );
     }
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     // The test binary exits without running destructors of statics, so a small
     // watchdog shell stops the server (by pid) as soon as this process is gone.
     let script = format!(
@@ -41,10 +52,17 @@ fn start() -> Server {
          while kill -0 {parent} 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 0.2; done; kill $r 2>/dev/null",
         parent = std::process::id()
     );
-    let child = Command::new("sh").args(["-c", &script]).stdin(Stdio::null()).spawn().expect("sh");
+    let child = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("sh");
     let deadline = Instant::now() + Duration::from_secs(10);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "redis-server did not start on port {port}");
+        assert!(
+            Instant::now() < deadline,
+            "redis-server did not start on port {port}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     Server {
@@ -69,7 +87,11 @@ pub fn connection() -> ConnectionOptions {
 /// A queue with a name no other test uses.
 pub fn fresh_queue(tag: &str) -> Queue {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let name = format!("t-{tag}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+    let name = format!(
+        "t-{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
     Queue::new(&name, &connection(), QueueOptions::default()).unwrap()
 }
 

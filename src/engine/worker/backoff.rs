@@ -38,17 +38,26 @@ mod tests {
 
     #[test]
     fn matches_bullmq_observations() {
-        let e = Backoff::Exponential { delay: 200, jitter: 0.0 };
+        let e = Backoff::Exponential {
+            delay: 200,
+            jitter: 0.0,
+        };
         assert_eq!(delay_ms(&e, 1, 0.5), 200);
         assert_eq!(delay_ms(&e, 2, 0.5), 400);
         assert_eq!(delay_ms(&e, 3, 0.5), 800);
-        let f = Backoff::Fixed { delay: 100, jitter: 0.0 };
+        let f = Backoff::Fixed {
+            delay: 100,
+            jitter: 0.0,
+        };
         assert_eq!(delay_ms(&f, 5, 0.5), 100);
     }
 
     #[test]
     fn jitter_stays_in_range() {
-        let f = Backoff::Fixed { delay: 1000, jitter: 0.5 };
+        let f = Backoff::Fixed {
+            delay: 1000,
+            jitter: 0.5,
+        };
         for r in [0.0, 0.3, 0.999] {
             let d = delay_ms(&f, 1, r);
             assert!((500..1000).contains(&d), "{d}");

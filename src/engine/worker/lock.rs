@@ -32,10 +32,15 @@ pub(super) async fn renew_locks(shared: Arc<Shared>, mut stop: ShutdownSignal) {
             args.push(id.into_bytes());
             args.push(token.into_bytes());
         }
-        match shared.queue.run::<Vec<String>>(&scripts::EXTEND_LOCKS, &[&k.stalled], args).await {
+        match shared
+            .queue
+            .run::<Vec<String>>(&scripts::EXTEND_LOCKS, &[&k.stalled], args)
+            .await
+        {
             Ok(lost) => {
                 // A job finished between our snapshot and the script is not lost.
-                let lost: Vec<String> = lost.into_iter().filter(|id| shared.is_active(id)).collect();
+                let lost: Vec<String> =
+                    lost.into_iter().filter(|id| shared.is_active(id)).collect();
                 if !lost.is_empty() {
                     tracing::warn!(queue = %shared.queue.name(), count = lost.len(), "lock renewal failed");
                     shared.deliver(Delivery {

@@ -35,7 +35,10 @@ use super::error::{Error, Result};
 use super::job::{Job, JobSettings};
 use super::keys::QueueKeys;
 use super::options::{KeepJobs, MAX_RATE_LIMIT_DELAY_MS, WorkerOptions};
-use super::processor::{Completions, Control, Delivery, Outcome, ProcessError, Processor, Settled, SettledAs, WorkerEvent};
+use super::processor::{
+    Completions, Control, Delivery, Outcome, ProcessError, Processor, Settled, SettledAs,
+    WorkerEvent,
+};
 use super::queue::{Queue, flag, now_ms};
 use super::scripts;
 use super::shutdown::Shutdown;
@@ -73,7 +76,11 @@ impl Shared {
         if d.is_empty() {
             return;
         }
-        let p = self.processor.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let p = self
+            .processor
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         if let Some(p) = p {
             p.deliver(d);
         }
@@ -93,11 +100,16 @@ impl Shared {
 
     fn active_tokens(&self) -> Vec<(String, String)> {
         let a = self.active.lock().unwrap_or_else(|e| e.into_inner());
-        a.iter().map(|(id, j)| (id.clone(), j.token.clone())).collect()
+        a.iter()
+            .map(|(id, j)| (id.clone(), j.token.clone()))
+            .collect()
     }
 
     fn is_active(&self, id: &str) -> bool {
-        self.active.lock().unwrap_or_else(|e| e.into_inner()).contains_key(id)
+        self.active
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(id)
     }
 
     fn active_len(&self) -> usize {
@@ -167,21 +179,32 @@ impl Worker {
         let main = tokio::spawn(run_loop(self.shared.clone(), rx));
         let mut timers = Vec::new();
         if !self.shared.opts.skip_lock_renewal {
-            timers.push(tokio::spawn(lock::renew_locks(self.shared.clone(), signal.clone())));
+            timers.push(tokio::spawn(lock::renew_locks(
+                self.shared.clone(),
+                signal.clone(),
+            )));
         }
         if !self.shared.opts.skip_stalled_check {
-            timers.push(tokio::spawn(stalled::check_periodically(self.shared.clone(), signal)));
+            timers.push(tokio::spawn(stalled::check_periodically(
+                self.shared.clone(),
+                signal,
+            )));
         }
         // try_lock cannot fail here: only run() and close() take it, and run() took rx first.
         if let Ok(mut r) = self.running.try_lock() {
-            *r = Some(Running { shutdown, main, timers });
+            *r = Some(Running {
+                shutdown,
+                main,
+                timers,
+            });
         }
         Ok(())
     }
 
     /// Whether the loop is running (started and not closed).
     pub fn is_running(&self) -> bool {
-        self.rx.lock().unwrap_or_else(|e| e.into_inner()).is_none() && !self.shared.closing.load(Ordering::Acquire)
+        self.rx.lock().unwrap_or_else(|e| e.into_inner()).is_none()
+            && !self.shared.closing.load(Ordering::Acquire)
     }
 
     /// Stops taking new jobs (jobs in hand finish). Redis is not touched.
@@ -224,11 +247,16 @@ impl Worker {
             }
         }
         // Dropping the processor releases whatever keeps the host alive (a JS callback).
-        self.shared.processor.lock().unwrap_or_else(|e| e.into_inner()).take();
+        self.shared
+            .processor
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
     }
 }
 
-type BlockFuture = Pin<Box<dyn Future<Output = redis::RedisResult<Option<(String, String, f64)>>> + Send>>;
+type BlockFuture =
+    Pin<Box<dyn Future<Output = redis::RedisResult<Option<(String, String, f64)>>> + Send>>;
 
 /// Outcome of one finish-and-fetch call.
 struct Round {
@@ -240,7 +268,11 @@ struct Round {
 async fn run_loop(shared: Arc<Shared>, mut rx: UnboundedReceiver<Control>) {
     let concurrency = shared.opts.concurrency;
     let marker = shared.queue.keys().marker.clone();
-    let client_name = QueueKeys::worker_client_name(shared.queue.prefix(), shared.queue.name(), shared.opts.name.as_deref());
+    let client_name = QueueKeys::worker_client_name(
+        shared.queue.prefix(),
+        shared.queue.name(),
+        shared.opts.name.as_deref(),
+    );
     let mut pending: Vec<(String, Outcome)> = Vec::new();
     let mut want_fetch = true;
     let mut drained = false;
@@ -262,10 +294,18 @@ async fn run_loop(shared: Arc<Shared>, mut rx: UnboundedReceiver<Control>) {
         }
         let held = shared.active_len().saturating_sub(pending.len());
         let free = concurrency.saturating_sub(held);
-        let can_fetch = !closing && !shared.paused.load(Ordering::Acquire) && free > 0 && want_fetch && sleep_until.is_none();
+        let can_fetch = !closing
+            && !shared.paused.load(Ordering::Acquire)
+            && free > 0
+            && want_fetch
+            && sleep_until.is_none();
 
         if !pending.is_empty() || can_fetch {
-            let batch_len = if solo { 1.min(pending.len()) } else { pending.len() };
+            let batch_len = if solo {
+                1.min(pending.len())
+            } else {
+                pending.len()
+            };
             let fetch_n = if can_fetch { free } else { 0 };
             match finish_and_fetch(&shared, &pending[..batch_len], fetch_n).await {
                 Ok(round) => {
@@ -293,13 +333,20 @@ async fn run_loop(shared: Arc<Shared>, mut rx: UnboundedReceiver<Control>) {
                     }
                 }
                 Err(e) => {
-                    let transient = e.is_io_error() || e.is_connection_dropped() || e.is_timeout() || e.is_connection_refusal();
+                    let transient = e.is_io_error()
+                        || e.is_connection_dropped()
+                        || e.is_timeout()
+                        || e.is_connection_refusal();
                     if !transient && batch_len > 1 {
                         // One job's data may be what the script chokes on: settle one by one.
                         solo = true;
                     } else if !transient && batch_len == 1 {
                         let (id, _) = pending.remove(0);
-                        shared.active.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+                        shared
+                            .active
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .remove(&id);
                         shared.deliver(Delivery {
                             settled: vec![Settled {
                                 job_id: id,
@@ -312,7 +359,8 @@ async fn run_loop(shared: Arc<Shared>, mut rx: UnboundedReceiver<Control>) {
                     } else {
                         shared.report_error(&Error::from(e));
                         error_backoff_ms = (error_backoff_ms * 2).clamp(100, MAX_ERROR_BACKOFF_MS);
-                        sleep_until = Some(Instant::now() + Duration::from_millis(error_backoff_ms));
+                        sleep_until =
+                            Some(Instant::now() + Duration::from_millis(error_backoff_ms));
                     }
                 }
             }
@@ -327,14 +375,21 @@ async fn run_loop(shared: Arc<Shared>, mut rx: UnboundedReceiver<Control>) {
 
         // Nothing to do right now: block on the marker if there is room for a job.
         let paused = shared.paused.load(Ordering::Acquire);
-        if block.is_none() && !closing && !paused && free > 0 && !want_fetch && sleep_until.is_none() {
+        if block.is_none()
+            && !closing
+            && !paused
+            && free > 0
+            && !want_fetch
+            && sleep_until.is_none()
+        {
             if blocking_con.is_none() {
                 match blocking_connection(&shared.queue.inner.client, &client_name).await {
                     Ok(c) => blocking_con = Some(c),
                     Err(e) => {
                         shared.report_error(&e);
                         error_backoff_ms = (error_backoff_ms * 2).clamp(100, MAX_ERROR_BACKOFF_MS);
-                        sleep_until = Some(Instant::now() + Duration::from_millis(error_backoff_ms));
+                        sleep_until =
+                            Some(Instant::now() + Duration::from_millis(error_backoff_ms));
                     }
                 }
             }
@@ -343,7 +398,11 @@ async fn run_loop(shared: Arc<Shared>, mut rx: UnboundedReceiver<Control>) {
                 let key = marker.clone();
                 block = Some(Box::pin(async move {
                     let mut con = con;
-                    redis::cmd("BZPOPMIN").arg(&key).arg(format!("{timeout:.3}")).query_async(&mut con).await
+                    redis::cmd("BZPOPMIN")
+                        .arg(&key)
+                        .arg(format!("{timeout:.3}"))
+                        .query_async(&mut con)
+                        .await
                 }));
             }
         }
@@ -405,10 +464,19 @@ fn block_timeout(next_delayed: u64, drain_delay_s: f64) -> f64 {
 
 /// How a failed attempt is settled: the kind for `move_to_finished`, the retry
 /// delay and the new stacktrace JSON.
-fn settle_failure(job: &ActiveJob, error: &ProcessError, backoff_ms: Option<i64>) -> (&'static str, u64, String) {
-    let mut trace: Vec<serde_json::Value> =
-        job.stacktrace.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
-    trace.push(serde_json::Value::String(error.stack.clone().unwrap_or_else(|| error.message.clone())));
+fn settle_failure(
+    job: &ActiveJob,
+    error: &ProcessError,
+    backoff_ms: Option<i64>,
+) -> (&'static str, u64, String) {
+    let mut trace: Vec<serde_json::Value> = job
+        .stacktrace
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    trace.push(serde_json::Value::String(
+        error.stack.clone().unwrap_or_else(|| error.message.clone()),
+    ));
     if let Some(limit) = job.settings.stack_trace_limit {
         let limit = limit as usize;
         if trace.len() > limit {
@@ -416,8 +484,10 @@ fn settle_failure(job: &ActiveJob, error: &ProcessError, backoff_ms: Option<i64>
         }
     }
     let stack = serde_json::Value::Array(trace).to_string();
-    let unrecoverable = error.name == "UnrecoverableError" || error.message == "bullmq:unrecoverable";
-    let retry = !unrecoverable && job.attempts_made + 1 < job.settings.attempts && backoff_ms != Some(-1);
+    let unrecoverable =
+        error.name == "UnrecoverableError" || error.message == "bullmq:unrecoverable";
+    let retry =
+        !unrecoverable && job.attempts_made + 1 < job.settings.attempts && backoff_ms != Some(-1);
     if !retry {
         return ("f", 0, stack);
     }
@@ -439,13 +509,20 @@ fn keep_args(k: Option<KeepJobs>, fallback: Option<KeepJobs>) -> (i64, u64) {
 }
 
 /// Settles `finished` and fetches up to `fetch_n` jobs in one script call.
-async fn finish_and_fetch(shared: &Arc<Shared>, finished: &[(String, Outcome)], fetch_n: usize) -> redis::RedisResult<Round> {
+async fn finish_and_fetch(
+    shared: &Arc<Shared>,
+    finished: &[(String, Outcome)],
+    fetch_n: usize,
+) -> redis::RedisResult<Round> {
     let q = &shared.queue;
     let k = q.keys();
     let opts = &shared.opts;
     let now = now_ms();
     let seq = shared.seq.fetch_add(fetch_n as u64, Ordering::Relaxed);
-    let (lim_max, lim_dur) = opts.limiter.map(|l| (l.max, l.duration_ms)).unwrap_or((0, 0));
+    let (lim_max, lim_dur) = opts
+        .limiter
+        .map(|l| (l.max, l.duration_ms))
+        .unwrap_or((0, 0));
     let token_prefix = shared.token_prefix.as_str();
 
     let mut args: Vec<Vec<u8>> = Vec::with_capacity(10 + finished.len() * 10);
@@ -468,10 +545,22 @@ async fn finish_and_fetch(shared: &Arc<Shared>, finished: &[(String, Outcome)], 
         for (id, outcome) in finished {
             let Some(job) = active.get(id) else { continue };
             let (kind, value, stack, delay, keep) = match outcome {
-                Outcome::Completed(rv) => ("c", rv.clone(), String::new(), 0, keep_args(job.settings.remove_on_complete, opts.remove_on_complete)),
+                Outcome::Completed(rv) => (
+                    "c",
+                    rv.clone(),
+                    String::new(),
+                    0,
+                    keep_args(job.settings.remove_on_complete, opts.remove_on_complete),
+                ),
                 Outcome::Failed { error, backoff_ms } => {
                     let (kind, delay, stack) = settle_failure(job, error, *backoff_ms);
-                    (kind, error.message.clone(), stack, delay, keep_args(job.settings.remove_on_fail, opts.remove_on_fail))
+                    (
+                        kind,
+                        error.message.clone(),
+                        stack,
+                        delay,
+                        keep_args(job.settings.remove_on_fail, opts.remove_on_fail),
+                    )
                 }
                 Outcome::Moved => {
                     moved.push(id.clone());
@@ -505,11 +594,23 @@ async fn finish_and_fetch(shared: &Arc<Shared>, finished: &[(String, Outcome)], 
         });
     }
 
-    let mut con = q.con().map_err(|_| redis::RedisError::from((redis::ErrorKind::Io, "worker closed")))?;
+    let mut con = q
+        .con()
+        .map_err(|_| redis::RedisError::from((redis::ErrorKind::Io, "worker closed")))?;
     let reply: Vec<Value> = if sent.is_empty() {
         let t = &scripts::MOVE_TO_ACTIVE;
         let mut inv = t.script().prepare_invoke();
-        for key in [&k.wait, &k.active, &k.prioritized, &k.pc, &k.delayed, &k.marker, &k.events, &k.meta, &k.limiter] {
+        for key in [
+            &k.wait,
+            &k.active,
+            &k.prioritized,
+            &k.pc,
+            &k.delayed,
+            &k.marker,
+            &k.events,
+            &k.meta,
+            &k.limiter,
+        ] {
             inv.key(key);
         }
         for a in args {
@@ -524,7 +625,18 @@ async fn finish_and_fetch(shared: &Arc<Shared>, finished: &[(String, Outcome)], 
         let t = &scripts::MOVE_TO_FINISHED;
         let mut inv = t.script().prepare_invoke();
         for key in [
-            &k.wait, &k.active, &k.prioritized, &k.pc, &k.delayed, &k.marker, &k.events, &k.meta, &k.limiter, &k.stalled, &k.completed, &k.failed,
+            &k.wait,
+            &k.active,
+            &k.prioritized,
+            &k.pc,
+            &k.delayed,
+            &k.marker,
+            &k.events,
+            &k.meta,
+            &k.limiter,
+            &k.stalled,
+            &k.completed,
+            &k.failed,
         ] {
             inv.key(key);
         }
@@ -535,13 +647,21 @@ async fn finish_and_fetch(shared: &Arc<Shared>, finished: &[(String, Outcome)], 
     };
 
     let mut it = reply.into_iter();
-    let codes: Vec<i64> = redis::from_redis_value(it.next().unwrap_or(Value::Nil)).unwrap_or_default();
+    let codes: Vec<i64> =
+        redis::from_redis_value(it.next().unwrap_or(Value::Nil)).unwrap_or_default();
     let jobs_raw = match it.next() {
         Some(Value::Array(a)) => a,
         _ => Vec::new(),
     };
-    let rate_limit_ttl: i64 = it.next().and_then(|v| redis::from_redis_value(v).ok()).unwrap_or(0);
-    let next_delayed: u64 = it.next().and_then(|v| redis::from_redis_value::<i64>(v).ok()).unwrap_or(0).max(0) as u64;
+    let rate_limit_ttl: i64 = it
+        .next()
+        .and_then(|v| redis::from_redis_value(v).ok())
+        .unwrap_or(0);
+    let next_delayed: u64 = it
+        .next()
+        .and_then(|v| redis::from_redis_value::<i64>(v).ok())
+        .unwrap_or(0)
+        .max(0) as u64;
 
     let mut delivery = Delivery::default();
     let mut self_failed: Vec<(String, ProcessError)> = Vec::new();
@@ -613,7 +733,10 @@ async fn finish_and_fetch(shared: &Arc<Shared>, finished: &[(String, Outcome)], 
         for (id, error) in self_failed {
             let _ = shared.control.0.send(Control::Complete {
                 job_id: id,
-                outcome: Outcome::Failed { error, backoff_ms: Some(-1) },
+                outcome: Outcome::Failed {
+                    error,
+                    backoff_ms: Some(-1),
+                },
             });
         }
         shared.deliver(delivery);

@@ -12,12 +12,24 @@ use crate::engine::scripts;
 use crate::engine::shutdown::ShutdownSignal;
 
 /// Runs one stalled check; returns the ids moved back to wait.
-pub async fn check_stalled(queue: &Queue, max_stalled_count: u64, stalled_interval_ms: u64) -> Result<Vec<String>> {
+pub async fn check_stalled(
+    queue: &Queue,
+    max_stalled_count: u64,
+    stalled_interval_ms: u64,
+) -> Result<Vec<String>> {
     let k = queue.keys();
     queue
         .run(
             &scripts::MOVE_STALLED_JOBS_TO_WAIT,
-            &[&k.stalled, &k.wait, &k.active, &k.stalled_check, &k.meta, &k.marker, &k.events],
+            &[
+                &k.stalled,
+                &k.wait,
+                &k.active,
+                &k.stalled_check,
+                &k.meta,
+                &k.marker,
+                &k.events,
+            ],
             vec![
                 k.base().into(),
                 max_stalled_count.to_string().into_bytes(),

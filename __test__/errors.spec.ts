@@ -1,0 +1,62 @@
+// Bad input gives a JS Error with a stable `code` that names the problem.
+import { Queue, Worker } from '..'
+import { connection, queueName } from './helpers'
+
+const INVALID = 'ERR_FERROQ_INVALID_OPTION'
+
+async function rejectsWith(p: Promise<unknown>, code: string, text: RegExp) {
+  const err = await p.then(() => undefined, (e: unknown) => e)
+  expect(err).toBeInstanceOf(Error)
+  expect((err as { code?: string }).code).toBe(code)
+  expect((err as Error).message).toMatch(text)
+}
+
+describe('errors', () => {
+  let queue: Queue
+  beforeAll(() => {
+    queue = new Queue(queueName('errors'), { connection: connection() })
+  })
+  afterAll(() => queue.close())
+
+  test('sync path: bad queue names and processors throw coded errors', () => {
+    for (const [make, text] of [
+      [() => new Queue('', { connection: connection() }), /empty/],
+      [() => new Queue('a:b', { connection: connection() }), /':'/],
+      [() => new Worker('q', 42 as never, { connection: connection() }), /processor/],
+      [() => new Worker('q', async () => 1, { connection: connection(), concurrency: 0, autorun: false }), /concurrency/],
+    ] as const) {
+      let err: unknown
+      try {
+        make()
+      } catch (e) {
+        err = e
+      }
+      expect((err as { code?: string }).code).toBe(INVALID)
+      expect((err as Error).message).toMatch(text)
+    }
+  })
+
+  test('async path: bad job options reject with a code naming the field', async () => {
+    await rejectsWith(queue.add('x', {}, { delay: -5 }), INVALID, /opts\.delay/)
+    await rejectsWith(queue.add('x', {}, { delay: 'soon' as never }), INVALID, /opts\.delay/)
+    await rejectsWith(queue.add('x', {}, { jobId: '123' }), INVALID, /opts\.jobId.*integer/)
+    await rejectsWith(queue.add('x', {}, { jobId: 'a:b' }), INVALID, /opts\.jobId/)
+    await rejectsWith(queue.add('x', {}, { backoff: { type: 'linear', delay: 1 } }), INVALID, /backoff\.type/)
+    await rejectsWith(queue.add('x', {}, { priority: 1e9 }), INVALID, /opts\.priority/)
+  })
+
+  test('data that is not JSON-serialisable is refused', async () => {
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    await rejectsWith(queue.add('x', cyclic), INVALID, /data/)
+    await rejectsWith(queue.add('x', { n: 10n } as never), INVALID, /data/)
+    await rejectsWith(queue.add('x', (() => 1) as never), INVALID, /data.*function/)
+    expect(await queue.count()).toBe(0)
+  })
+
+  test('an unreachable Redis rejects with a connection error, no crash or hang', async () => {
+    const q = new Queue(queueName('down'), { connection: { host: '127.0.0.1', port: 1 } })
+    await rejectsWith(q.add('x', {}), 'ERR_FERROQ_CONNECTION', /connection/i)
+    await q.close()
+  })
+})

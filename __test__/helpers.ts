@@ -1,0 +1,56 @@
+// Shared test helpers: connection, unique queue names, waiting for events.
+import type { EventEmitter } from 'node:events'
+
+let n = 0
+
+/** Connection options for the test server (started by global setup). */
+export function connection(): { url: string } {
+  const url = process.env.REDIS_URL
+  if (!url) throw new Error('REDIS_URL not set: run through jest (global setup starts redis-server)')
+  return { url }
+}
+
+/** A queue name no other test uses. */
+export function queueName(tag: string): string {
+  n += 1
+  return `jest-${tag}-${process.pid}-${Date.now().toString(36)}-${n}`
+}
+
+/** Resolves with the args of the next `event` on `emitter` (rejects after `ms`). */
+export function next<T extends unknown[] = unknown[]>(emitter: EventEmitter, event: string, ms = 10000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no '${event}' within ${ms} ms`)), ms)
+    emitter.once(event, (...args: unknown[]) => {
+      clearTimeout(t)
+      resolve(args as T)
+    })
+  })
+}
+
+/** Resolves once `count` `event`s were seen; returns their args. */
+export function collect<T extends unknown[] = unknown[]>(emitter: EventEmitter, event: string, count: number, ms = 15000): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const seen: T[] = []
+    const t = setTimeout(() => reject(new Error(`only ${seen.length}/${count} '${event}' within ${ms} ms`)), ms)
+    const on = (...args: unknown[]) => {
+      seen.push(args as T)
+      if (seen.length >= count) {
+        clearTimeout(t)
+        emitter.off(event, on)
+        resolve(seen)
+      }
+    }
+    emitter.on(event, on)
+  })
+}
+
+/** Polls `f` until it returns a truthy value (10 s). */
+export async function eventually<T>(f: () => Promise<T> | T, ms = 10000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await f()
+    if (v) return v
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}

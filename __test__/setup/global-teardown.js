@@ -1,0 +1,5 @@
+'use strict'
+module.exports = async function globalTeardown() {
+  const server = globalThis.__ferroqRedis
+  if (server) await server.stop()
+}

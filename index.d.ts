@@ -1,0 +1,243 @@
+// Public types of ferroq, in BullMQ's shapes (Queue<Data, Result, Name>, Job<Data, Result, Name>).
+import { EventEmitter } from 'node:events'
+
+/** Where Redis is. A URL string, an options object, or an ioredis instance (its options are used). */
+export type ConnectionOptions =
+  | string
+  | {
+      /** `redis://[user:password@]host:port[/db]` or `rediss://...` */
+      url?: string
+      host?: string
+      port?: number
+      username?: string
+      password?: string
+      db?: number
+      /** `true`, or `{ ca }` with a PEM root certificate for self-signed servers. */
+      tls?: boolean | { ca?: string | Buffer }
+    }
+  | { options: Record<string, unknown>; duplicate: (...args: any[]) => unknown }
+
+export interface QueueBaseOptions {
+  /** Defaults: REDIS_URL, else REDIS_HOST / REDIS_PORT / REDIS_PASSWORD / REDIS_DB, else 127.0.0.1:6379. */
+  connection?: ConnectionOptions
+  /** Key prefix; default `bull`. */
+  prefix?: string
+  /** Largest accepted `data` JSON in bytes (default 64 MiB; 0 = no limit). */
+  maxDataBytes?: number
+}
+
+export type KeepJobs = boolean | number | { age?: number; count?: number }
+
+export interface BackoffOptions {
+  type: 'fixed' | 'exponential' | 'custom' | (string & {})
+  delay?: number
+  jitter?: number
+}
+
+export interface DeduplicationOptions {
+  id: string
+  /** ms the id stays taken; without it, until the job finishes. */
+  ttl?: number
+  extend?: boolean
+  /** Debounce: a new job replaces the pending (delayed) one. */
+  replace?: boolean
+}
+
+export interface JobsOptions {
+  jobId?: string
+  delay?: number
+  priority?: number
+  lifo?: boolean
+  attempts?: number
+  backoff?: number | BackoffOptions
+  removeOnComplete?: KeepJobs
+  removeOnFail?: KeepJobs
+  timestamp?: number
+  stackTraceLimit?: number
+  keepLogs?: number
+  deduplication?: DeduplicationOptions
+  [key: string]: unknown
+}
+
+export interface QueueOptions extends QueueBaseOptions {
+  defaultJobOptions?: JobsOptions
+}
+
+export interface RateLimiterOptions {
+  max: number
+  duration: number
+}
+
+export type BackoffStrategy = (attemptsMade: number, type?: string, err?: Error, job?: Job) => number
+
+export interface WorkerOptions extends QueueBaseOptions {
+  /** Start processing at once (default true). */
+  autorun?: boolean
+  /** Jobs processed at once (default 1). */
+  concurrency?: number
+  /** Lock lifetime in ms (default 30000); renewed from Rust at half of it. */
+  lockDuration?: number
+  lockRenewTime?: number
+  stalledInterval?: number
+  maxStalledCount?: number
+  /** Seconds an idle worker blocks waiting for jobs (default 5). */
+  drainDelay?: number
+  limiter?: RateLimiterOptions
+  /** Worker name (stored as the job's processedBy, shown by getWorkers). */
+  name?: string
+  removeOnComplete?: KeepJobs
+  removeOnFail?: KeepJobs
+  skipStalledCheck?: boolean
+  skipLockRenewal?: boolean
+  settings?: { backoffStrategy?: BackoffStrategy }
+}
+
+export type JobState = 'completed' | 'failed' | 'delayed' | 'prioritized' | 'active' | 'waiting' | 'waiting-children' | 'unknown'
+export type JobType = JobState | 'paused' | 'wait'
+
+export declare class Job<DataType = any, ReturnType = any, NameType extends string = string> {
+  id?: string
+  name: NameType
+  data: DataType
+  opts: JobsOptions
+  progress: number | object
+  returnvalue: ReturnType | null
+  stacktrace: string[]
+  attemptsMade: number
+  attemptsStarted: number
+  stalledCounter: number
+  delay: number
+  priority: number
+  timestamp: number
+  failedReason?: string
+  finishedOn?: number
+  processedOn?: number
+  processedBy?: string
+  deduplicationId?: string
+  token?: string
+  queueName: string
+  queueQualifiedName: string
+  prefix: string
+  updateProgress(progress: number | object): Promise<void>
+  log(row: string): Promise<number>
+  getState(): Promise<JobState>
+  isCompleted(): Promise<boolean>
+  isFailed(): Promise<boolean>
+  isDelayed(): Promise<boolean>
+  isActive(): Promise<boolean>
+  isWaiting(): Promise<boolean>
+  isPrioritized(): Promise<boolean>
+  remove(): Promise<void>
+  retry(state?: 'failed' | 'completed', opts?: { resetAttemptsMade?: boolean; resetAttemptsStarted?: boolean }): Promise<void>
+  toJSON(): Record<string, unknown>
+  asJSON(): Record<string, unknown>
+}
+
+export type Processor<DataType = any, ResultType = any, NameType extends string = string> = (
+  job: Job<DataType, ResultType, NameType>,
+  token?: string,
+) => Promise<ResultType> | ResultType
+
+export interface QueueListener<DataType, ResultType, NameType extends string> {
+  waiting: (job: Job<DataType, ResultType, NameType>) => void
+  progress: (job: Job<DataType, ResultType, NameType>, progress: number | object) => void
+  paused: () => void
+  resumed: () => void
+  error: (err: Error) => void
+}
+
+export declare class Queue<DataType = any, ResultType = any, NameType extends string = string> extends EventEmitter {
+  constructor(name: string, opts?: QueueOptions)
+  readonly name: string
+  readonly prefix: string
+  readonly qualifiedName: string
+  opts: QueueOptions
+  defaultJobOptions: JobsOptions
+  on<U extends keyof QueueListener<DataType, ResultType, NameType>>(event: U, listener: QueueListener<DataType, ResultType, NameType>[U]): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once<U extends keyof QueueListener<DataType, ResultType, NameType>>(event: U, listener: QueueListener<DataType, ResultType, NameType>[U]): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
+  waitUntilReady(): Promise<this>
+  add(name: NameType, data: DataType, opts?: JobsOptions): Promise<Job<DataType, ResultType, NameType>>
+  addBulk(jobs: { name: NameType; data: DataType; opts?: JobsOptions }[]): Promise<Job<DataType, ResultType, NameType>[]>
+  getJob(jobId: string): Promise<Job<DataType, ResultType, NameType> | undefined>
+  getJobCounts(...types: JobType[]): Promise<{ [index: string]: number }>
+  getJobCountByTypes(...types: JobType[]): Promise<number>
+  count(): Promise<number>
+  getWaitingCount(): Promise<number>
+  getActiveCount(): Promise<number>
+  getDelayedCount(): Promise<number>
+  getCompletedCount(): Promise<number>
+  getFailedCount(): Promise<number>
+  getPrioritizedCount(): Promise<number>
+  getWaitingChildrenCount(): Promise<number>
+  getJobs(types?: JobType[] | JobType, start?: number, end?: number, asc?: boolean): Promise<Job<DataType, ResultType, NameType>[]>
+  getWaiting(start?: number, end?: number): Promise<Job<DataType, ResultType, NameType>[]>
+  getActive(start?: number, end?: number): Promise<Job<DataType, ResultType, NameType>[]>
+  getDelayed(start?: number, end?: number): Promise<Job<DataType, ResultType, NameType>[]>
+  getPrioritized(start?: number, end?: number): Promise<Job<DataType, ResultType, NameType>[]>
+  getWaitingChildren(start?: number, end?: number): Promise<Job<DataType, ResultType, NameType>[]>
+  getCompleted(start?: number, end?: number): Promise<Job<DataType, ResultType, NameType>[]>
+  getFailed(start?: number, end?: number): Promise<Job<DataType, ResultType, NameType>[]>
+  getJobState(jobId: string): Promise<JobState>
+  getJobLogs(jobId: string, start?: number, end?: number, asc?: boolean): Promise<{ logs: string[]; count: number }>
+  remove(jobId: string): Promise<number>
+  pause(): Promise<void>
+  resume(): Promise<void>
+  isPaused(): Promise<boolean>
+  getWorkers(): Promise<{ [index: string]: string }[]>
+  getWorkersCount(): Promise<number>
+  close(): Promise<void>
+  disconnect(): Promise<void>
+}
+
+export interface WorkerListener<DataType, ResultType, NameType extends string> {
+  active: (job: Job<DataType, ResultType, NameType>, prev: string) => void
+  completed: (job: Job<DataType, ResultType, NameType>, result: ResultType, prev: string) => void
+  failed: (job: Job<DataType, ResultType, NameType> | undefined, error: Error, prev: string) => void
+  progress: (job: Job<DataType, ResultType, NameType>, progress: number | object) => void
+  stalled: (jobId: string, prev: string) => void
+  error: (failedReason: Error) => void
+  drained: () => void
+  ready: () => void
+  paused: () => void
+  resumed: () => void
+  closing: (msg: string) => void
+  closed: () => void
+}
+
+export declare class Worker<DataType = any, ResultType = any, NameType extends string = string> extends EventEmitter {
+  constructor(name: string, processor?: string | null | Processor<DataType, ResultType, NameType>, opts?: WorkerOptions)
+  readonly name: string
+  readonly prefix: string
+  readonly qualifiedName: string
+  readonly concurrency: number
+  opts: WorkerOptions
+  on<U extends keyof WorkerListener<DataType, ResultType, NameType>>(event: U, listener: WorkerListener<DataType, ResultType, NameType>[U]): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once<U extends keyof WorkerListener<DataType, ResultType, NameType>>(event: U, listener: WorkerListener<DataType, ResultType, NameType>[U]): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
+  off<U extends keyof WorkerListener<DataType, ResultType, NameType>>(event: U, listener: WorkerListener<DataType, ResultType, NameType>[U]): this
+  off(event: string | symbol, listener: (...args: any[]) => void): this
+  run(): Promise<void>
+  pause(doNotWaitActive?: boolean): Promise<void>
+  resume(): void
+  isPaused(): boolean
+  isRunning(): boolean
+  waitUntilReady(): Promise<this>
+  close(force?: boolean): Promise<void>
+  disconnect(): Promise<void>
+}
+
+/** An error with a stable `code` (`ERR_FERROQ_*`). */
+export declare class FerroqError extends Error {
+  code: string
+}
+export declare class UnrecoverableError extends Error {}
+export declare class DelayedError extends Error {}
+export declare class WaitingError extends Error {}
+export declare class WaitingChildrenError extends Error {}
+export declare class RateLimitError extends Error {}
+
+export declare const version: string
+export declare const errorCodes: string[]
