@@ -49,8 +49,48 @@ export declare class NativeQueue {
   getWorkers(): Promise<string>
   /** Round trip to Redis (PING); rejects when it is unreachable. */
   ping(): Promise<void>
+  /** Removes old jobs of one state; resolves with their ids. */
+  clean(grace: number, limit: number, state: string): Promise<string[]>
+  /** Removes waiting (and with `delayed`, delayed) jobs; resolves with how many. */
+  drain(delayed: boolean): Promise<number>
+  /** Deletes the queue and all its data. */
+  obliterate(force: boolean): Promise<void>
+  /** Moves failed/completed jobs back to wait. */
+  retryJobs(state: string, count: number, timestamp?: number | undefined | null): Promise<void>
+  /** Moves all delayed jobs to wait. */
+  promoteJobs(count: number): Promise<void>
+  /** Moves one delayed job to wait. */
+  promote(id: string): Promise<void>
+  /** Parks an active job in delayed until `timestamp`. */
+  moveToDelayed(id: string, token: string, timestamp: number): Promise<void>
+  /** Puts a rate-limited active job back in line; resolves with the limiter TTL. */
+  moveToWaitRateLimited(id: string, token: string): Promise<number>
+  /** Rate-limits the queue for `ms`. */
+  rateLimit(ms: number): Promise<void>
+  /** The limiter's TTL when full. */
+  getRateLimitTtl(max?: number | undefined | null): Promise<number>
+  /** Trims the events stream; resolves with the number of entries removed. */
+  trimEvents(maxLength: number): Promise<number>
+  /** The job id holding a deduplication id, or null. */
+  getDeduplicationJobId(id: string): Promise<string | null>
+  /** Releases a deduplication id; resolves 1 if it existed. */
+  removeDeduplicationKey(id: string): Promise<number>
+  /** Resolves with `{ meta: { count, prevTS, prevCount }, data, count }` as JSON text. */
+  getMetrics(kind: string, start: number, end: number): Promise<string>
   /** Marks the handle closed. Idempotent. */
   close(): void
+}
+
+/** Reads a queue's events stream. Wrapped by `QueueEvents` in index.js. */
+export declare class NativeQueueEvents {
+  /** `optsJson`: `{ connection, prefix, lastEventId, blockingTimeout }`. */
+  constructor(name: string, optsJson: string, deliver: ((arg: string) => void))
+  /** Starts reading. */
+  run(): void
+  /** Resolves once positioned in the stream. */
+  waitUntilReady(): Promise<void>
+  /** Stops reading; releases the JS callback. */
+  close(): Promise<void>
 }
 
 /** A worker. Wrapped by `Worker` in index.js, which runs the user's processor. */

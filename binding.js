@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeQueue = nativeBinding.NativeQueue
+module.exports.NativeQueueEvents = nativeBinding.NativeQueueEvents
 module.exports.NativeWorker = nativeBinding.NativeWorker
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.validateJobId = nativeBinding.validateJobId

@@ -89,6 +89,8 @@ export interface WorkerOptions extends QueueBaseOptions {
   removeOnFail?: KeepJobs
   skipStalledCheck?: boolean
   skipLockRenewal?: boolean
+  /** Keep BullMQ's per-minute completed/failed counts (see Queue.getMetrics). */
+  metrics?: { maxDataPoints?: number }
   settings?: { backoffStrategy?: BackoffStrategy }
 }
 
@@ -129,6 +131,12 @@ export declare class Job<DataType = any, ReturnType = any, NameType extends stri
   isPrioritized(): Promise<boolean>
   remove(): Promise<void>
   retry(state?: 'failed' | 'completed', opts?: { resetAttemptsMade?: boolean; resetAttemptsStarted?: boolean }): Promise<void>
+  /** Moves a delayed job to wait now. */
+  promote(): Promise<void>
+  /** Parks this active job in delayed until `timestamp`; throw `DelayedError` after it. */
+  moveToDelayed(timestamp: number, token?: string): Promise<void>
+  /** Resolves with the return value when the job completes; rejects with its failedReason when it fails. */
+  waitUntilFinished(queueEvents: QueueEvents, ttl?: number): Promise<ReturnType>
   toJSON(): Record<string, unknown>
   asJSON(): Record<string, unknown>
 }
@@ -137,6 +145,12 @@ export type Processor<DataType = any, ResultType = any, NameType extends string 
   job: Job<DataType, ResultType, NameType>,
   token?: string,
 ) => Promise<ResultType> | ResultType
+
+export interface Metrics {
+  meta: { count: number; prevTS: number; prevCount: number }
+  data: number[]
+  count: number
+}
 
 export interface QueueListener<DataType, ResultType, NameType extends string> {
   waiting: (job: Job<DataType, ResultType, NameType>) => void
@@ -185,6 +199,17 @@ export declare class Queue<DataType = any, ResultType = any, NameType extends st
   pause(): Promise<void>
   resume(): Promise<void>
   isPaused(): Promise<boolean>
+  clean(grace: number, limit: number, type?: JobType): Promise<string[]>
+  drain(delayed?: boolean): Promise<void>
+  obliterate(opts?: { force?: boolean; count?: number }): Promise<void>
+  retryJobs(opts?: { count?: number; state?: 'failed' | 'completed'; timestamp?: number }): Promise<void>
+  promoteJobs(opts?: { count?: number }): Promise<void>
+  trimEvents(maxLength: number): Promise<number>
+  getMetrics(type: 'completed' | 'failed', start?: number, end?: number): Promise<Metrics>
+  rateLimit(expireTimeMs: number): Promise<void>
+  getRateLimitTtl(maxJobs?: number): Promise<number>
+  getDeduplicationJobId(id: string): Promise<string | null>
+  removeDeduplicationKey(id: string): Promise<number>
   getWorkers(): Promise<{ [index: string]: string }[]>
   getWorkersCount(): Promise<number>
   close(): Promise<void>
@@ -220,12 +245,60 @@ export declare class Worker<DataType = any, ResultType = any, NameType extends s
   off<U extends keyof WorkerListener<DataType, ResultType, NameType>>(event: U, listener: WorkerListener<DataType, ResultType, NameType>[U]): this
   off(event: string | symbol, listener: (...args: any[]) => void): this
   run(): Promise<void>
+  /** Rate-limits the queue for `expireTimeMs`; then throw `Worker.RateLimitError()`. */
+  rateLimit(expireTimeMs: number): Promise<void>
+  static RateLimitError(): RateLimitError
   pause(doNotWaitActive?: boolean): Promise<void>
   resume(): void
   isPaused(): boolean
   isRunning(): boolean
   waitUntilReady(): Promise<this>
   close(force?: boolean): Promise<void>
+  disconnect(): Promise<void>
+}
+
+export interface QueueEventsOptions extends QueueBaseOptions {
+  autorun?: boolean
+  /** Start after this stream id (default: events from now on). */
+  lastEventId?: string
+  /** XREAD block time in ms (default 10000). */
+  blockingTimeout?: number
+}
+
+export interface QueueEventsListener {
+  added: (args: { jobId: string; name: string }, id: string) => void
+  waiting: (args: { jobId: string; prev?: string }, id: string) => void
+  active: (args: { jobId: string; prev?: string }, id: string) => void
+  progress: (args: { jobId: string; data: number | object }, id: string) => void
+  completed: (args: { jobId: string; returnvalue: any; prev?: string }, id: string) => void
+  failed: (args: { jobId: string; failedReason: string; prev?: string }, id: string) => void
+  delayed: (args: { jobId: string; delay: number }, id: string) => void
+  stalled: (args: { jobId: string }, id: string) => void
+  removed: (args: { jobId: string; prev: string }, id: string) => void
+  deduplicated: (args: { jobId: string; deduplicationId: string; deduplicatedJobId: string }, id: string) => void
+  duplicated: (args: { jobId: string }, id: string) => void
+  'retries-exhausted': (args: { jobId: string; attemptsMade: number }, id: string) => void
+  cleaned: (args: { count: number }, id: string) => void
+  drained: (id: string) => void
+  paused: (args: {}, id: string) => void
+  resumed: (args: {}, id: string) => void
+  error: (err: Error) => void
+  closed: () => void
+}
+
+/** Reads a queue's events stream from any process. */
+export declare class QueueEvents extends EventEmitter {
+  constructor(name: string, opts?: QueueEventsOptions)
+  readonly name: string
+  readonly prefix: string
+  readonly qualifiedName: string
+  on<U extends keyof QueueEventsListener>(event: U, listener: QueueEventsListener[U]): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once<U extends keyof QueueEventsListener>(event: U, listener: QueueEventsListener[U]): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
+  run(): Promise<void>
+  waitUntilReady(): Promise<this>
+  close(): Promise<void>
   disconnect(): Promise<void>
 }
 

@@ -7,7 +7,7 @@
 const { EventEmitter } = require('node:events')
 const native = require('./binding.js')
 
-const { NativeQueue, NativeWorker } = native
+const { NativeQueue, NativeWorker, NativeQueueEvents } = native
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -263,6 +263,17 @@ class Job {
     }
   }
 
+  /** Moves a delayed job to wait now. */
+  async promote() {
+    await this._native.promote(this.id)
+    this.delay = 0
+  }
+
+  /** Parks this (active) job in delayed until `timestamp`; throw `DelayedError` after it. */
+  async moveToDelayed(timestamp, token = this.token) {
+    await this._native.moveToDelayed(this.id, token || '0', timestamp)
+  }
+
   /** Moves a failed (or completed) job back to wait. */
   async retry(state = 'failed', opts = {}) {
     await this._native.retryJob(this.id, state, !!opts.resetAttemptsMade, !!opts.resetAttemptsStarted)
@@ -272,6 +283,52 @@ class Job {
     this.returnvalue = null
     if (opts.resetAttemptsMade) this.attemptsMade = 0
     if (opts.resetAttemptsStarted) this.attemptsStarted = 0
+  }
+
+  /**
+   * Resolves with the return value once the job completes (rejects with its
+   * failedReason when it fails), as seen by `queueEvents`; `ttl` ms bounds the wait.
+   */
+  async waitUntilFinished(queueEvents, ttl) {
+    const id = this.id
+    return new Promise((resolve, reject) => {
+      let timer
+      const done = () => {
+        clearTimeout(timer)
+        queueEvents.off(`completed:${id}`, onCompleted)
+        queueEvents.off(`failed:${id}`, onFailed)
+      }
+      const onCompleted = (args) => {
+        done()
+        resolve(args.returnvalue)
+      }
+      const onFailed = (args) => {
+        done()
+        reject(new Error(args.failedReason))
+      }
+      queueEvents.on(`completed:${id}`, onCompleted)
+      queueEvents.on(`failed:${id}`, onFailed)
+      if (ttl) {
+        timer = setTimeout(() => {
+          done()
+          reject(new Error(`Job wait ${this.name} timed out before finishing, no finish notification arrived after ${ttl}ms (id=${id})`))
+        }, ttl)
+      }
+      // It may have finished before we started listening.
+      this._native
+        .getJob(String(id))
+        .then((raw) => {
+          if (raw === null) return
+          const j = JSON.parse(raw)
+          if (j.finishedOn === undefined) return
+          if (j.failedReason !== undefined && j.returnvalue === undefined) onFailed({ failedReason: j.failedReason })
+          else onCompleted({ returnvalue: j.returnvalue === undefined ? null : j.returnvalue })
+        })
+        .catch((e) => {
+          done()
+          reject(e)
+        })
+    })
   }
 
   /** The job's fields as a plain object (BullMQ's asJSON shape, values parsed). */
@@ -449,6 +506,62 @@ class Queue extends EventEmitter {
     return this._native.isPaused()
   }
 
+  /** Removes up to `limit` (0 = all) `type` jobs older than `grace` ms; resolves with their ids. */
+  async clean(grace, limit, type = 'completed') {
+    const ids = await this._native.clean(grace, limit, type)
+    if (this.listenerCount('cleaned') > 0) this.emit('cleaned', ids, type)
+    return ids
+  }
+
+  /** Removes all waiting jobs (and delayed ones when `delayed`). */
+  async drain(delayed = false) {
+    await this._native.drain(!!delayed)
+  }
+
+  /** Deletes the queue and everything in it (refuses with active jobs unless `force`). */
+  async obliterate(opts = {}) {
+    await this._native.obliterate(!!(opts && opts.force))
+  }
+
+  /** Moves failed (or completed) jobs back to wait. */
+  async retryJobs(opts = {}) {
+    const { count = 1000, state = 'failed', timestamp } = opts || {}
+    await this._native.retryJobs(state, count, timestamp)
+  }
+
+  /** Moves every delayed job to wait now. */
+  async promoteJobs(opts = {}) {
+    await this._native.promoteJobs((opts && opts.count) || 1000)
+  }
+
+  /** Trims the events stream to about `maxLength` entries. */
+  async trimEvents(maxLength) {
+    return this._native.trimEvents(maxLength)
+  }
+
+  /** Per-minute completed/failed counts kept by workers with `metrics` on. */
+  async getMetrics(type, start = 0, end = -1) {
+    return JSON.parse(await this._native.getMetrics(type, start, end))
+  }
+
+  /** Rate-limits the whole queue for `expireTimeMs`. */
+  async rateLimit(expireTimeMs) {
+    await this._native.rateLimit(expireTimeMs)
+  }
+
+  async getRateLimitTtl(maxJobs) {
+    return this._native.getRateLimitTtl(maxJobs)
+  }
+
+  /** The id of the job that holds deduplication id `id`, or null. */
+  async getDeduplicationJobId(id) {
+    return this._native.getDeduplicationJobId(String(id))
+  }
+
+  async removeDeduplicationKey(id) {
+    return this._native.removeDeduplicationKey(String(id))
+  }
+
   /** The connections of this queue's workers (from CLIENT LIST), as BullMQ's getWorkers. */
   async getWorkers() {
     const list = JSON.parse(await this._native.getWorkers())
@@ -518,7 +631,7 @@ class Worker extends EventEmitter {
     }
     this._backoffStrategy = settings && settings.backoffStrategy
     const plain = {}
-    for (const k of ['concurrency', 'lockDuration', 'lockRenewTime', 'stalledInterval', 'maxStalledCount', 'drainDelay', 'name', 'removeOnComplete', 'removeOnFail', 'skipStalledCheck', 'skipLockRenewal']) {
+    for (const k of ['concurrency', 'lockDuration', 'lockRenewTime', 'stalledInterval', 'maxStalledCount', 'drainDelay', 'name', 'removeOnComplete', 'removeOnFail', 'skipStalledCheck', 'skipLockRenewal', 'metrics']) {
       if (rest[k] !== undefined) plain[k] = rest[k]
     }
     if (limiter) plain.limiter = limiter
@@ -673,10 +786,31 @@ class Worker extends EventEmitter {
         this._emitError(e)
       }
     }
+    if (err && (err.name === 'RateLimitError' || err.message === 'bullmq:rateLimitExceeded')) {
+      // Back to the front of the line, attempt not counted; the limiter holds the worker.
+      const moved = '{"moved":true}'
+      this._queue._native.moveToWaitRateLimited(job.id, job.token || '0').then(
+        () => this._native.complete(job.id, false, moved),
+        (e) => {
+          this._emitError(e)
+          this._native.complete(job.id, false, moved)
+        },
+      )
+      return
+    }
     job._error = err instanceof Error ? err : new Error(typeof err === 'string' ? err : String(err))
     job.failedReason = job._error.message
     if (job._error.stack) job.stacktrace = [...(job.stacktrace || []), job._error.stack]
     this._native.complete(job.id, false, errorPayload(err, backoff))
+  }
+
+  /** Rate-limits the queue for `expireTimeMs` (then throw `Worker.RateLimitError()`). */
+  async rateLimit(expireTimeMs) {
+    await this._queue._native.rateLimit(expireTimeMs)
+  }
+
+  static RateLimitError() {
+    return new RateLimitError()
   }
 
   /** Stops taking new jobs (this worker only); jobs in hand finish. */
@@ -729,8 +863,92 @@ class Worker extends EventEmitter {
   }
 }
 
+// ---------------------------------------------------------------------------
+// QueueEvents
+
+/** Listens to a queue's events stream from any process. BullMQ's `QueueEvents`. */
+class QueueEvents extends EventEmitter {
+  constructor(name, opts = {}) {
+    super()
+    checkName(name)
+    if (opts != null && typeof opts !== 'object') throw invalid('opts', 'must be an object')
+    this.name = name
+    this.opts = { autorun: true, ...(opts || {}) }
+    const extra = {}
+    if (this.opts.lastEventId !== undefined) extra.lastEventId = String(this.opts.lastEventId)
+    if (this.opts.blockingTimeout !== undefined) extra.blockingTimeout = this.opts.blockingTimeout
+    this._native = callNative(() => new NativeQueueEvents(name, nativeOpts(this.opts, extra), (batch) => this._onBatch(batch)))
+    this.prefix = this.opts.prefix || 'bull'
+    this.qualifiedName = `${this.prefix}:${name}`
+    this._running = false
+    this._closing = null
+    if (this.opts.autorun) this.run()
+  }
+
+  /** Starts reading the stream (autorun does this). */
+  run() {
+    if (this._running) return Promise.resolve()
+    this._running = true
+    this._native.run()
+    return Promise.resolve()
+  }
+
+  /** Resolves once every event written from now on will be seen. */
+  async waitUntilReady() {
+    await this._native.waitUntilReady()
+    return this
+  }
+
+  _onBatch(json) {
+    let d
+    try {
+      d = JSON.parse(json)
+    } catch (e) {
+      return
+    }
+    if (d.error !== undefined) {
+      if (this.listenerCount('error') > 0) this.emit('error', new FerroqError('ERR_FERROQ_CONNECTION', d.error))
+      return
+    }
+    for (const [id, fields] of d.events) {
+      const { event, ...args } = fields
+      try {
+        if (event === 'completed' && args.returnvalue !== undefined) args.returnvalue = JSON.parse(args.returnvalue)
+        if (event === 'progress' && args.data !== undefined) args.data = JSON.parse(args.data)
+        if (event === 'delayed' && args.delay !== undefined) args.delay = Number(args.delay)
+        if (event === 'retries-exhausted' && args.attemptsMade !== undefined) args.attemptsMade = Number(args.attemptsMade)
+        if (event === 'cleaned' && args.count !== undefined) args.count = Number(args.count)
+      } catch {
+        // A value another client wrote as non-JSON: pass it on raw rather than stop reading.
+      }
+      if (event === 'drained') {
+        this.emit('drained', id)
+      } else {
+        this.emit(event, args, id)
+        if (args.jobId !== undefined) this.emit(`${event}:${args.jobId}`, args, id)
+      }
+    }
+  }
+
+  /** Stops reading. Idempotent. */
+  close() {
+    if (!this._closing) {
+      this._closing = this._native.close().then(() => {
+        this._running = false
+        this.emit('closed')
+      })
+    }
+    return this._closing
+  }
+
+  async disconnect() {
+    return this.close()
+  }
+}
+
 module.exports.Queue = Queue
 module.exports.Worker = Worker
+module.exports.QueueEvents = QueueEvents
 module.exports.Job = Job
 module.exports.FerroqError = FerroqError
 module.exports.UnrecoverableError = UnrecoverableError

@@ -3,6 +3,7 @@
 //! the classes in BullMQ's shapes.
 
 mod error;
+mod events;
 mod options;
 mod processor;
 mod queue;

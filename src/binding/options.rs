@@ -189,6 +189,12 @@ pub fn worker(o: &Map<String, Value>) -> R<WorkerOptions> {
         .get("skipLockRenewal")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    if let Some(m) = o.get("metrics").filter(|v| !v.is_null()) {
+        let m = obj(m, "opts.metrics")?;
+        w.metrics_max_data_points = uint(&m, "maxDataPoints", "opts.metrics")?
+            .unwrap_or(engine::options::DEFAULT_METRICS_MAX_DATA_POINTS)
+            .max(1);
+    }
     w.validate()?;
     Ok(w)
 }

@@ -331,10 +331,225 @@ impl NativeQueue {
         )
     }
 
+    /// Removes old jobs of one state; resolves with their ids.
+    #[napi(catch_unwind, ts_return_type = "Promise<string[]>")]
+    pub fn clean<'e>(
+        &self,
+        env: &'e Env,
+        grace: f64,
+        limit: f64,
+        state: String,
+    ) -> Result<PromiseRaw<'e, Vec<String>>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move {
+                q.clean(non_neg(grace, "grace")?, non_neg(limit, "limit")?, &state)
+                    .await
+            },
+            |ids| ids,
+        )
+    }
+
+    /// Removes waiting (and with `delayed`, delayed) jobs; resolves with how many.
+    #[napi(catch_unwind, ts_return_type = "Promise<number>")]
+    pub fn drain<'e>(&self, env: &'e Env, delayed: bool) -> Result<PromiseRaw<'e, u32>> {
+        let q = self.inner.clone();
+        promise(env, async move { q.drain(delayed).await }, |n| n as u32)
+    }
+
+    /// Deletes the queue and all its data.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn obliterate<'e>(&self, env: &'e Env, force: bool) -> Result<PromiseRaw<'e, ()>> {
+        let q = self.inner.clone();
+        promise(env, async move { q.obliterate(force).await }, |_| ())
+    }
+
+    /// Moves failed/completed jobs back to wait.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn retry_jobs<'e>(
+        &self,
+        env: &'e Env,
+        state: String,
+        count: f64,
+        timestamp: Option<f64>,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move {
+                let ts = timestamp.map(|t| non_neg(t, "timestamp")).transpose()?;
+                q.retry_jobs(&state, non_neg(count, "count")?, ts).await
+            },
+            |_| (),
+        )
+    }
+
+    /// Moves all delayed jobs to wait.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn promote_jobs<'e>(&self, env: &'e Env, count: f64) -> Result<PromiseRaw<'e, ()>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move { q.promote_jobs(non_neg(count, "count")?).await },
+            |_| (),
+        )
+    }
+
+    /// Moves one delayed job to wait.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn promote<'e>(&self, env: &'e Env, id: String) -> Result<PromiseRaw<'e, ()>> {
+        let q = self.inner.clone();
+        promise(env, async move { q.promote(&id).await }, |_| ())
+    }
+
+    /// Parks an active job in delayed until `timestamp`.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn move_to_delayed<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        token: String,
+        timestamp: f64,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move {
+                q.move_to_delayed(&id, &token, non_neg(timestamp, "timestamp")?)
+                    .await
+            },
+            |_| (),
+        )
+    }
+
+    /// Puts a rate-limited active job back in line; resolves with the limiter TTL.
+    #[napi(catch_unwind, ts_return_type = "Promise<number>")]
+    pub fn move_to_wait_rate_limited<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        token: String,
+    ) -> Result<PromiseRaw<'e, f64>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move { q.move_to_wait_rate_limited(&id, &token).await },
+            |t| t as f64,
+        )
+    }
+
+    /// Rate-limits the queue for `ms`.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn rate_limit<'e>(&self, env: &'e Env, ms: f64) -> Result<PromiseRaw<'e, ()>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move { q.rate_limit(non_neg(ms, "expireTimeMs")?).await },
+            |_| (),
+        )
+    }
+
+    /// The limiter's TTL when full.
+    #[napi(catch_unwind, ts_return_type = "Promise<number>")]
+    pub fn get_rate_limit_ttl<'e>(
+        &self,
+        env: &'e Env,
+        max: Option<f64>,
+    ) -> Result<PromiseRaw<'e, f64>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move {
+                q.get_rate_limit_ttl(max.map(|m| non_neg(m, "maxJobs")).transpose()?)
+                    .await
+            },
+            |t| t as f64,
+        )
+    }
+
+    /// Trims the events stream; resolves with the number of entries removed.
+    #[napi(catch_unwind, ts_return_type = "Promise<number>")]
+    pub fn trim_events<'e>(&self, env: &'e Env, max_length: f64) -> Result<PromiseRaw<'e, f64>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move { q.trim_events(non_neg(max_length, "maxLength")?).await },
+            |n| n as f64,
+        )
+    }
+
+    /// The job id holding a deduplication id, or null.
+    #[napi(catch_unwind, ts_return_type = "Promise<string | null>")]
+    pub fn get_deduplication_job_id<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+    ) -> Result<PromiseRaw<'e, Option<String>>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move { q.get_deduplication_job_id(&id).await },
+            |v| v,
+        )
+    }
+
+    /// Releases a deduplication id; resolves 1 if it existed.
+    #[napi(catch_unwind, ts_return_type = "Promise<number>")]
+    pub fn remove_deduplication_key<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+    ) -> Result<PromiseRaw<'e, u32>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move { q.remove_deduplication_key(&id).await },
+            |n| n as u32,
+        )
+    }
+
+    /// Resolves with `{ meta: { count, prevTS, prevCount }, data, count }` as JSON text.
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn get_metrics<'e>(
+        &self,
+        env: &'e Env,
+        kind: String,
+        start: i64,
+        end: i64,
+    ) -> Result<PromiseRaw<'e, String>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move {
+                let m = q.get_metrics(&kind, start, end).await?;
+                Ok(serde_json::json!({
+                    "meta": { "count": m.count, "prevTS": m.prev_ts, "prevCount": m.prev_count },
+                    "data": m.data,
+                    "count": m.total,
+                })
+                .to_string())
+            },
+            |s| s,
+        )
+    }
+
     /// Marks the handle closed. Idempotent.
     #[napi(catch_unwind)]
     pub fn close(&self) {
         self.inner.close();
+    }
+}
+
+/// A JS number that must be a whole number >= 0; `field` names it in the error.
+fn non_neg(v: f64, field: &str) -> engine::Result<u64> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 {
+        Ok(v as u64)
+    } else {
+        Err(engine::Error::invalid(
+            field,
+            format!("must be an integer >= 0, got {v}"),
+        ))
     }
 }
 

@@ -11,6 +11,7 @@
 //!   and renews locks and checks for stalled jobs on Rust timers.
 //! - [`processor::Processor`] is how user code (JS, or Rust in tests) sees jobs:
 //!   batches in, outcomes back through [`processor::Completions`].
+//! - [`events::QueueEvents`] reads the events stream from any process.
 //! - [`error::Error`] carries stable codes ([`error::ErrorCode`]).
 //!
 //! The engine reads no environment variables; callers pass options.
@@ -18,7 +19,9 @@
 #![forbid(unsafe_code)]
 
 pub mod connection;
+pub mod control;
 pub mod error;
+pub mod events;
 pub mod job;
 pub mod keys;
 pub mod options;
@@ -33,6 +36,7 @@ mod tests;
 
 pub use connection::ConnectionOptions;
 pub use error::{Error, ErrorCode, Result};
+pub use events::{EventSink, QueueEvents, QueueEventsOptions, StreamEvent};
 pub use job::Job;
 pub use options::{JobOptions, KeepJobs, Limiter, QueueOptions, WorkerOptions};
 pub use processor::{

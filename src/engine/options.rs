@@ -21,6 +21,8 @@ pub const DEFAULT_CONCURRENCY: usize = 1;
 pub const MAX_RATE_LIMIT_DELAY_MS: u64 = 30_000;
 /// BullMQ's largest priority (2^21).
 pub const MAX_PRIORITY: u64 = 2_097_152;
+/// BullMQ's default `metrics.maxDataPoints` (one week of minutes).
+pub const DEFAULT_METRICS_MAX_DATA_POINTS: u64 = 60 * 24 * 7;
 /// Default largest accepted `data` JSON, in bytes (ferroq's guard; 0 disables it).
 pub const DEFAULT_MAX_DATA_BYTES: usize = 64 * 1024 * 1024;
 
@@ -128,6 +130,8 @@ pub struct WorkerOptions {
     pub skip_stalled_check: bool,
     /// Take locks but never renew them (BullMQ's `skipLockRenewal`).
     pub skip_lock_renewal: bool,
+    /// Keep BullMQ's per-minute metrics, at most this many points (0 = off).
+    pub metrics_max_data_points: u64,
 }
 
 impl Default for WorkerOptions {
@@ -145,6 +149,7 @@ impl Default for WorkerOptions {
             remove_on_fail: None,
             skip_stalled_check: false,
             skip_lock_renewal: false,
+            metrics_max_data_points: 0,
         }
     }
 }

@@ -31,7 +31,7 @@ transition!(MOVE_TO_ACTIVE, "move_to_active", 9, ["common", "fetch"]);
 transition!(
     MOVE_TO_FINISHED,
     "move_to_finished",
-    12,
+    14,
     ["common", "fetch"]
 );
 transition!(EXTEND_LOCKS, "extend_locks", 1, []);
@@ -47,6 +47,18 @@ transition!(ADD_LOG, "add_log", 2, []);
 transition!(REMOVE_JOB, "remove_job", 11, ["common"]);
 transition!(REPROCESS_JOB, "reprocess_job", 8, ["common"]);
 transition!(GET_STATE, "get_state", 8, []);
+transition!(CLEAN_JOBS_IN_SET, "clean_jobs_in_set", 4, ["common"]);
+transition!(DRAIN, "drain", 6, ["common"]);
+transition!(OBLITERATE, "obliterate", 10, ["common"]);
+transition!(MOVE_JOBS_TO_WAIT, "move_jobs_to_wait", 6, ["common"]);
+transition!(PROMOTE, "promote", 8, ["common"]);
+transition!(MOVE_TO_DELAYED, "move_to_delayed", 6, ["common"]);
+transition!(
+    MOVE_JOB_FROM_ACTIVE_TO_WAIT,
+    "move_job_from_active_to_wait",
+    8,
+    ["common"]
+);
 
 /// Every transition, for tests and preloading.
 pub const ALL: &[&Transition] = &[
@@ -61,6 +73,13 @@ pub const ALL: &[&Transition] = &[
     &REMOVE_JOB,
     &REPROCESS_JOB,
     &GET_STATE,
+    &CLEAN_JOBS_IN_SET,
+    &DRAIN,
+    &OBLITERATE,
+    &MOVE_JOBS_TO_WAIT,
+    &PROMOTE,
+    &MOVE_TO_DELAYED,
+    &MOVE_JOB_FROM_ACTIVE_TO_WAIT,
 ];
 
 impl Transition {

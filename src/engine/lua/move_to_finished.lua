@@ -23,10 +23,13 @@
   KEYS[10] stalled
   KEYS[11] completed
   KEYS[12] failed
+  KEYS[13] metrics:completed
+  KEYS[14] metrics:failed
 
   ARGV[1..9] as move_to_active (key base, now, wanted, token prefix, seq,
     lockDuration, limiter max, limiter duration, worker name); wanted 0 = no fetch
-  ARGV[10] number of finished jobs M; then M groups of 10 values:
+  ARGV[10] metrics: max data points (0 = no metrics)
+  ARGV[11] number of finished jobs M; then M groups of 10 values:
     jobId, token, kind ("c"/"f"/"d"/"w"), value (returnvalue JSON or failedReason),
     stacktrace (JSON array, "" for completed), keepCount (-1 = keep all),
     keepAge (seconds, 0 = none), attempts (opts.attempts), retry delay (ms), lifo ("1"/"0")
@@ -65,13 +68,36 @@ local function trim_finished(setKey, keepCount, keepAge)
   end
 end
 
-local m = tonumber(ARGV[10])
+-- Per-minute counts, BullMQ's metrics layout: a HASH (count, prevTS, prevCount)
+-- and a LIST of per-minute deltas, newest first.
+local maxDataPoints = tonumber(ARGV[10])
+local function collect_metrics(metricsKey)
+  local previous = redis.call("HINCRBY", metricsKey, "count", 1) - 1
+  local prev = redis.call("HMGET", metricsKey, "prevTS", "prevCount")
+  if not prev[1] then
+    redis.call("HSET", metricsKey, "prevTS", now, "prevCount", 0)
+    return
+  end
+  local n = math.min(math.floor(now / 60000) - math.floor(tonumber(prev[1]) / 60000), maxDataPoints)
+  if n > 0 then
+    local points = { previous - (tonumber(prev[2]) or 0) }
+    for _ = 2, n do
+      points[#points + 1] = 0
+    end
+    local dataKey = metricsKey .. ":data"
+    redis.call("LPUSH", dataKey, unpack(points))
+    redis.call("LTRIM", dataKey, 0, maxDataPoints - 1)
+    redis.call("HSET", metricsKey, "prevCount", previous, "prevTS", now)
+  end
+end
+
+local m = tonumber(ARGV[11])
 local codes = {}
 local maxEv = nil
 local readyAdded = false
 local delayedAdded = false
 for i = 0, m - 1 do
-  local o = 10 + i * 10
+  local o = 11 + i * 10
   local jobId, token, kind, value, stack = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5]
   local keepCount, keepAge, attempts = tonumber(ARGV[o + 6]), tonumber(ARGV[o + 7]), tonumber(ARGV[o + 8])
   local retryDelay, lifo = tonumber(ARGV[o + 9]), ARGV[o + 10] == "1"
@@ -126,6 +152,9 @@ for i = 0, m - 1 do
           redis.call("XADD", eventsKey, "*", "event", "retries-exhausted", "jobId", jobId,
             "attemptsMade", atm)
         end
+      end
+      if maxDataPoints > 0 then
+        collect_metrics(kind == "c" and KEYS[13] or KEYS[14])
       end
     elseif kind == "d" then
       local due = now + retryDelay

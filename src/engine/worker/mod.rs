@@ -283,6 +283,13 @@ async fn run_loop(shared: Arc<Shared>, mut rx: UnboundedReceiver<Control>) {
     let mut error_backoff_ms: u64 = 0;
     let mut solo = false;
 
+    // Open the named blocking connection up front, so `getWorkers()` lists this
+    // worker even while the queue never runs dry.
+    match blocking_connection(&shared.queue.inner.client, &client_name).await {
+        Ok(c) => blocking_con = Some(c),
+        Err(e) => shared.report_error(&e),
+    }
+
     loop {
         while let Ok(msg) = rx.try_recv() {
             take(msg, &mut pending, &mut want_fetch);
@@ -620,6 +627,7 @@ async fn finish_and_fetch(
         r.insert(0, Value::Array(Vec::new()));
         r
     } else {
+        args.push(opts.metrics_max_data_points.to_string().into_bytes());
         args.push(sent.len().to_string().into_bytes());
         args.extend(finish_args);
         let t = &scripts::MOVE_TO_FINISHED;
@@ -637,6 +645,8 @@ async fn finish_and_fetch(
             &k.stalled,
             &k.completed,
             &k.failed,
+            &k.metrics_completed,
+            &k.metrics_failed,
         ] {
             inv.key(key);
         }

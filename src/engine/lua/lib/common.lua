@@ -120,3 +120,21 @@ local function promote_due(delayedKey, waitKey, prioritizedKey, pcKey, eventsKey
   end
   return #due
 end
+
+-- True when the job is the pending iteration of a live job scheduler (those are
+-- kept by clean/drain, as BullMQ keeps them).
+local function is_current_scheduler_job(base, repeatKey, jobId)
+  local rjk = redis.call("HGET", base .. jobId, "rjk")
+  if not rjk then
+    return false
+  end
+  local next = redis.call("ZSCORE", repeatKey, rjk)
+  return next ~= false and jobId == "repeat:" .. rjk .. ":" .. next
+end
+
+-- Deletes a job entirely: owned dedup key, then its keys.
+local function delete_job(base, jobId)
+  local jobKey = base .. jobId
+  remove_owned_dedup_key(base, jobKey, jobId)
+  remove_job_keys(jobKey)
+end

@@ -1,0 +1,387 @@
+//! Queue control: clean, drain, obliterate, bulk retry/promote, single-job
+//! moves made by processors, rate limiting, events trimming and metrics.
+
+use super::error::{Error, Result};
+use super::queue::{Queue, now_ms};
+use super::scripts;
+
+/// Most jobs one clean/obliterate/retry call touches; callers loop for more.
+const BATCH: u64 = 1000;
+
+/// BullMQ's `getMetrics` answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metrics {
+    /// `count`, `prevTS`, `prevCount` of the metrics hash.
+    pub count: u64,
+    /// When the last data point was written (ms).
+    pub prev_ts: u64,
+    /// The count at that time.
+    pub prev_count: u64,
+    /// Per-minute counts, newest first.
+    pub data: Vec<u64>,
+    /// How many data points exist in all.
+    pub total: u64,
+}
+
+impl Queue {
+    /// Removes up to `limit` jobs (0 = all) of `state` that finished (or were
+    /// created) at least `grace_ms` ago; returns their ids. Emits `cleaned`.
+    pub async fn clean(&self, grace_ms: u64, limit: u64, state: &str) -> Result<Vec<String>> {
+        let k = self.keys();
+        let state = if state == "waiting" { "wait" } else { state };
+        let Some(set) = k.state(state) else {
+            return Err(Error::invalid(
+                "type",
+                format!(
+                    "unknown job state \"{state}\"; use completed, failed, wait, active, paused, delayed, prioritized or waiting-children"
+                ),
+            ));
+        };
+        let cutoff = now_ms().saturating_sub(grace_ms);
+        let mut removed: Vec<String> = Vec::new();
+        loop {
+            let want = if limit == 0 {
+                BATCH
+            } else {
+                (limit - removed.len() as u64).min(BATCH)
+            };
+            let ids: Vec<String> = self
+                .run(
+                    &scripts::CLEAN_JOBS_IN_SET,
+                    &[set, &k.events, &k.meta, &k.repeat],
+                    vec![
+                        k.base().into(),
+                        state.into(),
+                        cutoff.to_string().into_bytes(),
+                        want.to_string().into_bytes(),
+                    ],
+                )
+                .await?;
+            let got = ids.len() as u64;
+            removed.extend(ids);
+            if got < want || (limit > 0 && removed.len() as u64 >= limit) {
+                return Ok(removed);
+            }
+        }
+    }
+
+    /// Removes every waiting job (and delayed ones if `delayed`); returns how many.
+    pub async fn drain(&self, delayed: bool) -> Result<u64> {
+        let k = self.keys();
+        self.run(
+            &scripts::DRAIN,
+            &[
+                &k.wait,
+                &k.paused,
+                &k.prioritized,
+                &k.delayed,
+                &k.pc,
+                &k.repeat,
+            ],
+            vec![
+                k.base().into(),
+                if delayed {
+                    b"1".to_vec()
+                } else {
+                    b"0".to_vec()
+                },
+            ],
+        )
+        .await
+    }
+
+    /// Pauses the queue, then deletes it with all its jobs. Without `force` it
+    /// refuses while jobs are active.
+    pub async fn obliterate(&self, force: bool) -> Result<()> {
+        self.pause().await?;
+        let k = self.keys();
+        loop {
+            let code: i64 = self
+                .run(
+                    &scripts::OBLITERATE,
+                    &[
+                        &k.meta,
+                        &k.active,
+                        &k.delayed,
+                        &k.repeat,
+                        &k.completed,
+                        &k.wait,
+                        &k.paused,
+                        &k.prioritized,
+                        &k.failed,
+                        &k.waiting_children,
+                    ],
+                    vec![
+                        k.base().into(),
+                        BATCH.to_string().into_bytes(),
+                        if force { b"1".to_vec() } else { b"0".to_vec() },
+                    ],
+                )
+                .await?;
+            match code {
+                0 => return Ok(()),
+                1 => continue,
+                -1 => {
+                    return Err(Error::invalid(
+                        "obliterate",
+                        "the queue must be paused first",
+                    ));
+                }
+                -2 => {
+                    return Err(Error::invalid(
+                        "obliterate",
+                        "cannot obliterate a queue with active jobs; pass { force: true }",
+                    ));
+                }
+                c => {
+                    return Err(Error::Script {
+                        name: scripts::OBLITERATE.name,
+                        code: c,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Moves jobs of `state` (`failed` or `completed`) that finished at or
+    /// before `before_ms` back to wait, `count` per round trip.
+    pub async fn retry_jobs(&self, state: &str, count: u64, before_ms: Option<u64>) -> Result<()> {
+        let k = self.keys();
+        let set = match state {
+            "failed" => &k.failed,
+            "completed" => &k.completed,
+            other => {
+                return Err(Error::invalid(
+                    "state",
+                    format!("must be 'failed' or 'completed', got \"{other}\""),
+                ));
+            }
+        };
+        let max = before_ms.unwrap_or_else(now_ms).to_string();
+        self.move_jobs_to_wait(set, state, count, &max).await
+    }
+
+    /// Moves every delayed job to wait now, `count` per round trip.
+    pub async fn promote_jobs(&self, count: u64) -> Result<()> {
+        let k = self.keys();
+        self.move_jobs_to_wait(&k.delayed, "delayed", count, "+inf")
+            .await
+    }
+
+    async fn move_jobs_to_wait(&self, set: &str, state: &str, count: u64, max: &str) -> Result<()> {
+        let k = self.keys();
+        let count = count.clamp(1, 10_000);
+        loop {
+            let more: i64 = self
+                .run(
+                    &scripts::MOVE_JOBS_TO_WAIT,
+                    &[set, &k.wait, &k.marker, &k.events, &k.meta, &k.active],
+                    vec![
+                        k.base().into(),
+                        count.to_string().into_bytes(),
+                        max.into(),
+                        state.into(),
+                    ],
+                )
+                .await?;
+            if more == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Moves one delayed job to wait now.
+    pub async fn promote(&self, id: &str) -> Result<()> {
+        let k = self.keys();
+        let code: i64 = self
+            .run(
+                &scripts::PROMOTE,
+                &[
+                    &k.delayed,
+                    &k.wait,
+                    &k.prioritized,
+                    &k.pc,
+                    &k.marker,
+                    &k.events,
+                    &k.meta,
+                    &k.active,
+                ],
+                vec![k.base().into(), id.into()],
+            )
+            .await?;
+        if code < 0 {
+            return Err(Error::from_script_code(
+                scripts::PROMOTE.name,
+                code,
+                id,
+                "delayed",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Parks an active job (held with `token`) in delayed until `due_ms`.
+    pub async fn move_to_delayed(&self, id: &str, token: &str, due_ms: u64) -> Result<()> {
+        let k = self.keys();
+        let code: i64 = self
+            .run(
+                &scripts::MOVE_TO_DELAYED,
+                &[
+                    &k.active, &k.delayed, &k.marker, &k.events, &k.meta, &k.stalled,
+                ],
+                vec![
+                    k.base().into(),
+                    id.into(),
+                    token.into(),
+                    due_ms.to_string().into_bytes(),
+                    now_ms().to_string().into_bytes(),
+                ],
+            )
+            .await?;
+        if code < 0 {
+            return Err(Error::from_script_code(
+                scripts::MOVE_TO_DELAYED.name,
+                code,
+                id,
+                "active",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Puts a rate-limited active job back in line; returns the limiter's TTL (ms).
+    pub async fn move_to_wait_rate_limited(&self, id: &str, token: &str) -> Result<u64> {
+        let k = self.keys();
+        let code: i64 = self
+            .run(
+                &scripts::MOVE_JOB_FROM_ACTIVE_TO_WAIT,
+                &[
+                    &k.active,
+                    &k.wait,
+                    &k.prioritized,
+                    &k.marker,
+                    &k.events,
+                    &k.meta,
+                    &k.stalled,
+                    &k.limiter,
+                ],
+                vec![k.base().into(), id.into(), token.into()],
+            )
+            .await?;
+        if code < 0 {
+            return Err(Error::from_script_code(
+                scripts::MOVE_JOB_FROM_ACTIVE_TO_WAIT.name,
+                code,
+                id,
+                "active",
+            ));
+        }
+        Ok(code as u64)
+    }
+
+    /// Rate-limits the whole queue for `ms` (BullMQ's `queue.rateLimit`): workers
+    /// with a limiter fetch nothing until it expires.
+    pub async fn rate_limit(&self, ms: u64) -> Result<()> {
+        if ms == 0 {
+            return Ok(());
+        }
+        self.raw(
+            redis::cmd("SET")
+                .arg(&self.keys().limiter)
+                .arg(9_007_199_254_740_991u64)
+                .arg("PX")
+                .arg(ms),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The limiter's remaining TTL (ms) when it is full for `max`, as BullMQ's getRateLimitTtl.
+    pub async fn get_rate_limit_ttl(&self, max: Option<u64>) -> Result<i64> {
+        let k = self.keys();
+        let mut con = self.con()?;
+        let (used, ttl, meta_max): (Option<u64>, i64, Option<u64>) = redis::pipe()
+            .cmd("GET")
+            .arg(&k.limiter)
+            .cmd("PTTL")
+            .arg(&k.limiter)
+            .cmd("HGET")
+            .arg(&k.meta)
+            .arg("max")
+            .query_async(&mut con)
+            .await?;
+        match max.or(meta_max) {
+            Some(m) if used.unwrap_or(0) >= m => Ok(ttl.max(0)),
+            Some(_) => Ok(0),
+            None => Ok(ttl),
+        }
+    }
+
+    /// Trims the events stream to about `max_length` entries.
+    pub async fn trim_events(&self, max_length: u64) -> Result<u64> {
+        let v = self
+            .raw(
+                redis::cmd("XTRIM")
+                    .arg(&self.keys().events)
+                    .arg("MAXLEN")
+                    .arg("~")
+                    .arg(max_length),
+            )
+            .await?;
+        Ok(redis::from_redis_value(v).unwrap_or(0))
+    }
+
+    /// The id of the job that holds deduplication id `dedup_id`, if any.
+    pub async fn get_deduplication_job_id(&self, dedup_id: &str) -> Result<Option<String>> {
+        let v = self
+            .raw(redis::cmd("GET").arg(self.keys().dedup(dedup_id)))
+            .await?;
+        Ok(redis::from_redis_value(v).unwrap_or(None))
+    }
+
+    /// Releases deduplication id `dedup_id` (BullMQ's removeDeduplicationKey); returns 1 if it existed.
+    pub async fn remove_deduplication_key(&self, dedup_id: &str) -> Result<u64> {
+        let v = self
+            .raw(redis::cmd("DEL").arg(self.keys().dedup(dedup_id)))
+            .await?;
+        Ok(redis::from_redis_value(v).unwrap_or(0))
+    }
+
+    /// Completed or failed counts per minute, newest first (`start..=end` of the data list).
+    pub async fn get_metrics(&self, kind: &str, start: i64, end: i64) -> Result<Metrics> {
+        let k = self.keys();
+        let key = match kind {
+            "completed" => &k.metrics_completed,
+            "failed" => &k.metrics_failed,
+            other => {
+                return Err(Error::invalid(
+                    "type",
+                    format!("must be 'completed' or 'failed', got \"{other}\""),
+                ));
+            }
+        };
+        let data_key = format!("{key}:data");
+        let mut con = self.con()?;
+        let (meta, data, total): (Vec<Option<u64>>, Vec<u64>, u64) = redis::pipe()
+            .cmd("HMGET")
+            .arg(key)
+            .arg("count")
+            .arg("prevTS")
+            .arg("prevCount")
+            .cmd("LRANGE")
+            .arg(&data_key)
+            .arg(start)
+            .arg(end)
+            .cmd("LLEN")
+            .arg(&data_key)
+            .query_async(&mut con)
+            .await?;
+        Ok(Metrics {
+            count: meta.first().copied().flatten().unwrap_or(0),
+            prev_ts: meta.get(1).copied().flatten().unwrap_or(0),
+            prev_count: meta.get(2).copied().flatten().unwrap_or(0),
+            data,
+            total,
+        })
+    }
+}

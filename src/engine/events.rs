@@ -1,0 +1,277 @@
+//! QueueEvents: reads a queue's events stream (XREAD BLOCK on a dedicated
+//! connection named `<prefix>:<base64(name)>:qe`, as BullMQ names it) and hands
+//! each batch of entries to an [`EventSink`].
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use redis::Value;
+use tokio::sync::Notify;
+
+use super::connection::{ConnectionOptions, blocking_connection};
+use super::error::{Error, Result};
+use super::keys::QueueKeys;
+use super::queue::validate_queue_name;
+use super::shutdown::{Shutdown, ShutdownSignal};
+
+/// One XRANGE/XREVRANGE entry: id and field/value pairs.
+type StreamEntry = (String, Vec<(String, String)>);
+
+/// BullMQ's default XREAD block time (ms).
+pub const DEFAULT_BLOCKING_TIMEOUT_MS: u64 = 10_000;
+/// Longest wait between reconnect attempts (ms).
+const MAX_RETRY_DELAY_MS: u64 = 5_000;
+
+/// One stream entry: its id and its field/value pairs (`event` among them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamEvent {
+    /// Stream entry id (`<ms>-<seq>`).
+    pub id: String,
+    /// Field/value pairs in stream order.
+    pub fields: Vec<(String, String)>,
+}
+
+/// Where QueueEvents sends what it reads.
+pub trait EventSink: Send + Sync + 'static {
+    /// A batch of entries, in stream order.
+    fn events(&self, events: Vec<StreamEvent>);
+    /// A read error; the reader keeps retrying.
+    fn error(&self, message: String);
+}
+
+/// Options of a [`QueueEvents`] reader.
+#[derive(Debug, Clone)]
+pub struct QueueEventsOptions {
+    /// Key prefix.
+    pub prefix: String,
+    /// Start after this entry id; `None` = only events from now on (`$`).
+    pub last_event_id: Option<String>,
+    /// XREAD BLOCK time (ms).
+    pub blocking_timeout_ms: u64,
+}
+
+impl Default for QueueEventsOptions {
+    fn default() -> Self {
+        QueueEventsOptions {
+            prefix: super::options::DEFAULT_PREFIX.into(),
+            last_event_id: None,
+            blocking_timeout_ms: DEFAULT_BLOCKING_TIMEOUT_MS,
+        }
+    }
+}
+
+/// A reader of one queue's events stream.
+pub struct QueueEvents {
+    client: redis::Client,
+    events_key: String,
+    client_name: String,
+    opts: QueueEventsOptions,
+    sink: Mutex<Option<Arc<dyn EventSink>>>,
+    ready: Arc<Notify>,
+    is_ready: Arc<std::sync::atomic::AtomicBool>,
+    running: tokio::sync::Mutex<Option<(Shutdown, tokio::task::JoinHandle<()>)>>,
+}
+
+impl QueueEvents {
+    /// Creates the reader (no I/O until [`QueueEvents::run`]).
+    pub fn new(
+        name: &str,
+        connection: &ConnectionOptions,
+        opts: QueueEventsOptions,
+        sink: Arc<dyn EventSink>,
+    ) -> Result<Self> {
+        validate_queue_name(name)?;
+        let keys = QueueKeys::new(&opts.prefix, name);
+        Ok(QueueEvents {
+            client: connection.client()?,
+            events_key: keys.events.clone(),
+            client_name: format!(
+                "{}:qe",
+                QueueKeys::worker_client_name(&opts.prefix, name, None)
+            ),
+            opts,
+            sink: Mutex::new(Some(sink)),
+            ready: Arc::new(Notify::new()),
+            is_ready: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            running: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// Starts reading on the current tokio runtime. Calling it twice is a no-op.
+    pub fn run(&self) {
+        let Ok(mut running) = self.running.try_lock() else {
+            return;
+        };
+        if running.is_some() {
+            return;
+        }
+        let Some(sink) = self.sink.lock().unwrap_or_else(|e| e.into_inner()).clone() else {
+            return;
+        };
+        let (shutdown, signal) = Shutdown::new();
+        let task = tokio::spawn(read_loop(
+            self.client.clone(),
+            self.events_key.clone(),
+            self.client_name.clone(),
+            self.opts.clone(),
+            sink,
+            signal,
+            self.ready.clone(),
+            self.is_ready.clone(),
+        ));
+        *running = Some((shutdown, task));
+    }
+
+    /// Resolves once the reader is connected and positioned in the stream:
+    /// every event written after this resolves will be delivered.
+    pub async fn wait_until_ready(&self) {
+        loop {
+            let notified = self.ready.notified();
+            if self.is_ready.load(std::sync::atomic::Ordering::Acquire) {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// Stops reading and releases the sink. Idempotent.
+    pub async fn close(&self) {
+        if let Some((shutdown, task)) = self.running.lock().await.take() {
+            shutdown.fire();
+            let _ = task.await;
+        }
+        self.sink.lock().unwrap_or_else(|e| e.into_inner()).take();
+        // Let anyone waiting for readiness go.
+        self.is_ready
+            .store(true, std::sync::atomic::Ordering::Release);
+        self.ready.notify_waiters();
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn read_loop(
+    client: redis::Client,
+    key: String,
+    client_name: String,
+    opts: QueueEventsOptions,
+    sink: Arc<dyn EventSink>,
+    mut stop: ShutdownSignal,
+    ready: Arc<Notify>,
+    is_ready: Arc<std::sync::atomic::AtomicBool>,
+) {
+    let mut last_id = opts.last_event_id.clone();
+    let mut retry_ms = 0u64;
+    'connect: loop {
+        if stop.is_fired() {
+            return;
+        }
+        let con = tokio::select! {
+            _ = stop.fired() => return,
+            c = blocking_connection(&client, &client_name) => c,
+        };
+        let mut con = match con {
+            Ok(c) => c,
+            Err(e) => {
+                sink.error(e.to_string());
+                retry_ms = (retry_ms * 2).clamp(100, MAX_RETRY_DELAY_MS);
+                tokio::select! {
+                    _ = stop.fired() => return,
+                    _ = tokio::time::sleep(Duration::from_millis(retry_ms)) => continue 'connect,
+                }
+            }
+        };
+        // "$" would miss what is written between now and the first XREAD; pin
+        // the position to the current last entry instead.
+        if last_id.is_none() {
+            let r: redis::RedisResult<Vec<StreamEntry>> = redis::cmd("XREVRANGE")
+                .arg(&key)
+                .arg("+")
+                .arg("-")
+                .arg("COUNT")
+                .arg(1)
+                .query_async(&mut con)
+                .await;
+            match r {
+                Ok(v) => {
+                    last_id = Some(
+                        v.into_iter()
+                            .next()
+                            .map(|(id, _)| id)
+                            .unwrap_or_else(|| "0-0".into()),
+                    )
+                }
+                Err(e) => {
+                    sink.error(Error::from(e).to_string());
+                    continue 'connect;
+                }
+            }
+        }
+        if !is_ready.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            ready.notify_waiters();
+        }
+        retry_ms = 0;
+        loop {
+            let from = last_id.clone().unwrap_or_else(|| "$".into());
+            let mut cmd = redis::cmd("XREAD");
+            cmd.arg("BLOCK")
+                .arg(opts.blocking_timeout_ms.max(1))
+                .arg("STREAMS")
+                .arg(&key)
+                .arg(&from);
+            let read = cmd.query_async::<Value>(&mut con);
+            let reply = tokio::select! {
+                _ = stop.fired() => return,
+                r = read => r,
+            };
+            match reply {
+                Ok(v) => {
+                    let events = parse_xread(v);
+                    if let Some(last) = events.last() {
+                        last_id = Some(last.id.clone());
+                        sink.events(events);
+                    }
+                }
+                Err(e) => {
+                    sink.error(Error::from(e).to_string());
+                    continue 'connect;
+                }
+            }
+        }
+    }
+}
+
+/// XREAD's reply (`[[key, [[id, [f, v, ...]], ...]]]`, or a RESP3 map) → entries.
+fn parse_xread(v: Value) -> Vec<StreamEvent> {
+    let mut out = Vec::new();
+    let streams = match v {
+        Value::Array(a) => a,
+        Value::Map(m) => m
+            .into_iter()
+            .map(|(k, v)| Value::Array(vec![k, v]))
+            .collect(),
+        _ => return out,
+    };
+    for stream in streams {
+        let Value::Array(mut pair) = stream else {
+            continue;
+        };
+        if pair.len() != 2 {
+            continue;
+        }
+        let Value::Array(entries) = pair.pop().unwrap_or(Value::Nil) else {
+            continue;
+        };
+        for entry in entries {
+            let Ok((id, flat)) = redis::from_redis_value::<(String, Vec<String>)>(entry) else {
+                continue;
+            };
+            let mut fields = Vec::with_capacity(flat.len() / 2);
+            let mut it = flat.into_iter();
+            while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                fields.push((k, v));
+            }
+            out.push(StreamEvent { id, fields });
+        }
+    }
+    out
+}
