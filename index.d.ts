@@ -302,6 +302,80 @@ export declare class QueueEvents extends EventEmitter {
   disconnect(): Promise<void>
 }
 
+// ---------------------------------------------------------------------------
+// Presets
+
+export interface LearningTrackerOptions {
+  processor: (userId: string) => Promise<unknown> | unknown
+  connection?: ConnectionOptions
+  prefix?: string
+  /** Queue name (default 'learning-tracker'). */
+  queueName?: string
+  /** Debounce window in ms (default 5000). */
+  debounceMs?: number
+  /** Worker concurrency (default 5). */
+  concurrency?: number
+  /** Attempts per update (default 3). */
+  attempts?: number
+  /** Exponential backoff (default { type: 'exponential', delay: 1000 }). */
+  backoff?: number | { type?: 'exponential'; delay?: number }
+  /** Start the worker at once (default true). */
+  autorun?: boolean
+  /** Where errors go when nobody listens to 'error' (default console; null = silent). */
+  logger?: { error?: (msg: string) => void } | null
+}
+
+export interface LearningTrackerStatus {
+  waiting: number
+  active: number
+  completed: number
+  failed: number
+  total: number
+}
+
+export interface LearningTracker extends EventEmitter {
+  readonly queueName: string
+  readonly worker: Worker
+  queueLearningUpdate(userId: string | number): Promise<string | undefined>
+  forceUpdateNow(userId: string | number): Promise<unknown>
+  getQueueStatus(): Promise<LearningTrackerStatus>
+  clearAllPendingUpdates(): Promise<number>
+  cleanup(): Promise<void>
+}
+
+export declare function createLearningTracker(opts: LearningTrackerOptions): LearningTracker
+export declare function initLearningTracker(opts: LearningTrackerOptions): LearningTracker
+/** Debounced per user; never rejects (failures go to the tracker's 'error' event and the log). */
+export declare function queueLearningUpdate(userId: string | number): Promise<string | undefined>
+export declare function forceUpdateNow(userId: string | number): Promise<unknown>
+export declare function getQueueStatus(): Promise<LearningTrackerStatus>
+export declare function clearAllPendingUpdates(): Promise<number>
+export declare function cleanup(): Promise<void>
+
+export type EmailProcessor = (data: any, job: Job) => Promise<unknown> | unknown
+export interface InitializeQueuesOptions {
+  /** Per queue: one function, or one function per job name. */
+  processors?: { [queue: string]: EmailProcessor | { [jobName: string]: EmailProcessor } }
+  connection?: ConnectionOptions
+  prefix?: string
+  logger?: { info?: (m: string) => void; warn?: (m: string) => void; error?: (m: string) => void } | null
+}
+export declare function initializeQueues(opts?: InitializeQueuesOptions): Promise<{ queues: Map<string, Queue>; workers: Map<string, Worker> }>
+export declare function shutdownQueues(): Promise<void>
+export declare function getQueue(name: string): Queue
+export declare function getQueues(): Queue[]
+export interface EmailQueue {
+  sendVerificationCode(email: string, code: string, firstName: string): Promise<string>
+  sendPasswordReset(email: string, resetToken: string, firstName: string): Promise<string>
+  sendWelcomeEmail(userId: string | number, courseId: string | number): Promise<string>
+  sendPaymentReceipt(userId: string | number, paymentId: string | number, courseId: string | number): Promise<string>
+}
+export declare const emailQueue: EmailQueue
+export declare const sendVerificationCode: EmailQueue['sendVerificationCode']
+export declare const sendPasswordReset: EmailQueue['sendPasswordReset']
+export declare const sendWelcomeEmail: EmailQueue['sendWelcomeEmail']
+export declare const sendPaymentReceipt: EmailQueue['sendPaymentReceipt']
+
 /** An error with a stable `code` (`ERR_FERROQ_*`). */
 export declare class FerroqError extends Error {
   code: string

@@ -6,22 +6,13 @@
 
 const { EventEmitter } = require('node:events')
 const native = require('./binding.js')
+const { FerroqError, invalid, fromNative, callNative, guarded } = require('./src/js/errors.js')
 
 const { NativeQueue, NativeWorker, NativeQueueEvents } = native
 
 // ---------------------------------------------------------------------------
 // Errors
 
-/** An error with a stable `code` (ERR_FERROQ_*). */
-class FerroqError extends Error {
-  constructor(code, message) {
-    super(message)
-    this.name = 'FerroqError'
-    this.code = code
-  }
-}
-
-const invalid = (field, reason) => new FerroqError('ERR_FERROQ_INVALID_OPTION', `invalid ${field}: ${reason}`)
 
 /** Thrown by a processor: fail the job now, without retries. */
 class UnrecoverableError extends Error {
@@ -63,40 +54,6 @@ class RateLimitError extends Error {
   }
 }
 
-// Errors made by native code belong to Node's main realm; rebuilding them here
-// keeps `instanceof Error` true wherever this module was loaded (Jest's VM
-// contexts included) and keeps the stable `code`.
-function fromNative(e) {
-  if (e && typeof e === 'object' && typeof e.code === 'string' && !(e instanceof FerroqError)) {
-    const err = new FerroqError(e.code, e.message)
-    if (typeof e.stack === 'string') err.stack = `${err.name}: ${err.message}\n${e.stack.split('\n').slice(1).join('\n')}`
-    return err
-  }
-  return e
-}
-
-/** Calls native code, converting its errors (sync throws and rejections). */
-function callNative(f) {
-  let r
-  try {
-    r = f()
-  } catch (e) {
-    throw fromNative(e)
-  }
-  return r && typeof r.then === 'function' ? r.catch((e) => Promise.reject(fromNative(e))) : r
-}
-
-/** A native queue handle whose methods convert errors on the way out. */
-function guarded(handle) {
-  return new Proxy(handle, {
-    get(target, prop) {
-      const v = target[prop]
-      if (typeof v !== 'function') return v
-      return (...args) => callNative(() => v.apply(target, args))
-    },
-  })
-}
-
 const MOVED_ERRORS = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError'])
 
 // ---------------------------------------------------------------------------
@@ -116,9 +73,26 @@ function toJson(value, field) {
   return s === undefined ? 'null' : s
 }
 
+/**
+ * The default connection from `process.env` (REDIS_URL, else REDIS_HOST /
+ * REDIS_PORT / REDIS_USERNAME / REDIS_PASSWORD / REDIS_DB), read in JS because
+ * Node code may change process.env at run time.
+ */
+function connectionFromEnv() {
+  const env = process.env
+  if (env.REDIS_URL) return { url: env.REDIS_URL }
+  const out = {}
+  if (env.REDIS_HOST) out.host = env.REDIS_HOST
+  if (env.REDIS_PORT && Number.isInteger(Number(env.REDIS_PORT))) out.port = Number(env.REDIS_PORT)
+  if (env.REDIS_USERNAME) out.username = env.REDIS_USERNAME
+  if (env.REDIS_PASSWORD) out.password = env.REDIS_PASSWORD
+  if (env.REDIS_DB && Number.isInteger(Number(env.REDIS_DB))) out.db = Number(env.REDIS_DB)
+  return Object.keys(out).length ? out : undefined
+}
+
 /** Connection options for Rust: a URL string, our object form, or an ioredis instance's options. */
 function connectionOf(conn) {
-  if (conn == null) return undefined
+  if (conn == null) return connectionFromEnv()
   if (typeof conn === 'string') return { url: conn }
   if (typeof conn !== 'object') throw invalid('connection', 'must be a URL string or { host, port, ... }')
   // An ioredis client (BullMQ apps pass one): use its settings, not the instance.
@@ -956,5 +930,26 @@ module.exports.DelayedError = DelayedError
 module.exports.WaitingError = WaitingError
 module.exports.WaitingChildrenError = WaitingChildrenError
 module.exports.RateLimitError = RateLimitError
+// Presets the seed apps call directly.
+const tracker = require('./src/js/learning-tracker.js')
+const emailQueues = require('./src/js/email-queues.js')
+module.exports.createLearningTracker = tracker.createLearningTracker
+module.exports.initLearningTracker = tracker.initLearningTracker
+module.exports.queueLearningUpdate = tracker.queueLearningUpdate
+module.exports.forceUpdateNow = tracker.forceUpdateNow
+module.exports.getQueueStatus = tracker.getQueueStatus
+module.exports.clearAllPendingUpdates = tracker.clearAllPendingUpdates
+module.exports.cleanup = tracker.cleanup
+module.exports.initializeQueues = emailQueues.initializeQueues
+module.exports.shutdownQueues = emailQueues.shutdownQueues
+module.exports.getQueue = emailQueues.getQueue
+module.exports.getQueues = emailQueues.getQueues
+module.exports.emailQueue = emailQueues.emailQueue
+module.exports.sendVerificationCode = emailQueues.emailQueue.sendVerificationCode
+module.exports.sendPasswordReset = emailQueues.emailQueue.sendPasswordReset
+module.exports.sendWelcomeEmail = emailQueues.emailQueue.sendWelcomeEmail
+module.exports.sendPaymentReceipt = emailQueues.emailQueue.sendPaymentReceipt
+// Internal: presets turn a connection option into the form the binding takes.
+Object.defineProperty(module.exports, '_connectionOf', { value: connectionOf, enumerable: false })
 module.exports.version = native.version()
 module.exports.errorCodes = native.errorCodes()

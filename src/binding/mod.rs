@@ -5,6 +5,7 @@
 mod error;
 mod events;
 mod options;
+mod presets;
 mod processor;
 mod queue;
 mod worker;

@@ -212,6 +212,8 @@ pub struct Dedup {
     pub extend: bool,
     /// Debounce: a new job replaces a still-delayed one.
     pub replace: bool,
+    /// While the owner is active, keep the newest duplicate and run it after.
+    pub keep_last_if_active: bool,
 }
 
 /// The options of one job, validated, plus the `opts` JSON to store.
@@ -517,11 +519,17 @@ fn parse_dedup(v: &Value, field: &str) -> Result<Dedup> {
         .map(|b| boolean(b, &format!("{field}.replace")))
         .transpose()?
         .unwrap_or(false);
+    let keep_last_if_active = o
+        .get("keepLastIfActive")
+        .map(|b| boolean(b, &format!("{field}.keepLastIfActive")))
+        .transpose()?
+        .unwrap_or(false);
     Ok(Dedup {
         id,
         ttl_ms,
         extend,
         replace,
+        keep_last_if_active,
     })
 }
 

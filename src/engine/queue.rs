@@ -189,7 +189,7 @@ impl Queue {
         }
         self.ensure_meta().await?;
         let now = now_ms();
-        let mut args: Vec<Vec<u8>> = Vec::with_capacity(2 + jobs.len() * 12);
+        let mut args: Vec<Vec<u8>> = Vec::with_capacity(2 + jobs.len() * 13);
         args.push(self.inner.keys.base().as_bytes().to_vec());
         args.push(jobs.len().to_string().into_bytes());
         for j in jobs {
@@ -213,6 +213,7 @@ impl Queue {
             );
             args.push(flag(dedup.is_some_and(|d| d.extend)));
             args.push(flag(dedup.is_some_and(|d| d.replace)));
+            args.push(flag(dedup.is_some_and(|d| d.keep_last_if_active)));
         }
         let k = &self.inner.keys;
         self.run(

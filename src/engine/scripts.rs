@@ -31,7 +31,7 @@ transition!(MOVE_TO_ACTIVE, "move_to_active", 9, ["common", "fetch"]);
 transition!(
     MOVE_TO_FINISHED,
     "move_to_finished",
-    14,
+    15,
     ["common", "fetch"]
 );
 transition!(EXTEND_LOCKS, "extend_locks", 1, []);

@@ -2,3 +2,6 @@
 //! API (no Lua, no key names, no napi). Presets may read environment variables;
 //! each one that does names them in its docs.
 #![forbid(unsafe_code)]
+
+pub mod email_queues;
+pub mod learning_tracker;

@@ -12,14 +12,18 @@
   KEYS[9] id
 
   ARGV[1] key base, "<prefix>:<queue>:"
-  ARGV[2] number of jobs N; then N groups of 12 values:
+  ARGV[2] number of jobs N; then N groups of 13 values:
     customId ("" = use the counter), name, data (JSON), opts (JSON), timestamp,
     delay, priority, lifo ("1"/"0"), dedupId ("" = none), dedupTtl (ms, 0 = none),
-    dedupExtend ("1"/"0"), dedupReplace ("1"/"0")
+    dedupExtend ("1"/"0"), dedupReplace ("1"/"0"), dedupKeepLastIfActive ("1"/"0")
 
   Returns: a list with one job id per input job: the new id, or the id of the
     existing job when the custom id already exists or the job was deduplicated.
   Emits: added, waiting, delayed, duplicated, deduplicated, removed (dedup replace).
+
+  keepLastIfActive: while the owner of a dedup id is active, the newest
+  proposed job is held in HASH `de`-sibling `dn:<id>` and created when the owner
+  finishes (move_to_finished); the dedup key then has no TTL.
 ]]
 local base = ARGV[1]
 local count = tonumber(ARGV[2])
@@ -33,8 +37,11 @@ local delayedAdded = false
 
 -- Resolves deduplication. Returns the id to answer with when the new job must not
 -- be stored, or nil to go on and store it.
-local function deduplicate(jobId, dedupId, ttl, extend, replace)
+local function deduplicate(jobId, dedupId, ttl, extend, replace, keepLast, job)
   local deKey = base .. "de:" .. dedupId
+  if keepLast then
+    ttl = 0
+  end
   local owner = redis.call("GET", deKey)
   if owner and redis.call("PTTL", deKey) == -1 and redis.call("EXISTS", base .. owner) == 0 then
     -- Stale key: its job is gone, so the new job wins.
@@ -48,6 +55,15 @@ local function deduplicate(jobId, dedupId, ttl, extend, replace)
       redis.call("SET", deKey, jobId)
     end
     return nil
+  end
+  if keepLast and redis.call("LPOS", activeKey, owner) then
+    -- The owner is running: remember this job to run once it finishes.
+    redis.call("DEL", base .. "dn:" .. dedupId)
+    redis.call("HSET", base .. "dn:" .. dedupId, "name", job.name, "data", job.data, "opts", job.opts, "jid", jobId)
+    redis.call("PERSIST", deKey)
+    redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "deduplicated", "jobId", owner,
+      "deduplicationId", dedupId, "deduplicatedJobId", jobId)
+    return owner
   end
   if replace then
     if redis.call("ZREM", delayedKey, owner) == 1 then
@@ -78,11 +94,12 @@ local function deduplicate(jobId, dedupId, ttl, extend, replace)
 end
 
 for i = 0, count - 1 do
-  local o = 2 + i * 12
+  local o = 2 + i * 13
   local customId, name, data, opts = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4]
   local timestamp, delay, priority = tonumber(ARGV[o + 5]), tonumber(ARGV[o + 6]), tonumber(ARGV[o + 7])
   local lifo, dedupId, dedupTtl = ARGV[o + 8] == "1", ARGV[o + 9], tonumber(ARGV[o + 10])
   local dedupExtend, dedupReplace = ARGV[o + 11] == "1", ARGV[o + 12] == "1"
+  local dedupKeepLast = ARGV[o + 13] == "1"
 
   -- BullMQ increments the counter on every add, custom id or not.
   local counter = redis.call("INCR", idKey)
@@ -96,7 +113,8 @@ for i = 0, count - 1 do
     redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "duplicated", "jobId", jobId)
     answer = jobId
   elseif dedupId ~= "" then
-    answer = deduplicate(jobId, dedupId, dedupTtl, dedupExtend, dedupReplace)
+    answer = deduplicate(jobId, dedupId, dedupTtl, dedupExtend, dedupReplace, dedupKeepLast,
+      { name = name, data = data, opts = opts })
   end
 
   if answer then

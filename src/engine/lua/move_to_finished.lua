@@ -25,6 +25,7 @@
   KEYS[12] failed
   KEYS[13] metrics:completed
   KEYS[14] metrics:failed
+  KEYS[15] id
 
   ARGV[1..9] as move_to_active (key base, now, wanted, token prefix, seq,
     lockDuration, limiter max, limiter duration, worker name); wanted 0 = no fetch
@@ -118,12 +119,39 @@ for i = 0, m - 1 do
     end
     local atm = redis.call("HINCRBY", jobKey, "atm", 1)
     if kind == "c" or kind == "f" then
-      -- A finished job no longer owns its dedup id, unless a TTL still runs.
+      -- A finished job no longer owns its dedup id, unless a TTL still runs; a
+      -- job held back meanwhile (keepLastIfActive) is created now.
       local deid = redis.call("HGET", jobKey, "deid")
       if deid then
         local deKey = base .. "de:" .. deid
         if redis.call("PTTL", deKey) == -1 and redis.call("GET", deKey) == jobId then
           redis.call("DEL", deKey)
+        end
+        local nextJob = redis.call("HMGET", base .. "dn:" .. deid, "name", "data", "opts", "jid")
+        if nextJob[4] then
+          redis.call("DEL", base .. "dn:" .. deid)
+          redis.call("INCR", KEYS[15])
+          local nid = nextJob[4]
+          local ok, nopts = pcall(cjson.decode, nextJob[3] or "{}")
+          if not ok or type(nopts) ~= "table" then
+            nopts = {}
+          end
+          local ndelay = tonumber(nopts["delay"]) or 0
+          local npriority = tonumber(nopts["priority"]) or 0
+          redis.call("HSET", base .. nid, "name", nextJob[1], "data", nextJob[2], "opts", nextJob[3] or "{}",
+            "timestamp", now, "delay", ndelay, "priority", npriority, "deid", deid)
+          redis.call("SET", deKey, nid)
+          redis.call("XADD", eventsKey, "*", "event", "added", "jobId", nid, "name", nextJob[1])
+          if ndelay > 0 then
+            redis.call("ZADD", delayedKey, delayed_score(delayedKey, now + ndelay), nid)
+            redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "delayed", "jobId", nid,
+              "delay", fmt_int(now + ndelay))
+            delayedAdded = true
+          else
+            enqueue_ready(waitKey, prioritizedKey, pcKey, nid, npriority, nopts["lifo"] == true)
+            redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "waiting", "jobId", nid)
+            readyAdded = true
+          end
         end
       end
       local setKey, field = completedKey, "returnvalue"

@@ -647,6 +647,7 @@ async fn finish_and_fetch(
             &k.failed,
             &k.metrics_completed,
             &k.metrics_failed,
+            &k.id,
         ] {
             inv.key(key);
         }

@@ -1,0 +1,153 @@
+//! `#[napi]` wrappers for the presets (learning tracker, email queues).
+
+use napi::Env;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use serde_json::Value;
+
+use super::error::{Code, coded, promise};
+use super::options;
+use crate::engine::{self, Queue};
+use crate::presets::email_queues::{EmailSystemConfig, email_job};
+use crate::presets::learning_tracker::{LearningTracker, TrackerConfig};
+
+/// The learning tracker's queue side. Wrapped by `createLearningTracker` in JS,
+/// which adds the Worker running the app's processor.
+#[napi]
+pub struct NativeLearningTracker {
+    inner: LearningTracker,
+}
+
+#[napi]
+impl NativeLearningTracker {
+    /// `optsJson`: `{ connection, prefix, debounceMs, attempts, backoffDelay }`.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(queue_name: String, opts_json: String) -> Result<Self, Code> {
+        let o = options::parse(&opts_json, "opts").map_err(|e| coded(&e))?;
+        let (conn, qopts) = options::queue(&o).map_err(|e| coded(&e))?;
+        let mut config = TrackerConfig::default();
+        let num = |k: &str| -> std::result::Result<Option<u64>, napi::Error<Code>> {
+            match o.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(v) => match v.as_f64() {
+                    Some(x) if x >= 0.0 && x.is_finite() => Ok(Some(x as u64)),
+                    _ => Err(coded(&engine::Error::invalid(
+                        k,
+                        format!("must be a number >= 0, got {v}"),
+                    ))),
+                },
+            }
+        };
+        if let Some(d) = num("debounceMs")? {
+            config.debounce_ms = d;
+        }
+        if let Some(a) = num("attempts")? {
+            config.attempts = a.max(1);
+        }
+        if let Some(b) = num("backoffDelay")? {
+            config.backoff_ms = b;
+        }
+        let queue = napi::bindgen_prelude::within_runtime_if_available(|| {
+            Queue::new(&queue_name, &conn, qopts)
+        })
+        .map_err(|e| coded(&e))?;
+        Ok(NativeLearningTracker {
+            inner: LearningTracker::new(queue, config),
+        })
+    }
+
+    /// Queues (or re-debounces) a user's update; resolves with the pending job id.
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn queue_update<'e>(
+        &self,
+        env: &'e Env,
+        user_id: String,
+    ) -> Result<PromiseRaw<'e, String>> {
+        let t = self.inner.clone();
+        promise(env, async move { t.queue_update(&user_id).await }, |id| id)
+    }
+
+    /// Removes the user's pending update; resolves with whether there was one.
+    #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
+    pub fn cancel_pending<'e>(
+        &self,
+        env: &'e Env,
+        user_id: String,
+    ) -> Result<PromiseRaw<'e, bool>> {
+        let t = self.inner.clone();
+        promise(env, async move { t.cancel_pending(&user_id).await }, |b| b)
+    }
+
+    /// Resolves with `{ waiting, active, completed, failed, total }` as JSON text.
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn status<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, String>> {
+        let t = self.inner.clone();
+        promise(
+            env,
+            async move {
+                let s = t.status().await?;
+                Ok(serde_json::json!({
+                    "waiting": s.waiting, "active": s.active, "completed": s.completed,
+                    "failed": s.failed, "total": s.total,
+                })
+                .to_string())
+            },
+            |s| s,
+        )
+    }
+
+    /// Removes every pending update; resolves with how many.
+    #[napi(catch_unwind, ts_return_type = "Promise<number>")]
+    pub fn clear_pending<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, u32>> {
+        let t = self.inner.clone();
+        promise(env, async move { t.clear_pending().await }, |n| n as u32)
+    }
+
+    /// Closes the queue handle.
+    #[napi(catch_unwind)]
+    pub fn close(&self) {
+        self.inner.queue().close();
+    }
+}
+
+/// The email system's settings from `envJson` (the JS `process.env`, which is
+/// what Node code changes), as JSON text:
+/// `{ queues: [{ name, concurrency, env }], attempts, retryDelay, redisEnabled, jobOptions }`.
+#[napi(catch_unwind)]
+pub fn email_system_config(env_json: String) -> Result<String, Code> {
+    let env: serde_json::Map<String, Value> = serde_json::from_str(&env_json).map_err(|e| {
+        coded(&engine::Error::invalid(
+            "env",
+            format!("must be a JSON object ({e})"),
+        ))
+    })?;
+    let lookup = |k: &str| env.get(k).and_then(Value::as_str).map(str::to_string);
+    let c = EmailSystemConfig::from_vars(&lookup).map_err(|e| coded(&e))?;
+    let queues: Vec<Value> = c
+        .queues
+        .iter()
+        .map(|q| serde_json::json!({ "name": q.name, "concurrency": q.concurrency, "env": q.env }))
+        .collect();
+    Ok(serde_json::json!({
+        "queues": queues,
+        "attempts": c.attempts,
+        "retryDelay": c.retry_delay_ms,
+        "redisEnabled": c.redis_enabled,
+        "jobOptions": c.job_options(),
+    })
+    .to_string())
+}
+
+/// Validates an email helper's arguments (`argsJson`: a JSON array) and returns
+/// `{ queue, name, data }` as JSON text; throws a coded error naming the bad field.
+#[napi(catch_unwind)]
+pub fn email_job_for(kind: String, args_json: String) -> Result<String, Code> {
+    let args: Vec<Value> = serde_json::from_str(&args_json).map_err(|e| {
+        coded(&engine::Error::invalid(
+            "arguments",
+            format!("must be JSON-serialisable ({e})"),
+        ))
+    })?;
+    let job = email_job(&kind, &args).map_err(|e| coded(&e))?;
+    Ok(serde_json::json!({ "queue": job.queue, "name": job.name, "data": job.data }).to_string())
+}

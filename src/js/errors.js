@@ -1,0 +1,49 @@
+'use strict'
+// Errors with stable codes, and the conversion of errors made by native code.
+
+/** An error with a stable `code` (ERR_FERROQ_*). */
+class FerroqError extends Error {
+  constructor(code, message) {
+    super(message)
+    this.name = 'FerroqError'
+    this.code = code
+  }
+}
+
+const invalid = (field, reason) => new FerroqError('ERR_FERROQ_INVALID_OPTION', `invalid ${field}: ${reason}`)
+
+// Errors made by native code belong to Node's main realm; rebuilding them here
+// keeps `instanceof Error` true wherever this module was loaded (Jest's VM
+// contexts included) and keeps the stable `code`.
+function fromNative(e) {
+  if (e && typeof e === 'object' && typeof e.code === 'string' && !(e instanceof FerroqError)) {
+    const err = new FerroqError(e.code, e.message)
+    if (typeof e.stack === 'string') err.stack = `${err.name}: ${err.message}\n${e.stack.split('\n').slice(1).join('\n')}`
+    return err
+  }
+  return e
+}
+
+/** Calls native code, converting its errors (sync throws and rejections). */
+function callNative(f) {
+  let r
+  try {
+    r = f()
+  } catch (e) {
+    throw fromNative(e)
+  }
+  return r && typeof r.then === 'function' ? r.catch((e) => Promise.reject(fromNative(e))) : r
+}
+
+/** A native queue handle whose methods convert errors on the way out. */
+function guarded(handle) {
+  return new Proxy(handle, {
+    get(target, prop) {
+      const v = target[prop]
+      if (typeof v !== 'function') return v
+      return (...args) => callNative(() => v.apply(target, args))
+    },
+  })
+}
+
+module.exports = { FerroqError, invalid, fromNative, callNative, guarded }

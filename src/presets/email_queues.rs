@@ -1,0 +1,246 @@
+//! The email queue system (seed app 002): named queues with concurrency and
+//! retries from the environment, and validated helpers that enqueue one named
+//! job each.
+//!
+//! Environment (read here, never by the engine): `EMAIL_QUEUE_CONCURRENCY` (5),
+//! `SYNC_QUEUE_CONCURRENCY` (2), `PAYMENT_QUEUE_CONCURRENCY` (3),
+//! `ENROLLMENT_QUEUE_CONCURRENCY` (3), `NOTIFICATION_QUEUE_CONCURRENCY` (5),
+//! `CLEANUP_QUEUE_CONCURRENCY` (1), `JOB_MAX_RETRIES` (3), `JOB_RETRY_DELAY`
+//! (2000 ms, exponential), `REDIS_ENABLED` (true).
+
+use serde_json::{Value, json};
+
+use crate::engine::{Error, Result};
+
+/// One queue of the system and its worker settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueConfig {
+    /// Queue name.
+    pub name: &'static str,
+    /// Worker concurrency.
+    pub concurrency: usize,
+    /// The environment variable that sets it.
+    pub env: &'static str,
+}
+
+/// The six queues, with the seed app's default concurrency.
+pub const QUEUES: [(&str, &str, usize); 6] = [
+    ("email", "EMAIL_QUEUE_CONCURRENCY", 5),
+    ("sync", "SYNC_QUEUE_CONCURRENCY", 2),
+    ("payment", "PAYMENT_QUEUE_CONCURRENCY", 3),
+    ("enrollment", "ENROLLMENT_QUEUE_CONCURRENCY", 3),
+    ("notification", "NOTIFICATION_QUEUE_CONCURRENCY", 5),
+    ("cleanup", "CLEANUP_QUEUE_CONCURRENCY", 1),
+];
+/// Default attempts (`JOB_MAX_RETRIES`).
+pub const DEFAULT_MAX_RETRIES: u64 = 3;
+/// Default first retry delay, ms (`JOB_RETRY_DELAY`).
+pub const DEFAULT_RETRY_DELAY_MS: u64 = 2_000;
+/// Finished jobs kept for the admin endpoints.
+const KEEP_COMPLETED: u64 = 1_000;
+const KEEP_FAILED: u64 = 5_000;
+
+/// The system's settings, as read from the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailSystemConfig {
+    /// The queues.
+    pub queues: Vec<QueueConfig>,
+    /// Attempts per job.
+    pub attempts: u64,
+    /// Exponential backoff base (ms).
+    pub retry_delay_ms: u64,
+    /// `REDIS_ENABLED` is not "false": use queues (else run processors inline).
+    pub redis_enabled: bool,
+}
+
+fn env_number(vars: &dyn Fn(&str) -> Option<String>, name: &str, default: u64) -> Result<u64> {
+    match vars(name) {
+        Some(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| Error::invalid(name, format!("must be a whole number, got \"{v}\""))),
+        _ => Ok(default),
+    }
+}
+
+impl EmailSystemConfig {
+    /// Reads this process's environment.
+    pub fn from_env() -> Result<Self> {
+        Self::from_vars(&|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings from `vars` (an environment lookup); a malformed
+    /// number is an error naming the variable.
+    pub fn from_vars(vars: &dyn Fn(&str) -> Option<String>) -> Result<Self> {
+        let mut queues = Vec::with_capacity(QUEUES.len());
+        for (name, env, default) in QUEUES {
+            let concurrency = env_number(vars, env, default as u64)?;
+            if concurrency == 0 {
+                return Err(Error::invalid(env, "must be at least 1"));
+            }
+            queues.push(QueueConfig {
+                name,
+                concurrency: concurrency as usize,
+                env,
+            });
+        }
+        Ok(EmailSystemConfig {
+            queues,
+            attempts: env_number(vars, "JOB_MAX_RETRIES", DEFAULT_MAX_RETRIES)?.max(1),
+            retry_delay_ms: env_number(vars, "JOB_RETRY_DELAY", DEFAULT_RETRY_DELAY_MS)?,
+            redis_enabled: !matches!(vars("REDIS_ENABLED").as_deref(), Some("false") | Some("0")),
+        })
+    }
+
+    /// The default job options of every queue.
+    pub fn job_options(&self) -> Value {
+        json!({
+            "attempts": self.attempts,
+            "backoff": { "type": "exponential", "delay": self.retry_delay_ms },
+            "removeOnComplete": { "count": KEEP_COMPLETED },
+            "removeOnFail": { "count": KEEP_FAILED },
+        })
+    }
+}
+
+/// A job a helper enqueues: target queue, job name and data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmailJob {
+    /// Queue name.
+    pub queue: &'static str,
+    /// Job name (the processor key).
+    pub name: &'static str,
+    /// Job data.
+    pub data: Value,
+}
+
+/// A plausible email address: one '@', a non-empty local part, a dotted domain, no spaces.
+pub fn validate_email(field: &str, email: &str) -> Result<()> {
+    let ok = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && match email.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains("..")
+            }
+            None => false,
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("\"{email}\" is not a valid email address"),
+        ))
+    }
+}
+
+fn required(args: &[Value], i: usize, field: &str) -> Result<Value> {
+    match args.get(i) {
+        None | Some(Value::Null) => Err(Error::invalid(field, "is required")),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            Err(Error::invalid(field, "must not be empty"))
+        }
+        Some(v @ (Value::String(_) | Value::Number(_))) => Ok(v.clone()),
+        Some(_) => Err(Error::invalid(field, "must be a string or a number")),
+    }
+}
+
+fn email_arg(args: &[Value], i: usize) -> Result<Value> {
+    let v = required(args, i, "email")?;
+    validate_email("email", v.as_str().unwrap_or_default())?;
+    Ok(v)
+}
+
+/// Builds the job for helper `kind` from its positional arguments.
+pub fn email_job(kind: &str, args: &[Value]) -> Result<EmailJob> {
+    let (name, data) = match kind {
+        "sendVerificationCode" => (
+            "send-verification-code",
+            json!({ "email": email_arg(args, 0)?, "code": required(args, 1, "code")?, "firstName": required(args, 2, "firstName")? }),
+        ),
+        "sendPasswordReset" => (
+            "send-password-reset",
+            json!({ "email": email_arg(args, 0)?, "resetToken": required(args, 1, "resetToken")?, "firstName": required(args, 2, "firstName")? }),
+        ),
+        "sendWelcomeEmail" => (
+            "send-welcome-email",
+            json!({ "userId": required(args, 0, "userId")?, "courseId": required(args, 1, "courseId")? }),
+        ),
+        "sendPaymentReceipt" => (
+            "send-payment-receipt",
+            json!({ "userId": required(args, 0, "userId")?, "paymentId": required(args, 1, "paymentId")?, "courseId": required(args, 2, "courseId")? }),
+        ),
+        other => {
+            return Err(Error::invalid(
+                "kind",
+                format!("unknown email helper \"{other}\""),
+            ));
+        }
+    };
+    Ok(EmailJob {
+        queue: "email",
+        name,
+        data,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validates_arguments_naming_the_field() {
+        let e = email_job(
+            "sendVerificationCode",
+            &[json!("not-an-email"), json!("123456"), json!("Ana")],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("email"), "{e}");
+        let e = email_job(
+            "sendPasswordReset",
+            &[json!("a@b.co"), Value::Null, json!("Ana")],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("resetToken"), "{e}");
+        let j = email_job("sendPaymentReceipt", &[json!(7), json!("p1"), json!(3)]).unwrap();
+        assert_eq!(j.name, "send-payment-receipt");
+        assert_eq!(j.data["userId"], 7);
+    }
+
+    #[test]
+    fn config_from_vars() {
+        let vars = |k: &str| match k {
+            "EMAIL_QUEUE_CONCURRENCY" => Some("9".to_string()),
+            "REDIS_ENABLED" => Some("false".to_string()),
+            _ => None,
+        };
+        let c = EmailSystemConfig::from_vars(&vars).unwrap();
+        assert_eq!(c.queues[0].concurrency, 9);
+        assert_eq!(c.queues[1].concurrency, 2);
+        assert!(!c.redis_enabled);
+        let bad = |k: &str| (k == "JOB_RETRY_DELAY").then(|| "soon".to_string());
+        assert!(
+            EmailSystemConfig::from_vars(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("JOB_RETRY_DELAY")
+        );
+    }
+
+    #[test]
+    fn email_rules() {
+        for ok in ["a@b.co", "first.last+tag@sub.example.org"] {
+            assert!(validate_email("email", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "", "a", "a@b", "@b.co", "a@.co", "a b@c.co", "a@b..co", "a@b@c.co",
+        ] {
+            assert!(validate_email("email", bad).is_err(), "{bad}");
+        }
+    }
+}
