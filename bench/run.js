@@ -5,10 +5,11 @@
 //   BENCH_SCALE=0.2 npm run bench      smaller job counts (quick look)
 //   BENCH_ROUNDS=3                     rounds per library and scenario (default 2)
 //   BENCH_AGG=median                   aggregate rounds by median instead of best-of (default best)
-//   BENCH_ONLY=process-c10,latency     run only scenarios whose key contains one of these
+//   BENCH_ONLY=process-c10,latency     run only these scenarios (a prefix such as "process" selects a group)
 //   BENCH_LIBS=ferroq                  run one library only (profiling; no ratios)
 //   BENCH_HOLD_MS=5000                 pause before each timed process run (attach a profiler)
 //   REDIS_URL=redis://...              use that server instead of starting one
+//   BENCH_FERROQ=/path/to/ferroq       load ferroq from another directory (another build)
 //
 // Every figure is printed with the ratio ferroq/bullmq; nothing is asserted.
 // Results (all rounds, medians, Redis commandstats deltas) go to bench/results.json.
@@ -20,7 +21,8 @@ const { performance } = require('node:perf_hooks')
 const { setTimeout: sleep } = require('node:timers/promises')
 const IORedis = require('ioredis')
 const bullmq = require('bullmq')
-const ferroq = require('..')
+// BENCH_FERROQ=/path/to/a/ferroq/checkout compares another build (e.g. an unstripped one for perf).
+const ferroq = require(process.env.BENCH_FERROQ ? path.resolve(process.env.BENCH_FERROQ) : '..')
 const { startRedis } = require('../__test__/setup/redis-server.js')
 
 const SCALE = Number(process.env.BENCH_SCALE || 1)
@@ -41,6 +43,9 @@ const CLK_TCK = (() => {
   const v = Number(String(r.stdout || '').trim())
   return Number.isFinite(v) && v > 0 ? v : 100
 })()
+
+/** CLOCK_MONOTONIC in µs: the clock of V8's .cpuprofile timestamps (bench/prof-top.js uses the windows). */
+const monoUs = () => Number(process.hrtime.bigint() / 1000n)
 
 /** Wall clock in ms with sub-ms precision, comparable with Date.now(). */
 const nowMs = () => performance.timeOrigin + performance.now()
@@ -141,17 +146,18 @@ async function redisState() {
 async function snapshot() {
   const r = await redisState()
   const threads = threadsCpu()
-  return { wall: nowMs(), proc: processCpuUs(), main: mainThreadCpuUs(), threads, r }
+  return { wall: nowMs(), mono: monoUs(), proc: processCpuUs(), main: mainThreadCpuUs(), threads, r }
 }
 
 /** Closes a measurement window; the Redis read comes after the clocks stop. */
 async function endSnapshot() {
   const wall = nowMs()
+  const mono = monoUs()
   const proc = processCpuUs()
   const main = mainThreadCpuUs()
   const threads = threadsCpu()
   const r = await redisState()
-  return { wall, proc, main, threads, r }
+  return { wall, mono, proc, main, threads, r }
 }
 
 function cmdDelta(a, b, jobs) {
@@ -180,6 +186,7 @@ function metrics(s0, s1, jobs) {
     redisCtxSwitchesPerJob: redisPid ? (s1.r.ctx - s0.r.ctx) / jobs : null,
     nodeThreads: threadsDelta(s0.threads, s1.threads, jobs),
     commandstats: cmdDelta(s0.r.cmd, s1.r.cmd, jobs),
+    window: [s0.mono, s1.mono],
   }
 }
 
@@ -288,7 +295,7 @@ async function runAddBulk(lib, { total, batch }) {
   return metrics(s0, s1, total)
 }
 
-async function runProcess(lib, { total, concurrency }) {
+async function runProcess(lib, { total, concurrency, warm = false }) {
   const name = queueName(`proc${concurrency}`, lib)
   const q = await openQueue(lib, name)
   await fill(q, total)
@@ -310,7 +317,7 @@ async function runProcess(lib, { total, concurrency }) {
   })
   w.on('error', (e) => errors.length < 5 && errors.push(String(e && e.message)))
   await w.waitUntilReady()
-  if (HOLD_MS) {
+  if (HOLD_MS && !warm) {
     console.log(`  [hold] ${lib} process c=${concurrency}: pid ${process.pid}, starting in ${HOLD_MS} ms`)
     await sleep(HOLD_MS)
   }
@@ -464,7 +471,8 @@ const BLOCKED = {
   params: { blockMs: 2500, lockDuration: 1000, stalledInterval: 1000, settleMs: 3000 },
 }
 
-const selected = (key) => ONLY.length === 0 || ONLY.some((o) => key.includes(o))
+// A key, or a group: "process" selects process-c1, process-c10 and process-c100.
+const selected = (key) => ONLY.length === 0 || ONLY.some((o) => key === o || key.startsWith(`${o}-`))
 
 // ---------------------------------------------------------------------------
 // Reporting
@@ -578,7 +586,7 @@ function printThreads(results) {
 
 async function warmUp() {
   // JIT, script loading and connection set-up, untimed, for both libraries.
-  for (const lib of LIBS) await runProcess(lib, { total: 500, concurrency: 10 })
+  for (const lib of LIBS) await runProcess(lib, { total: 500, concurrency: 10, warm: true })
 }
 
 const loadavg = () => require('node:os').loadavg().map((x) => x.toFixed(2)).join(' ')
