@@ -1,4 +1,5 @@
 // Public types of ferroq, in BullMQ's shapes (Queue<Data, Result, Name>, Job<Data, Result, Name>).
+/// <reference types="node" />
 import { EventEmitter } from 'node:events'
 
 /** Where Redis is. A URL string, an options object, or an ioredis instance (its options are used). */
@@ -14,7 +15,10 @@ export type ConnectionOptions =
       db?: number
       /** `true`, or `{ ca }` with a PEM root certificate for self-signed servers. */
       tls?: boolean | { ca?: string | Buffer }
+      /** Redis Cluster seed nodes; every queue's keys must then share a hash tag (`prefix: '{bull}'` or `'{myqueue}'`). */
+      cluster?: (string | { host: string; port: number })[]
     }
+  | (string | { host: string; port: number })[]
   | { options: Record<string, unknown>; duplicate: (...args: any[]) => unknown }
 
 export interface QueueBaseOptions {
@@ -94,6 +98,9 @@ export interface WorkerOptions extends QueueBaseOptions {
   settings?: { backoffStrategy?: BackoffStrategy }
 }
 
+/** What `updateProgress` accepts and `job.progress` holds (BullMQ 6's JobProgress). */
+export type JobProgress = string | boolean | number | object
+
 export type JobState = 'completed' | 'failed' | 'delayed' | 'prioritized' | 'active' | 'waiting' | 'waiting-children' | 'unknown'
 export type JobType = JobState | 'paused' | 'wait'
 
@@ -102,7 +109,7 @@ export declare class Job<DataType = any, ReturnType = any, NameType extends stri
   name: NameType
   data: DataType
   opts: JobsOptions
-  progress: number | object
+  progress: JobProgress
   returnvalue: ReturnType | null
   stacktrace: string[]
   attemptsMade: number
@@ -120,7 +127,7 @@ export declare class Job<DataType = any, ReturnType = any, NameType extends stri
   queueName: string
   queueQualifiedName: string
   prefix: string
-  updateProgress(progress: number | object): Promise<void>
+  updateProgress(progress: JobProgress): Promise<void>
   log(row: string): Promise<number>
   getState(): Promise<JobState>
   isCompleted(): Promise<boolean>
@@ -154,7 +161,7 @@ export interface Metrics {
 
 export interface QueueListener<DataType, ResultType, NameType extends string> {
   waiting: (job: Job<DataType, ResultType, NameType>) => void
-  progress: (job: Job<DataType, ResultType, NameType>, progress: number | object) => void
+  progress: (job: Job<DataType, ResultType, NameType>, progress: JobProgress) => void
   paused: () => void
   resumed: () => void
   error: (err: Error) => void
@@ -220,7 +227,7 @@ export interface WorkerListener<DataType, ResultType, NameType extends string> {
   active: (job: Job<DataType, ResultType, NameType>, prev: string) => void
   completed: (job: Job<DataType, ResultType, NameType>, result: ResultType, prev: string) => void
   failed: (job: Job<DataType, ResultType, NameType> | undefined, error: Error, prev: string) => void
-  progress: (job: Job<DataType, ResultType, NameType>, progress: number | object) => void
+  progress: (job: Job<DataType, ResultType, NameType>, progress: JobProgress) => void
   stalled: (jobId: string, prev: string) => void
   error: (failedReason: Error) => void
   drained: () => void
@@ -269,7 +276,7 @@ export interface QueueEventsListener {
   added: (args: { jobId: string; name: string }, id: string) => void
   waiting: (args: { jobId: string; prev?: string }, id: string) => void
   active: (args: { jobId: string; prev?: string }, id: string) => void
-  progress: (args: { jobId: string; data: number | object }, id: string) => void
+  progress: (args: { jobId: string; data: JobProgress }, id: string) => void
   completed: (args: { jobId: string; returnvalue: any; prev?: string }, id: string) => void
   failed: (args: { jobId: string; failedReason: string; prev?: string }, id: string) => void
   delayed: (args: { jobId: string; delay: number }, id: string) => void
@@ -375,6 +382,72 @@ export declare const sendVerificationCode: EmailQueue['sendVerificationCode']
 export declare const sendPasswordReset: EmailQueue['sendPasswordReset']
 export declare const sendWelcomeEmail: EmailQueue['sendWelcomeEmail']
 export declare const sendPaymentReceipt: EmailQueue['sendPaymentReceipt']
+
+/** One queue's numbers, as `/stats`, `/:name/stats` and `/health` show them. */
+export interface AdminQueueStats {
+  name: string
+  /** Jobs ready for a worker: waiting and prioritized. */
+  waiting: number
+  active: number
+  completed: number
+  failed: number
+  delayed: number
+  /** Whether the queue is paused (a flag, not a count). */
+  paused: boolean
+  /** waiting + active + completed + failed + delayed */
+  total: number
+}
+/** Every admin answer except `/health`. */
+export interface AdminResponseBody<T = unknown> {
+  success: boolean
+  message: string
+  data: T | null
+}
+/** `GET /health`: status 200 when healthy, 503 when not. */
+export interface AdminHealth {
+  healthy: boolean
+  /** e.g. `'email: 150 failed jobs'`, `'email: 1200 waiting jobs'` */
+  issues: string[]
+  stats: Record<string, AdminQueueStats>
+}
+/** A job in `GET /:name/jobs` and `GET /:name/job/:id`; unset fields are null. */
+export interface AdminJobView {
+  id: string
+  name: string
+  data: any
+  opts: JobsOptions
+  progress: any
+  attemptsMade: number
+  failedReason: string | null
+  stacktrace: string[]
+  returnvalue: any
+  timestamp: number
+  processedOn: number | null
+  finishedOn: number | null
+  state: string
+}
+/** `true` admits; `false` refuses (403, or 401 without credentials); `'unauthenticated'` is 401. */
+export type AdminVerdict = boolean | 'unauthenticated'
+export interface AdminHandlerOptions<Req extends import('node:http').IncomingMessage = import('node:http').IncomingMessage> {
+  /** The queues served, addressed by `queue.name` (Map and object keys are ignored). */
+  queues: Queue<any, any, any>[] | Map<string, Queue<any, any, any>> | Record<string, Queue<any, any, any>>
+  /** Required. May also throw an error with `status` 401 or 403. */
+  authorize: (req: Req) => AdminVerdict | Promise<AdminVerdict>
+  /** `/health` reports counts strictly above these. Defaults: failed 10, waiting 100. */
+  healthThresholds?: { failed?: number; waiting?: number }
+  /** For node:http (full paths): a prefix removed from paths that start with it, e.g. `'/admin/queues'`. */
+  basePath?: string
+}
+/** Works as Express middleware (`router.use('/admin/queues', handler)`) and as a node:http listener. */
+export type AdminHandler<Req extends import('node:http').IncomingMessage = import('node:http').IncomingMessage> = (
+  req: Req,
+  res: import('node:http').ServerResponse,
+  next?: (err?: unknown) => void,
+) => Promise<void>
+/** The email-queue app's admin endpoints (stats, health, jobs, retry, remove, pause/resume, clean). */
+export declare function createAdminHandler<Req extends import('node:http').IncomingMessage = import('node:http').IncomingMessage>(
+  options: AdminHandlerOptions<Req>,
+): AdminHandler<Req>
 
 /** An error with a stable `code` (`ERR_FERROQ_*`). */
 export declare class FerroqError extends Error {

@@ -94,11 +94,12 @@ function connectionFromEnv() {
 function connectionOf(conn) {
   if (conn == null) return connectionFromEnv()
   if (typeof conn === 'string') return { url: conn }
+  if (Array.isArray(conn)) return { cluster: conn.map((n) => (typeof n === 'string' ? n : { host: n && n.host, port: n && n.port })) }
   if (typeof conn !== 'object') throw invalid('connection', 'must be a URL string or { host, port, ... }')
   // An ioredis client (BullMQ apps pass one): use its settings, not the instance.
   const o = conn.options && typeof conn.duplicate === 'function' ? conn.options : conn
   const out = {}
-  for (const k of ['url', 'host', 'port', 'username', 'password', 'db']) {
+  for (const k of ['url', 'host', 'port', 'username', 'password', 'db', 'cluster']) {
     if (o[k] !== undefined && o[k] !== null) out[k] = o[k]
   }
   if (o.tls) out.tls = o.tls === true ? true : { ca: o.tls.ca ? String(o.tls.ca) : undefined }
@@ -129,6 +130,13 @@ function decodeOpts(opts) {
   for (const short in OPTS_DECODE) {
     if (short in opts) {
       opts[OPTS_DECODE[short]] = opts[short]
+      delete opts[short]
+    }
+  }
+  // BullMQ stores telemetry.metadata / .omitContext as top-level tm / omc.
+  for (const [short, long] of [['tm', 'metadata'], ['omc', 'omitContext']]) {
+    if (short in opts) {
+      opts.telemetry = { ...opts.telemetry, [long]: opts[short] }
       delete opts[short]
     }
   }
@@ -202,8 +210,9 @@ class Job {
 
   /** Stores progress (a number or an object) and emits `progress`. */
   async updateProgress(progress) {
-    if (typeof progress !== 'number' && (typeof progress !== 'object' || progress === null)) {
-      throw invalid('progress', 'must be a number or an object')
+    // BullMQ 6's JobProgress: string | boolean | number | object.
+    if (!['number', 'string', 'boolean', 'object'].includes(typeof progress) || progress === null) {
+      throw invalid('progress', 'must be a number, a string, a boolean or an object')
     }
     await this._native.updateProgress(this.id, toJson(progress, 'progress'))
     this.progress = progress
@@ -352,7 +361,10 @@ class Queue extends EventEmitter {
     checkName(name)
     this.name = name
     this.opts = opts || {}
-    this._native = guarded(callNative(() => new NativeQueue(name, nativeOpts(this.opts))))
+    const handle = callNative(() => new NativeQueue(name, nativeOpts(this.opts)))
+    this._native = guarded(handle)
+    // The bare handle, for native presets that take queues (createAdminHandler).
+    Object.defineProperty(this, '_handle', { value: handle })
     this.prefix = this._native.prefix
     this.qualifiedName = `${this.prefix}:${name}`
     this.defaultJobOptions = { ...(this.opts.defaultJobOptions || {}) }

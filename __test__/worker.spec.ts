@@ -125,8 +125,10 @@ describe('Queue + Worker', () => {
     fail = false
     const job = (await queue.getJob(id!))!
     expect(await job.getState()).toBe('failed')
+    // Listen first: the worker may finish the retried job before retry() returns.
+    const completed = next(worker, 'completed')
     await job.retry()
-    await next(worker, 'completed')
+    await completed
     expect(await queue.getJobState(id!)).toBe('completed')
     await (await queue.getJob(id!))!.remove()
     expect(await queue.getJob(id!)).toBeUndefined()

@@ -62,6 +62,11 @@ pub fn connection(v: Option<&Value>) -> R<ConnectionOptions> {
             m.insert("url".into(), Value::String(url.clone()));
             m
         }
+        Some(Value::Array(nodes)) => {
+            let mut m = Map::new();
+            m.insert("cluster".into(), Value::Array(nodes.clone()));
+            m
+        }
         Some(v) => obj(v, field)?,
         None => Map::new(),
     };
@@ -79,7 +84,35 @@ pub fn connection(v: Option<&Value>) -> R<ConnectionOptions> {
         db: uint(&o, "db", field)?.map(|d| d as i64),
         tls: false,
         tls_ca_pem: None,
+        cluster: None,
     };
+    if let Some(nodes) = o.get("cluster").filter(|v| !v.is_null()) {
+        let Value::Array(nodes) = nodes else {
+            return Err(engine::Error::invalid(
+                "connection.cluster",
+                "must be a list of nodes",
+            ));
+        };
+        let mut list = Vec::with_capacity(nodes.len());
+        for (i, n) in nodes.iter().enumerate() {
+            list.push(match n {
+                Value::String(s) => s.clone(),
+                Value::Object(h) => {
+                    let host = string(h, "host", "connection.cluster")?
+                        .unwrap_or_else(|| "127.0.0.1".into());
+                    let port = uint(h, "port", "connection.cluster")?.unwrap_or(6379);
+                    format!("{host}:{port}")
+                }
+                _ => {
+                    return Err(engine::Error::invalid(
+                        format!("connection.cluster[{i}]"),
+                        "must be a URL or { host, port }",
+                    ));
+                }
+            });
+        }
+        c.cluster = Some(list);
+    }
     match o.get("tls") {
         None | Some(Value::Null) | Some(Value::Bool(false)) => {}
         Some(Value::Bool(true)) => c.tls = true,
@@ -96,7 +129,7 @@ pub fn connection(v: Option<&Value>) -> R<ConnectionOptions> {
             ));
         }
     }
-    if c.url.is_none() && c.host.is_none() {
+    if c.url.is_none() && c.host.is_none() && c.cluster.is_none() {
         if let Some(url) = env("REDIS_URL") {
             c.url = Some(url);
         } else {
@@ -160,8 +193,18 @@ pub fn worker(o: &Map<String, Value>) -> R<WorkerOptions> {
     if let Some(v) = uint(o, "maxStalledCount", f)? {
         w.max_stalled_count = v;
     }
-    if let Some(v) = uint(o, "drainDelay", f)? {
-        w.drain_delay_s = v as f64;
+    // Seconds, fractions allowed (BullMQ takes any number, e.g. 0.5).
+    match o.get("drainDelay") {
+        None | Some(Value::Null) => {}
+        Some(v) => match v.as_f64() {
+            Some(x) if x >= 0.0 && x.is_finite() => w.drain_delay_s = x,
+            _ => {
+                return Err(engine::Error::invalid(
+                    "opts.drainDelay",
+                    format!("must be a number of seconds >= 0, got {v}"),
+                ));
+            }
+        },
     }
     if let Some(l) = o.get("limiter").filter(|v| !v.is_null()) {
         let l = obj(l, "opts.limiter")?;

@@ -5,8 +5,15 @@
 use std::fmt;
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
-use redis::{AsyncConnectionConfig, Client, ConnectionAddr, ConnectionInfo, IntoConnectionInfo};
+use redis::aio::{
+    ConnectionLike, ConnectionManager, ConnectionManagerConfig, MultiplexedConnection,
+};
+use redis::cluster::{ClusterClient, ClusterConfig};
+use redis::cluster_async::ClusterConnection;
+use redis::{
+    AsyncConnectionConfig, Client, Cmd, ConnectionAddr, ConnectionInfo, IntoConnectionInfo,
+    Pipeline, RedisFuture, Value,
+};
 
 use super::error::{Error, Result};
 
@@ -35,6 +42,9 @@ pub struct ConnectionOptions {
     pub tls: bool,
     /// A PEM root certificate to trust instead of the system roots (self-signed servers).
     pub tls_ca_pem: Option<Vec<u8>>,
+    /// Redis Cluster seed nodes (`redis://host:port` URLs or `host:port`); when
+    /// set, the queue runs on the cluster and its keys must share a hash tag.
+    pub cluster: Option<Vec<String>>,
 }
 
 impl fmt::Debug for ConnectionOptions {
@@ -47,6 +57,13 @@ impl fmt::Debug for ConnectionOptions {
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("db", &self.db)
             .field("tls", &self.tls)
+            .field(
+                "cluster",
+                &self
+                    .cluster
+                    .as_ref()
+                    .map(|n| n.iter().map(|u| redact_url(u)).collect::<Vec<_>>()),
+            )
             .finish()
     }
 }
@@ -124,32 +141,177 @@ impl ConnectionOptions {
     }
 }
 
-/// The connection for ordinary commands and scripts: multiplexed, shared by all
-/// users of a queue, reconnecting by itself after a drop.
-pub fn command_connection(client: Client) -> Result<ConnectionManager> {
-    let config = ConnectionManagerConfig::new()
-        .set_response_timeout(Some(Duration::from_millis(DEFAULT_RESPONSE_TIMEOUT_MS)))
-        .set_connection_timeout(Some(Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS)))
-        .set_number_of_retries(3)
-        .set_max_delay(Duration::from_secs(2));
-    Ok(ConnectionManager::new_lazy_with_config(client, config)?)
+/// Where connections go: one server, or a Redis Cluster.
+#[derive(Clone)]
+pub enum Target {
+    /// A single server (or a managed endpoint that looks like one).
+    Single(Box<Client>),
+    /// A cluster, reached through its seed nodes.
+    Cluster(Box<ClusterClient>),
+}
+
+impl ConnectionOptions {
+    /// Builds the target (no I/O yet).
+    pub fn target(&self) -> Result<Target> {
+        let Some(nodes) = &self.cluster else {
+            return Ok(Target::Single(Box::new(self.client()?)));
+        };
+        if nodes.is_empty() {
+            return Err(Error::invalid(
+                "connection.cluster",
+                "needs at least one node",
+            ));
+        }
+        let mut infos = Vec::with_capacity(nodes.len());
+        for (i, n) in nodes.iter().enumerate() {
+            let url = if n.contains("://") {
+                n.clone()
+            } else {
+                format!("redis://{n}")
+            };
+            let per_node = ConnectionOptions {
+                url: Some(url),
+                cluster: None,
+                ..self.clone()
+            };
+            let client = per_node.client().map_err(|_| {
+                Error::invalid(
+                    format!("connection.cluster[{i}]"),
+                    "not a valid node address (host:port or redis:// URL)",
+                )
+            })?;
+            infos.push(client.get_connection_info().clone());
+        }
+        let client = ClusterClient::builder(infos)
+            .connection_timeout(Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS))
+            .response_timeout(Duration::from_millis(DEFAULT_RESPONSE_TIMEOUT_MS))
+            .retries(6)
+            .build()
+            .map_err(|e| Error::invalid("connection.cluster", e.kind_str()))?;
+        Ok(Target::Cluster(Box::new(client)))
+    }
+}
+
+impl Target {
+    /// Whether this is a cluster (keys of one queue must then share a slot).
+    pub fn is_cluster(&self) -> bool {
+        matches!(self, Target::Cluster(_))
+    }
+}
+
+/// A connection: cheap to clone, reconnecting by itself after a drop (and
+/// following MOVED on a cluster).
+#[derive(Clone)]
+pub enum Conn {
+    /// One server, shared command connection.
+    Single(ConnectionManager),
+    /// One server, for blocking commands (no response timeout).
+    Blocking(MultiplexedConnection),
+    /// A cluster.
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Conn::Single(c) => c.req_packed_command(cmd),
+            Conn::Blocking(c) => c.req_packed_command(cmd),
+            Conn::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Conn::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            Conn::Blocking(c) => c.req_packed_commands(pipeline, offset, count),
+            Conn::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Single(c) => c.get_db(),
+            Conn::Blocking(c) => c.get_db(),
+            Conn::Cluster(c) => c.get_db(),
+        }
+    }
+}
+
+/// The connection for ordinary commands and scripts. Lazy: connects on first
+/// use (must be called inside a tokio runtime).
+pub fn command_connection(target: &Target) -> Result<Conn> {
+    match target {
+        Target::Single(client) => {
+            let config = ConnectionManagerConfig::new()
+                .set_response_timeout(Some(Duration::from_millis(DEFAULT_RESPONSE_TIMEOUT_MS)))
+                .set_connection_timeout(Some(Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS)))
+                .set_number_of_retries(3)
+                .set_max_delay(Duration::from_secs(2));
+            Ok(Conn::Single(ConnectionManager::new_lazy_with_config(
+                (**client).clone(),
+                config,
+            )?))
+        }
+        Target::Cluster(client) => Ok(Conn::Cluster(
+            client.get_pending_async_connection_with_config(ClusterConfig::new()),
+        )),
+    }
 }
 
 /// A dedicated connection for blocking commands (BZPOPMIN, XREAD BLOCK), with no
-/// response timeout, named `name` so that `getWorkers()` and dashboards see it.
-pub async fn blocking_connection(client: &Client, name: &str) -> Result<MultiplexedConnection> {
-    let config = AsyncConnectionConfig::new()
-        .set_response_timeout(None)
-        .set_connection_timeout(Some(Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS)));
-    let mut con = client
-        .get_multiplexed_async_connection_with_config(&config)
-        .await?;
-    redis::cmd("CLIENT")
-        .arg("SETNAME")
-        .arg(name)
-        .query_async::<()>(&mut con)
-        .await?;
-    Ok(con)
+/// response timeout. On a single server it is named `name` (CLIENT SETNAME) so
+/// that `getWorkers()` and dashboards see it.
+pub async fn blocking_connection(target: &Target, name: &str) -> Result<Conn> {
+    match target {
+        Target::Single(client) => {
+            let config = AsyncConnectionConfig::new()
+                .set_response_timeout(None)
+                .set_connection_timeout(Some(Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS)));
+            let mut con = client
+                .get_multiplexed_async_connection_with_config(&config)
+                .await?;
+            redis::cmd("CLIENT")
+                .arg("SETNAME")
+                .arg(name)
+                .query_async::<()>(&mut con)
+                .await?;
+            Ok(Conn::Blocking(con))
+        }
+        Target::Cluster(client) => {
+            // A cluster connection of its own, so a blocked command never holds
+            // up the shared one; blocking reads may last as long as they ask.
+            let config = ClusterConfig::new()
+                .set_connection_timeout(Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS))
+                .set_response_timeout(Duration::from_secs(24 * 3600));
+            Ok(Conn::Cluster(
+                client.get_async_connection_with_config(config).await?,
+            ))
+        }
+    }
+}
+
+/// On a cluster every key of a queue must hash to one slot: the key base
+/// (`<prefix>:<name>:`) must carry a non-empty `{hash tag}`.
+pub fn check_cluster_keys(base: &str) -> Result<()> {
+    let tagged = base
+        .find('{')
+        .and_then(|open| base[open + 1..].find('}').map(|len| len > 0))
+        .unwrap_or(false);
+    if tagged {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "prefix",
+            format!(
+                "on Redis Cluster the keys \"{base}*\" would spread one queue over many slots; put a hash tag in the prefix (prefix: '{{bull}}') or the queue name ('{{myqueue}}')"
+            ),
+        ))
+    }
 }
 
 trait KindStr {
@@ -176,6 +338,14 @@ mod tests {
         };
         let s = format!("{o:?}");
         assert!(!s.contains("s3cret"), "{s}");
+    }
+
+    #[test]
+    fn cluster_keys_need_a_hash_tag() {
+        assert!(check_cluster_keys("{bull}:q:").is_ok());
+        assert!(check_cluster_keys("bull:{q}:").is_ok());
+        assert!(check_cluster_keys("bull:q:").is_err());
+        assert!(check_cluster_keys("bull:{}:").is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use redis::Value;
 use tokio::sync::Notify;
 
-use super::connection::{ConnectionOptions, blocking_connection};
+use super::connection::{ConnectionOptions, Target, blocking_connection, check_cluster_keys};
 use super::error::{Error, Result};
 use super::keys::QueueKeys;
 use super::queue::validate_queue_name;
@@ -62,7 +62,7 @@ impl Default for QueueEventsOptions {
 
 /// A reader of one queue's events stream.
 pub struct QueueEvents {
-    client: redis::Client,
+    target: Target,
     events_key: String,
     client_name: String,
     opts: QueueEventsOptions,
@@ -82,8 +82,12 @@ impl QueueEvents {
     ) -> Result<Self> {
         validate_queue_name(name)?;
         let keys = QueueKeys::new(&opts.prefix, name);
+        let target = connection.target()?;
+        if target.is_cluster() {
+            check_cluster_keys(keys.base())?;
+        }
         Ok(QueueEvents {
-            client: connection.client()?,
+            target,
             events_key: keys.events.clone(),
             client_name: format!(
                 "{}:qe",
@@ -110,7 +114,7 @@ impl QueueEvents {
         };
         let (shutdown, signal) = Shutdown::new();
         let task = tokio::spawn(read_loop(
-            self.client.clone(),
+            self.target.clone(),
             self.events_key.clone(),
             self.client_name.clone(),
             self.opts.clone(),
@@ -150,7 +154,7 @@ impl QueueEvents {
 
 #[allow(clippy::too_many_arguments)]
 async fn read_loop(
-    client: redis::Client,
+    target: Target,
     key: String,
     client_name: String,
     opts: QueueEventsOptions,
@@ -167,7 +171,7 @@ async fn read_loop(
         }
         let con = tokio::select! {
             _ = stop.fired() => return,
-            c = blocking_connection(&client, &client_name) => c,
+            c = blocking_connection(&target, &client_name) => c,
         };
         let mut con = match con {
             Ok(c) => c,

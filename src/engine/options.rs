@@ -231,6 +231,8 @@ pub struct JobOptions {
     pub timestamp: Option<u64>,
     /// Deduplication.
     pub dedup: Option<Dedup>,
+    /// `sizeLimit`: the largest `data` JSON accepted for this job, in bytes (`None` = no limit).
+    pub size_limit: Option<u64>,
     /// The stored `opts` JSON (abbreviated keys, BullMQ-style).
     pub stored: String,
 }
@@ -366,7 +368,8 @@ const ACCEPTED_BACKOFF_TYPES: [&str; 3] = ["fixed", "exponential", "custom"];
 
 impl JobOptions {
     /// Validates a user's options object and builds the stored opts JSON:
-    /// `deduplication` → `de`, `keepLogs` → `kl` (and the flow flags), a number
+    /// `deduplication` → `de`, `keepLogs` → `kl` (and the flow flags),
+    /// `telemetry.metadata` / `.omitContext` → `tm` / `omc`, a number
     /// backoff normalised to `{ type: 'fixed', delay }`, nulls dropped, and
     /// `attempts` always present, as BullMQ stores them.
     pub fn from_json(opts: Map<String, Value>) -> Result<JobOptions> {
@@ -378,6 +381,7 @@ impl JobOptions {
             lifo: false,
             timestamp: None,
             dedup: None,
+            size_limit: None,
             stored: String::new(),
         };
         let mut attempts_seen = false;
@@ -457,15 +461,36 @@ impl JobOptions {
                     key.as_str()
                 }
                 "stackTraceLimit" | "keepLogs" | "sizeLimit" => {
-                    non_negative_int(&value, &field)?;
+                    let n = non_negative_int(&value, &field)?;
+                    if key == "sizeLimit" && n > 0 {
+                        o.size_limit = Some(n);
+                    }
                     match key.as_str() {
                         "keepLogs" => "kl",
                         k => k,
                     }
                 }
-                "deduplication" | "debounce" => {
+                "debounce" => {
+                    // BullMQ 6 refuses it the same way.
+                    return Err(Error::invalid(
+                        field,
+                        "has been removed; use the deduplication option instead",
+                    ));
+                }
+                "deduplication" => {
                     o.dedup = Some(parse_dedup(&value, &field)?);
                     "de"
+                }
+                "telemetry" => {
+                    // BullMQ keeps only these two, as top-level `tm` and `omc`.
+                    if let Value::Object(t) = &value {
+                        for (from, to) in [("metadata", "tm"), ("omitContext", "omc")] {
+                            if let Some(v) = t.get(from).filter(|v| !v.is_null()) {
+                                out.insert(to.into(), v.clone());
+                            }
+                        }
+                    }
+                    continue;
                 }
                 "failParentOnFailure" => "fpof",
                 "continueParentOnFailure" => "cpof",
@@ -553,6 +578,9 @@ mod tests {
         assert_eq!(stored["kl"], json!(3));
         assert_eq!(stored["attempts"], json!(0));
         assert!(stored.get("foo").is_none());
+        let t = opts(json!({"telemetry": {"metadata": "m", "omitContext": true}})).unwrap();
+        let stored: Value = serde_json::from_str(&t.stored).unwrap();
+        assert_eq!(stored, json!({"tm": "m", "omc": true, "attempts": 0}));
     }
 
     #[test]

@@ -6,11 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use redis::aio::ConnectionManager;
 use redis::{FromRedisValue, Value};
 use tokio::sync::OnceCell;
 
-use super::connection::{ConnectionOptions, command_connection};
+use super::connection::{Conn, ConnectionOptions, Target, check_cluster_keys, command_connection};
 use super::error::{Error, Result};
 use super::job::Job;
 use super::keys::QueueKeys;
@@ -54,8 +53,8 @@ pub(crate) struct QueueInner {
     pub(crate) name: String,
     pub(crate) prefix: String,
     pub(crate) keys: QueueKeys,
-    pub(crate) client: redis::Client,
-    pub(crate) con: ConnectionManager,
+    pub(crate) target: Target,
+    pub(crate) con: Conn,
     opts: QueueOptions,
     meta_written: OnceCell<()>,
     closed: AtomicBool,
@@ -82,14 +81,18 @@ impl Queue {
         if opts.prefix.is_empty() {
             return Err(Error::invalid("prefix", "must not be empty"));
         }
-        let client = connection.client()?;
-        let con = command_connection(client.clone())?;
+        let target = connection.target()?;
+        let keys = QueueKeys::new(&opts.prefix, name);
+        if target.is_cluster() {
+            check_cluster_keys(keys.base())?;
+        }
+        let con = command_connection(&target)?;
         Ok(Queue {
             inner: Arc::new(QueueInner {
                 name: name.to_string(),
                 prefix: opts.prefix.clone(),
-                keys: QueueKeys::new(&opts.prefix, name),
-                client,
+                keys,
+                target,
                 con,
                 opts,
                 meta_written: OnceCell::new(),
@@ -113,7 +116,7 @@ impl Queue {
         &self.inner.keys
     }
 
-    pub(crate) fn con(&self) -> Result<ConnectionManager> {
+    pub(crate) fn con(&self) -> Result<Conn> {
         if self.inner.closed.load(Ordering::Acquire) {
             return Err(Error::Closed("queue"));
         }
@@ -175,15 +178,30 @@ impl Queue {
             return Ok(Vec::new());
         }
         for (i, j) in jobs.iter().enumerate() {
+            let field = || {
+                if jobs.len() > 1 {
+                    format!("jobs[{i}].data")
+                } else {
+                    "data".into()
+                }
+            };
             let max = self.inner.opts.max_data_bytes;
             if max > 0 && j.data.len() > max {
                 return Err(Error::invalid(
-                    if jobs.len() > 1 {
-                        format!("jobs[{i}].data")
-                    } else {
-                        "data".into()
-                    },
+                    field(),
                     format!("is {} bytes, over the limit of {max} bytes", j.data.len()),
+                ));
+            }
+            // The job's own opts.sizeLimit, checked as BullMQ does (UTF-8 bytes of the JSON).
+            if let Some(limit) = j.opts.size_limit
+                && j.data.len() as u64 > limit
+            {
+                return Err(Error::invalid(
+                    field(),
+                    format!(
+                        "is {} bytes, over its sizeLimit of {limit} bytes",
+                        j.data.len()
+                    ),
                 ));
             }
         }

@@ -25,12 +25,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use redis::Value;
-use redis::aio::MultiplexedConnection;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::connection::blocking_connection;
+use super::connection::{Conn, blocking_connection};
 use super::error::{Error, Result};
 use super::job::{Job, JobSettings};
 use super::keys::QueueKeys;
@@ -278,14 +277,14 @@ async fn run_loop(shared: Arc<Shared>, mut rx: UnboundedReceiver<Control>) {
     let mut drained = false;
     let mut next_delayed: u64 = 0;
     let mut block: Option<BlockFuture> = None;
-    let mut blocking_con: Option<MultiplexedConnection> = None;
+    let mut blocking_con: Option<Conn> = None;
     let mut sleep_until: Option<Instant> = None;
     let mut error_backoff_ms: u64 = 0;
     let mut solo = false;
 
     // Open the named blocking connection up front, so `getWorkers()` lists this
     // worker even while the queue never runs dry.
-    match blocking_connection(&shared.queue.inner.client, &client_name).await {
+    match blocking_connection(&shared.queue.inner.target, &client_name).await {
         Ok(c) => blocking_con = Some(c),
         Err(e) => shared.report_error(&e),
     }
@@ -390,7 +389,7 @@ async fn run_loop(shared: Arc<Shared>, mut rx: UnboundedReceiver<Control>) {
             && sleep_until.is_none()
         {
             if blocking_con.is_none() {
-                match blocking_connection(&shared.queue.inner.client, &client_name).await {
+                match blocking_connection(&shared.queue.inner.target, &client_name).await {
                     Ok(c) => blocking_con = Some(c),
                     Err(e) => {
                         shared.report_error(&e);
@@ -481,9 +480,10 @@ fn settle_failure(
         .as_deref()
         .and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or_default();
-    trace.push(serde_json::Value::String(
-        error.stack.clone().unwrap_or_else(|| error.message.clone()),
-    ));
+    // As BullMQ: only an error that has a stack adds a line.
+    if let Some(stack) = error.stack.as_deref().filter(|s| !s.is_empty()) {
+        trace.push(serde_json::Value::String(stack.to_string()));
+    }
     if let Some(limit) = job.settings.stack_trace_limit {
         let limit = limit as usize;
         if trace.len() > limit {
@@ -687,7 +687,9 @@ async fn finish_and_fetch(
                 (c, _) => SettledAs::Rejected(rejection_message(c, &id)),
             };
             let (job_json, reason) = match job.and_then(|j| j.hidden_json) {
-                Some(js) => (Some(js), None),
+                // A job the worker failed itself: say why (its deferred failure), as BullMQ's
+                // 'failed' event does; the job JSON still holds the previous failedReason.
+                Some(js) => (Some(js), failure_message(finished, &id)),
                 None => (None, None),
             };
             delivery.settled.push(Settled {
@@ -730,8 +732,9 @@ async fn finish_and_fetch(
                     id.clone(),
                     ProcessError {
                         name: "UnrecoverableError".into(),
+                        // BullMQ's thrown UnrecoverableError leaves one stacktrace line.
+                        stack: Some(format!("UnrecoverableError: {reason}")),
                         message: reason,
-                        stack: None,
                     },
                 ));
                 active.insert(id, entry);
@@ -757,6 +760,14 @@ async fn finish_and_fetch(
             next_delayed,
         })
     }
+}
+
+/// The error message of `id`'s failed outcome in `finished`, if it failed.
+fn failure_message(finished: &[(String, Outcome)], id: &str) -> Option<String> {
+    finished.iter().find_map(|(fid, o)| match o {
+        Outcome::Failed { error, .. } if fid == id => Some(error.message.clone()),
+        _ => None,
+    })
 }
 
 fn minimal_job_json(job: &Job) -> String {

@@ -1,0 +1,89 @@
+// ferroq on a local Redis Cluster (3 masters + 3 replicas, started here):
+// add, process, retry, delayed, events, a master failover with no job lost,
+// and a clear error when keys would spread over slots.
+import { Queue, Worker, QueueEvents, Job } from '../..'
+import { collect, next, eventually } from '../helpers'
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startCluster } = require('../setup/redis-cluster.js')
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe('Redis Cluster', () => {
+  let cluster: { urls: string[]; masterFor(key: string): { port: number; pid: number }; stopNode(n: unknown): Promise<void>; stop(): Promise<void>; cli(port: number, ...a: string[]): string }
+  let n = 0
+  const name = (tag: string) => `{c-${tag}-${process.pid}-${++n}}`
+
+  beforeAll(async () => {
+    cluster = await startCluster()
+  })
+  afterAll(async () => {
+    if (cluster) await cluster.stop()
+  })
+
+  test('a prefix without a hash tag is refused with a clear error', () => {
+    let err: (Error & { code?: string }) | undefined
+    try {
+      new Queue('plain', { connection: { cluster: cluster.urls } })
+    } catch (e) {
+      err = e as Error & { code?: string }
+    }
+    expect(err?.code).toBe('ERR_FERROQ_INVALID_OPTION')
+    expect(err?.message).toMatch(/hash tag/)
+  })
+
+  test('add, process, retry, delayed and events work with a hash-tagged name or prefix', async () => {
+    for (const [qname, prefix] of [[name('name'), 'bull'], ['q', `{p${process.pid}}`]]) {
+      const connection = { cluster: cluster.urls }
+      const events = new QueueEvents(qname, { connection, prefix })
+      await events.waitUntilReady()
+      const queue = new Queue(qname, { connection, prefix })
+      await queue.addBulk(Array.from({ length: 20 }, (_, i) => ({ name: 'j', data: { i } })))
+      await queue.add('retry-me', { fail: true }, { attempts: 2, backoff: 50 })
+      await queue.add('later', {}, { delay: 200 })
+      const completedEvents = collect(events, 'completed', 22)
+      let failedOnce = false
+      const worker = new Worker(qname, async (job) => {
+        if (job.data.fail && !failedOnce) {
+          failedOnce = true
+          throw new Error('first try fails')
+        }
+        return job.data.i ?? job.name
+      }, { connection, prefix, concurrency: 5 })
+      await completedEvents
+      expect(await queue.getJobCounts('completed', 'failed', 'delayed', 'waiting')).toEqual({ completed: 22, failed: 0, delayed: 0, waiting: 0 })
+      const retried = (await queue.getCompleted()).find((j) => j.name === 'retry-me')!
+      expect(retried.attemptsMade).toBe(2)
+      await worker.close()
+      await events.close()
+      await queue.close()
+    }
+  })
+
+  test('a master failover during processing loses no job', async () => {
+    const qname = name('failover')
+    const connection = { cluster: cluster.urls }
+    const queue = new Queue(qname, { connection })
+    const total = 300
+    await queue.addBulk(Array.from({ length: total }, (_, i) => ({ name: 'f', data: { i } })))
+    const seen = new Set<number>()
+    const worker = new Worker(qname, async (job: Job) => {
+      await sleep(5)
+      seen.add(job.data.i)
+    }, { connection, concurrency: 10, lockDuration: 3000, stalledInterval: 1000 })
+    worker.on('error', () => {})
+    await eventually(() => seen.size >= 50)
+    const master = cluster.masterFor(`bull:${qname}:wait`)
+    await cluster.stopNode(master)
+    await eventually(async () => {
+      try {
+        return (await queue.getCompletedCount()) === total
+      } catch {
+        return false
+      }
+    }, 90000)
+    expect(seen.size).toBe(total)
+    await worker.close()
+    await queue.close()
+  })
+})
