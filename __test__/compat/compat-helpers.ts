@@ -1,0 +1,74 @@
+// Helpers shared by the compatibility specs (real bullmq 6.7.0 against ferroq).
+import { eventually } from '../helpers'
+
+/** bullmq/ioredis connection options for the test server. */
+export function bullConnection(): { host: string; port: number } {
+  const url = process.env.REDIS_URL
+  if (!url) throw new Error('REDIS_URL not set: run through jest (global setup starts redis-server)')
+  const u = new URL(url)
+  return { host: u.hostname, port: Number(u.port) }
+}
+
+/** A promise with its resolve exposed: processors block on it until the test opens it. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void
+  const promise = new Promise<void>((r) => {
+    open = r
+  })
+  return { promise, open }
+}
+
+/** A JSON value with object keys sorted and undefined dropped, for semantic comparison. */
+export function canonical(v: unknown): unknown {
+  if (v === undefined) return undefined
+  const plain = JSON.parse(JSON.stringify(v))
+  const sort = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(sort)
+    if (x && typeof x === 'object') {
+      return Object.fromEntries(
+        Object.keys(x as object)
+          .sort()
+          .map((k) => [k, sort((x as Record<string, unknown>)[k])]),
+      )
+    }
+    return x
+  }
+  return sort(plain)
+}
+
+/** Data exercising the JSON path: nesting, unicode, a Date (becomes an ISO string), slashes. */
+export function richData(tag: string): Record<string, unknown> {
+  return {
+    tag,
+    n: 42,
+    float: 1.5,
+    neg: -7,
+    big: 1234567890123,
+    flag: true,
+    nothing: null,
+    nested: { a: [1, 2, { b: 'c', d: [] }], empty: {}, deeper: { x: { y: { z: 'bottom' } } } },
+    list: ['x', 1, false, null],
+    unicode: 'héllo wörld — 日本語 — emoji 🚀 — quote " backslash \\ tab \t',
+    slash: 'a/b/c',
+    when: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678)),
+  }
+}
+
+/** What `richData` looks like after the JSON round trip every reader performs. */
+export function asStored<T>(v: T): unknown {
+  return JSON.parse(JSON.stringify(v))
+}
+
+/** Resolves once every `count` the queue-like object reports matches `want`. */
+export async function countsReach(
+  q: { getJobCounts: (...t: any[]) => Promise<Record<string, number>> },
+  want: Record<string, number>,
+  ms = 10000,
+): Promise<void> {
+  await eventually(async () => {
+    const c = await q.getJobCounts(...Object.keys(want))
+    return Object.keys(want).every((k) => c[k] === want[k])
+  }, ms)
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
