@@ -9,6 +9,40 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** The admin endpoints over a set of queues. Wrapped by `createAdminHandler`. */
+export declare class NativeAdmin {
+  /**
+   * Serves `queues` (the handles themselves: their connections are shared).
+   * `optsJson`: `{ basePath?, healthThresholds?: { failed?, waiting? } }`.
+   */
+  constructor(queues: Array<NativeQueue>, optsJson: string)
+  /**
+   * Answers one request: `url` is the path and query as the server saw it,
+   * `body` the raw body text. Resolves with a reply for every request,
+   * errors included.
+   */
+  handle(method: string, url: string, body?: string | undefined | null): Promise<AdminReply>
+}
+
+/**
+ * The learning tracker's queue side. Wrapped by `createLearningTracker` in JS,
+ * which adds the Worker running the app's processor.
+ */
+export declare class NativeLearningTracker {
+  /** `optsJson`: `{ connection, prefix, debounceMs, attempts, backoffDelay }`. */
+  constructor(queueName: string, optsJson: string)
+  /** Queues (or re-debounces) a user's update; resolves with the pending job id. */
+  queueUpdate(userId: string): Promise<string>
+  /** Removes the user's pending update; resolves with whether there was one. */
+  cancelPending(userId: string): Promise<boolean>
+  /** Resolves with `{ waiting, active, completed, failed, total }` as JSON text. */
+  status(): Promise<string>
+  /** Removes every pending update; resolves with how many. */
+  clearPending(): Promise<number>
+  /** Closes the queue handle. */
+  close(): void
+}
+
 /** A queue handle (producer and reader). Wrapped by `Queue` in index.js. */
 export declare class NativeQueue {
   /** `optsJson`: `{ connection, prefix, maxDataBytes }`. */
@@ -104,6 +138,11 @@ export declare class NativeWorker {
    * Returns false when the worker is gone.
    */
   complete(jobId: string, ok: boolean, payload: string): boolean
+  /**
+   * Reports several outcomes in one call: `oks` holds '1' (completed, payload
+   * = result JSON) or '0' (failed, payload = error JSON) per job.
+   */
+  completeMany(jobIds: Array<string>, oks: string, payloads: Array<string>): boolean
   /** Stops taking jobs (local to this worker). */
   pause(): void
   /** Takes jobs again. */
@@ -120,8 +159,43 @@ export declare class NativeWorker {
   close(force: boolean): Promise<void>
 }
 
+/**
+ * One admin answer: the HTTP status, the JSON body text and, for a 405, the
+ * `Allow` header.
+ */
+export interface AdminReply {
+  /** The HTTP status. */
+  status: number
+  /** The JSON body, as text. */
+  body: string
+  /** The `Allow` header value of a 405. */
+  allow?: string
+}
+
+/**
+ * Validates an email helper's arguments (`argsJson`: a JSON array) and returns
+ * `{ queue, name, data }` as JSON text; throws a coded error naming the bad field.
+ */
+export declare function emailJobFor(kind: string, argsJson: string): string
+
+/**
+ * The email system's settings from `envJson` (the JS `process.env`, which is
+ * what Node code changes), as JSON text:
+ * `{ queues: [{ name, concurrency, env }], attempts, retryDelay, redisEnabled, jobOptions }`.
+ */
+export declare function emailSystemConfig(envJson: string): string
+
 /** The stable error codes, for `instanceof`-free checks in JS. */
 export declare function errorCodes(): Array<string>
+
+/**
+ * The queues under a prefix, for tools such as the `ferroq` CLI.
+ * `optsJson`: `{ connection, prefix }` as for a Queue. Without `names`,
+ * resolves with every queue found by SCAN (sorted; on a Redis Cluster only
+ * the node the connection reaches is scanned). With `names`, resolves with
+ * those of them that exist, in the order given.
+ */
+export declare function listQueues(optsJson: string, names?: Array<string> | undefined | null): Promise<string[]>
 
 /** Checks a custom job id (BullMQ's rules); throws a coded error. */
 export declare function validateJobId(id: string): void

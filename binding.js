@@ -835,10 +835,15 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeAdmin = nativeBinding.NativeAdmin
+module.exports.NativeLearningTracker = nativeBinding.NativeLearningTracker
 module.exports.NativeQueue = nativeBinding.NativeQueue
 module.exports.NativeQueueEvents = nativeBinding.NativeQueueEvents
 module.exports.NativeWorker = nativeBinding.NativeWorker
+module.exports.emailJobFor = nativeBinding.emailJobFor
+module.exports.emailSystemConfig = nativeBinding.emailSystemConfig
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.listQueues = nativeBinding.listQueues
 module.exports.validateJobId = nativeBinding.validateJobId
 module.exports.validateQueueName = nativeBinding.validateQueueName
 module.exports.version = nativeBinding.version

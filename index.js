@@ -636,6 +636,10 @@ class Worker extends EventEmitter {
     }
     this.qualifiedName = `${this.prefix}:${name}`
     this._active = new Map()
+    this._outIds = []
+    this._outOks = ''
+    this._outPayloads = []
+    this._flush = () => this._flushOutbox()
     this._running = null
     this._closing = null
     this._closedSeen = null
@@ -756,8 +760,27 @@ class Worker extends EventEmitter {
       this._fail(job, invalid('returnvalue', `must be JSON-serialisable (${e && e.message})`))
       return
     }
-    job.returnvalue = value === undefined ? null : JSON.parse(s)
-    this._native.complete(job.id, true, s)
+    job.returnvalue = value === undefined ? null : value
+    this._report(job.id, '1', s)
+  }
+
+  // Outcomes reported in the same tick cross into Rust in ONE call, so the
+  // engine settles them (and fetches their successors) in one script call.
+  _report(id, ok, payload) {
+    if (this._outIds.length === 0) queueMicrotask(this._flush)
+    this._outIds.push(id)
+    this._outOks += ok
+    this._outPayloads.push(payload)
+  }
+
+  _flushOutbox() {
+    const ids = this._outIds
+    const oks = this._outOks
+    const payloads = this._outPayloads
+    this._outIds = []
+    this._outOks = ''
+    this._outPayloads = []
+    if (ids.length > 0) this._native.completeMany(ids, oks, payloads)
   }
 
   _fail(job, err) {
@@ -776,10 +799,10 @@ class Worker extends EventEmitter {
       // Back to the front of the line, attempt not counted; the limiter holds the worker.
       const moved = '{"moved":true}'
       this._queue._native.moveToWaitRateLimited(job.id, job.token || '0').then(
-        () => this._native.complete(job.id, false, moved),
+        () => this._report(job.id, '0', moved),
         (e) => {
           this._emitError(e)
-          this._native.complete(job.id, false, moved)
+          this._report(job.id, '0', moved)
         },
       )
       return
@@ -787,7 +810,7 @@ class Worker extends EventEmitter {
     job._error = err instanceof Error ? err : new Error(typeof err === 'string' ? err : String(err))
     job.failedReason = job._error.message
     if (job._error.stack) job.stacktrace = [...(job.stacktrace || []), job._error.stack]
-    this._native.complete(job.id, false, errorPayload(err, backoff))
+    this._report(job.id, '0', errorPayload(err, backoff))
   }
 
   /** Rate-limits the queue for `expireTimeMs` (then throw `Worker.RateLimitError()`). */

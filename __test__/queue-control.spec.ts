@@ -15,8 +15,10 @@ describe('queue control', () => {
     const worker = new Worker(name, async () => 'ok', { connection: connection(), drainDelay: 1 })
     await sleep(150)
     expect(await queue.getJobCounts('waiting', 'completed')).toEqual({ waiting: 1, completed: 0 })
+    // Listen before acting: the job may complete before resume() returns.
+    const completed = next(worker, 'completed')
     await queue.resume()
-    await next(worker, 'completed')
+    await completed
     await worker.close()
     await queue.close()
   })
@@ -74,8 +76,9 @@ describe('queue control', () => {
     const worker = new Worker(name, async () => { if (fail) throw new Error('no') ; return 'yes' }, { connection: connection() })
     await collect(worker, 'failed', 5)
     fail = false
+    const completed = collect(worker, 'completed', 5)
     await queue.retryJobs({ state: 'failed' })
-    await collect(worker, 'completed', 5)
+    await completed
     expect(await queue.getJobCounts('completed', 'failed')).toEqual({ completed: 5, failed: 0 })
     await worker.close()
     await queue.close()

@@ -59,6 +59,19 @@ impl NativeWorker {
         self.completions.complete(job_id, outcome(ok, payload))
     }
 
+    /// Reports several outcomes in one call: `oks` holds '1' (completed, payload
+    /// = result JSON) or '0' (failed, payload = error JSON) per job.
+    #[napi(catch_unwind)]
+    pub fn complete_many(&self, job_ids: Vec<String>, oks: String, payloads: Vec<String>) -> bool {
+        let outcomes = job_ids
+            .into_iter()
+            .zip(oks.bytes())
+            .zip(payloads)
+            .map(|((id, ok), payload)| (id, outcome(ok == b'1', payload)))
+            .collect();
+        self.completions.complete_many(outcomes)
+    }
+
     /// Stops taking jobs (local to this worker).
     #[napi(catch_unwind)]
     pub fn pause(&self) {

@@ -214,7 +214,18 @@ pub enum Conn {
 impl ConnectionLike for Conn {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {
-            Conn::Single(c) => c.req_packed_command(cmd),
+            // A RESP2 ConnectionManager only learns that its socket died (server
+            // restart, CLIENT KILL, idle timeout) from the next command, which
+            // fails with "broken pipe" while the manager reconnects. Send it once
+            // more on the new connection, as ioredis resends unfulfilled
+            // commands; without this an idle Queue's first command after a
+            // Redis restart always failed.
+            Conn::Single(c) => Box::pin(async move {
+                match c.req_packed_command(cmd).await {
+                    Err(e) if is_dropped_connection(&e) => c.req_packed_command(cmd).await,
+                    r => r,
+                }
+            }),
             Conn::Blocking(c) => c.req_packed_command(cmd),
             Conn::Cluster(c) => c.req_packed_command(cmd),
         }
@@ -227,7 +238,15 @@ impl ConnectionLike for Conn {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         match self {
-            Conn::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            // Same one resend as for single commands (see above).
+            Conn::Single(c) => Box::pin(async move {
+                match c.req_packed_commands(pipeline, offset, count).await {
+                    Err(e) if is_dropped_connection(&e) => {
+                        c.req_packed_commands(pipeline, offset, count).await
+                    }
+                    r => r,
+                }
+            }),
             Conn::Blocking(c) => c.req_packed_commands(pipeline, offset, count),
             Conn::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
         }
@@ -240,6 +259,12 @@ impl ConnectionLike for Conn {
             Conn::Cluster(c) => c.get_db(),
         }
     }
+}
+
+/// Whether a command failed because its connection was lost (not refused: a
+/// server that is down stays down for the resend too, so that fails fast).
+fn is_dropped_connection(e: &redis::RedisError) -> bool {
+    e.is_connection_dropped() && !e.is_connection_refusal()
 }
 
 /// The connection for ordinary commands and scripts. Lazy: connects on first

@@ -249,34 +249,55 @@ pub struct JobSettings {
 }
 
 impl JobSettings {
-    /// Reads the settings from stored opts JSON. Unknown or odd values written by
-    /// other clients are tolerated where BullMQ tolerates them.
+    /// Reads the settings from stored opts JSON. Only the fields a worker acts
+    /// on are decoded (the rest is skipped without allocating). Unknown or odd
+    /// values written by other clients are tolerated where BullMQ tolerates them.
     pub fn parse(opts: &str) -> std::result::Result<JobSettings, String> {
-        let v: serde_json::Value =
-            serde_json::from_str(opts).map_err(|e| format!("not JSON ({e})"))?;
-        let Some(o) = v.as_object() else {
-            return Ok(JobSettings::default());
+        #[derive(serde::Deserialize, Default)]
+        #[serde(default)]
+        struct View {
+            attempts: Option<serde_json::Value>,
+            backoff: Option<serde_json::Value>,
+            #[serde(rename = "removeOnComplete")]
+            remove_on_complete: Option<serde_json::Value>,
+            #[serde(rename = "removeOnFail")]
+            remove_on_fail: Option<serde_json::Value>,
+            #[serde(rename = "stackTraceLimit")]
+            stack_trace_limit: Option<serde_json::Value>,
+            lifo: Option<serde_json::Value>,
+            kl: Option<serde_json::Value>,
+        }
+        // Anything but an object (e.g. "null") reads as no options.
+        let v: View = match serde_json::from_str(opts) {
+            Ok(v) => v,
+            Err(e) => match serde_json::from_str::<serde_json::Value>(opts) {
+                Ok(_) => View::default(),
+                Err(_) => return Err(format!("not JSON ({e})")),
+            },
         };
-        let u = |k: &str| {
-            o.get(k)
+        let u = |x: &Option<serde_json::Value>| {
+            x.as_ref()
                 .and_then(|x| x.as_f64())
                 .filter(|x| *x >= 0.0)
                 .map(|x| x as u64)
         };
         Ok(JobSettings {
-            attempts: u("attempts").unwrap_or(0),
-            backoff: o
-                .get("backoff")
+            attempts: u(&v.attempts).unwrap_or(0),
+            backoff: v
+                .backoff
+                .as_ref()
                 .and_then(|b| parse_backoff(b, "backoff").ok().flatten()),
-            remove_on_complete: o
-                .get("removeOnComplete")
+            remove_on_complete: v
+                .remove_on_complete
+                .as_ref()
                 .and_then(|k| KeepJobs::from_json(k, "removeOnComplete").ok()),
-            remove_on_fail: o
-                .get("removeOnFail")
+            remove_on_fail: v
+                .remove_on_fail
+                .as_ref()
                 .and_then(|k| KeepJobs::from_json(k, "removeOnFail").ok()),
-            stack_trace_limit: u("stackTraceLimit"),
-            lifo: o.get("lifo").and_then(|x| x.as_bool()).unwrap_or(false),
-            keep_logs: u("kl"),
+            stack_trace_limit: u(&v.stack_trace_limit),
+            lifo: v.lifo.as_ref().and_then(|x| x.as_bool()).unwrap_or(false),
+            keep_logs: u(&v.kl),
         })
     }
 }

@@ -107,6 +107,7 @@ pub trait Processor: Send + Sync + 'static {
 #[derive(Debug)]
 pub(crate) enum Control {
     Complete { job_id: String, outcome: Outcome },
+    CompleteMany(Vec<(String, Outcome)>),
     Wake,
 }
 
@@ -118,5 +119,10 @@ impl Completions {
     /// Reports that job `job_id` finished. Returns false when the worker is gone.
     pub fn complete(&self, job_id: String, outcome: Outcome) -> bool {
         self.0.send(Control::Complete { job_id, outcome }).is_ok()
+    }
+
+    /// Reports several outcomes at once: the worker settles them together.
+    pub fn complete_many(&self, outcomes: Vec<(String, Outcome)>) -> bool {
+        self.0.send(Control::CompleteMany(outcomes)).is_ok()
     }
 }

@@ -30,10 +30,13 @@
   ARGV[1..9] as move_to_active (key base, now, wanted, token prefix, seq,
     lockDuration, limiter max, limiter duration, worker name); wanted 0 = no fetch
   ARGV[10] metrics: max data points (0 = no metrics)
-  ARGV[11] number of finished jobs M; then M groups of 10 values:
+  ARGV[11] number of finished jobs M; then M groups of 11 values:
     jobId, token, kind ("c"/"f"/"d"/"w"), value (returnvalue JSON or failedReason),
     stacktrace (JSON array, "" for completed), keepCount (-1 = keep all),
-    keepAge (seconds, 0 = none), attempts (opts.attempts), retry delay (ms), lifo ("1"/"0")
+    keepAge (seconds, 0 = none), attempts (opts.attempts), retry delay (ms),
+    flags ("l" = lifo, "d" = the job has a dedup id), attemptsMade after this
+    attempt (the worker read atm when it fetched the job and holds its lock, so
+    it writes the new value instead of an HINCRBY)
 
   Returns: { codes, jobs, rateLimitTtl, nextDelayedMs }: codes has one integer per
     finished job: 0 done, -1 job missing, -2 lock missing, -6 lock held by
@@ -41,7 +44,9 @@
   Emits: completed, failed, retries-exhausted, delayed, waiting (prev active),
     drained, and move_to_active's events when fetching.
 ]]
-local base, now = ARGV[1], tonumber(ARGV[2])
+-- nowStr goes to Redis as given: Lua's number formatting costs CPU per call.
+local base, nowStr = ARGV[1], ARGV[2]
+local now = tonumber(nowStr)
 local waitKey, activeKey, prioritizedKey, pcKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local delayedKey, markerKey, eventsKey, metaKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local stalledKey, completedKey, failedKey = KEYS[10], KEYS[11], KEYS[12]
@@ -94,20 +99,34 @@ end
 
 local m = tonumber(ARGV[11])
 local codes = {}
+local released = {}
 local maxEv = nil
 local readyAdded = false
 local delayedAdded = false
 for i = 0, m - 1 do
-  local o = 11 + i * 10
+  local o = 11 + i * 11
   local jobId, token, kind, value, stack = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5]
   local keepCount, keepAge, attempts = tonumber(ARGV[o + 6]), tonumber(ARGV[o + 7]), tonumber(ARGV[o + 8])
-  local retryDelay, lifo = tonumber(ARGV[o + 9]), ARGV[o + 10] == "1"
+  local retryDelay, flags, atmStr = ARGV[o + 9], ARGV[o + 10], ARGV[o + 11]
+  local lifo = string.find(flags, "l", 1, true) ~= nil
+  local hasDedup = string.find(flags, "d", 1, true) ~= nil
   local jobKey = base .. jobId
   local code = 0
-  if redis.call("EXISTS", jobKey) == 0 then
+  -- The lock doubles as the existence check: only a missing lock needs EXISTS.
+  if token ~= "0" then
+    local lock = redis.call("GET", jobKey .. ":lock")
+    if lock == token then
+      redis.call("DEL", jobKey .. ":lock")
+      released[#released + 1] = jobId
+    elseif lock then
+      code = -6
+    elseif redis.call("EXISTS", jobKey) == 0 then
+      code = -1
+    else
+      code = -2
+    end
+  elseif redis.call("EXISTS", jobKey) == 0 then
     code = -1
-  else
-    code = release_lock(jobKey, stalledKey, jobId, token)
   end
   if code == 0 and redis.call("LREM", activeKey, -1, jobId) == 0 then
     code = -3
@@ -117,11 +136,11 @@ for i = 0, m - 1 do
       maxEv = max_events(metaKey)
       redis.call("XTRIM", eventsKey, "MAXLEN", "~", maxEv)
     end
-    local atm = redis.call("HINCRBY", jobKey, "atm", 1)
+    local atm = tonumber(atmStr)
     if kind == "c" or kind == "f" then
       -- A finished job no longer owns its dedup id, unless a TTL still runs; a
       -- job held back meanwhile (keepLastIfActive) is created now.
-      local deid = redis.call("HGET", jobKey, "deid")
+      local deid = hasDedup and redis.call("HGET", jobKey, "deid")
       if deid then
         local deKey = base .. "de:" .. deid
         if redis.call("PTTL", deKey) == -1 and redis.call("GET", deKey) == jobId then
@@ -161,11 +180,11 @@ for i = 0, m - 1 do
       if keepCount == 0 then
         remove_job_keys(jobKey)
       else
-        redis.call("ZADD", setKey, now, jobId)
+        redis.call("ZADD", setKey, nowStr, jobId)
         if kind == "c" then
-          redis.call("HSET", jobKey, "returnvalue", value, "finishedOn", now)
+          redis.call("HSET", jobKey, "returnvalue", value, "finishedOn", nowStr, "atm", atmStr)
         else
-          redis.call("HSET", jobKey, "failedReason", value, "stacktrace", stack, "finishedOn", now)
+          redis.call("HSET", jobKey, "failedReason", value, "stacktrace", stack, "finishedOn", nowStr, "atm", atmStr)
           redis.call("HDEL", jobKey, "defa")
         end
         trim_finished(setKey, keepCount, keepAge)
@@ -178,21 +197,21 @@ for i = 0, m - 1 do
           "prev", "active")
         if atm >= attempts then
           redis.call("XADD", eventsKey, "*", "event", "retries-exhausted", "jobId", jobId,
-            "attemptsMade", atm)
+            "attemptsMade", atmStr)
         end
       end
       if maxDataPoints > 0 then
         collect_metrics(kind == "c" and KEYS[13] or KEYS[14])
       end
     elseif kind == "d" then
-      local due = now + retryDelay
-      redis.call("HSET", jobKey, "failedReason", value, "stacktrace", stack, "delay", retryDelay)
+      local due = now + tonumber(retryDelay)
+      redis.call("HSET", jobKey, "failedReason", value, "stacktrace", stack, "delay", retryDelay, "atm", atmStr)
       redis.call("ZADD", delayedKey, delayed_score(delayedKey, due), jobId)
       redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "delayed", "jobId", jobId,
         "delay", fmt_int(due))
       delayedAdded = true
     else
-      redis.call("HSET", jobKey, "failedReason", value, "stacktrace", stack)
+      redis.call("HSET", jobKey, "failedReason", value, "stacktrace", stack, "atm", atmStr)
       local priority = tonumber(redis.call("HGET", jobKey, "priority")) or 0
       enqueue_ready(waitKey, prioritizedKey, pcKey, jobId, priority, lifo)
       redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "waiting", "jobId", jobId,
@@ -203,6 +222,11 @@ for i = 0, m - 1 do
   codes[#codes + 1] = code
 end
 
+-- Released jobs are no longer stalled suspects (one SREM for the batch).
+if #released > 0 then
+  redis.call("SREM", stalledKey, unpack(released))
+end
+
 if readyAdded and not paused_or_maxed(metaKey, activeKey) then
   redis.call("ZADD", markerKey, 0, "0")
 end
@@ -210,7 +234,7 @@ if delayedAdded then
   add_delay_marker(markerKey, delayedKey)
 end
 
-local fetched = fetch_jobs(base, now, tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]),
+local fetched = fetch_jobs(base, nowStr, tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6],
   tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9])
 if m > 0 and #fetched[1] == 0 and fetched[2] == 0 and redis.call("LLEN", waitKey) == 0
     and redis.call("LLEN", activeKey) == 0 and redis.call("ZCARD", prioritizedKey) == 0 then

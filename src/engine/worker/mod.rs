@@ -38,7 +38,7 @@ use super::processor::{
     Completions, Control, Delivery, Outcome, ProcessError, Processor, Settled, SettledAs,
     WorkerEvent,
 };
-use super::queue::{Queue, flag, now_ms};
+use super::queue::{Queue, now_ms};
 use super::scripts;
 use super::shutdown::Shutdown;
 
@@ -53,6 +53,8 @@ struct ActiveJob {
     attempts_made: u64,
     settings: JobSettings,
     stacktrace: Option<String>,
+    /// The job has a deduplication id to release when it finishes.
+    has_dedup: bool,
     /// Set for jobs the worker fails itself (user code never saw them).
     hidden_json: Option<String>,
 }
@@ -455,6 +457,7 @@ async fn run_loop(shared: Arc<Shared>, mut rx: UnboundedReceiver<Control>) {
 fn take(msg: Control, pending: &mut Vec<(String, Outcome)>, want_fetch: &mut bool) {
     match msg {
         Control::Complete { job_id, outcome } => pending.push((job_id, outcome)),
+        Control::CompleteMany(outcomes) => pending.extend(outcomes),
         Control::Wake => *want_fetch = true,
     }
 }
@@ -546,7 +549,7 @@ async fn finish_and_fetch(
     // (job id, kind) of each job sent to the script, in order.
     let mut sent: Vec<(String, &'static str)> = Vec::new();
     let mut moved: Vec<String> = Vec::new();
-    let mut finish_args: Vec<Vec<u8>> = Vec::new();
+    let mut finish_args: Vec<Vec<u8>> = Vec::with_capacity(finished.len() * 11);
     {
         let active = shared.active.lock().unwrap_or_else(|e| e.into_inner());
         for (id, outcome) in finished {
@@ -583,7 +586,14 @@ async fn finish_and_fetch(
             finish_args.push(keep.1.to_string().into_bytes());
             finish_args.push(job.settings.attempts.to_string().into_bytes());
             finish_args.push(delay.to_string().into_bytes());
-            finish_args.push(flag(job.settings.lifo));
+            let flags = match (job.settings.lifo, job.has_dedup) {
+                (true, true) => "ld",
+                (true, false) => "l",
+                (false, true) => "d",
+                (false, false) => "",
+            };
+            finish_args.push(flags.into());
+            finish_args.push((job.attempts_made + 1).to_string().into_bytes());
             sent.push((id.clone(), kind));
         }
     }
@@ -718,6 +728,7 @@ async fn finish_and_fetch(
                 attempts_made: job.attempts_made,
                 settings,
                 stacktrace: job.stacktrace.clone(),
+                has_dedup: job.dedup_id.is_some(),
                 hidden_json: None,
             };
             let problem = match (&job.deferred_failure, job.to_json()) {

@@ -5,7 +5,8 @@
 --
 -- Returns { jobs, rateLimitTtl, nextDelayedMs } where jobs is a flat list of
 -- (jobId, lockToken, HGETALL-array) triples.
-local function fetch_jobs(base, now, wanted, tokenPrefix, seq, lockDuration, limMax, limDuration, workerName)
+local function fetch_jobs(base, nowStr, wanted, tokenPrefix, seq, lockDuration, limMax, limDuration, workerName)
+  local now = tonumber(nowStr)
   local waitKey, activeKey, prioritizedKey, pcKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
   local delayedKey, markerKey, eventsKey, metaKey, limiterKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 
@@ -83,9 +84,9 @@ local function fetch_jobs(base, now, wanted, tokenPrefix, seq, lockDuration, lim
       redis.call("XADD", eventsKey, "*", "event", "active", "jobId", jobId, "prev", "waiting")
       redis.call("HINCRBY", jobKey, "ats", 1)
       if workerName ~= "" then
-        redis.call("HSET", jobKey, "processedOn", now, "pb", workerName)
+        redis.call("HSET", jobKey, "processedOn", nowStr, "pb", workerName)
       else
-        redis.call("HSET", jobKey, "processedOn", now)
+        redis.call("HSET", jobKey, "processedOn", nowStr)
       end
       jobs[#jobs + 1] = jobId
       jobs[#jobs + 1] = token
