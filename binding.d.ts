@@ -197,6 +197,12 @@ export declare function errorCodes(): Array<string>
  */
 export declare function listQueues(optsJson: string, names?: Array<string> | undefined | null): Promise<string[]>
 
+/**
+ * Sets (or with `null`, clears) the JS log callback; it receives each record
+ * as JSON text `{ level, message, fields }`. `level`: error|warn|info|debug|trace.
+ */
+export declare function setLogCallback(callback?: (((arg: string) => void)) | undefined | null, level?: string | undefined | null): void
+
 /** Checks a custom job id (BullMQ's rules); throws a coded error. */
 export declare function validateJobId(id: string): void
 

@@ -459,5 +459,15 @@ export declare class WaitingError extends Error {}
 export declare class WaitingChildrenError extends Error {}
 export declare class RateLimitError extends Error {}
 
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace'
+/**
+ * Forwards ferroq's log records to your logger at `opts.level` and above (default
+ * 'info'); `null` stops it. FERROQ_LOG=info|debug prints to stderr instead.
+ */
+export declare function setLogger(
+  logger: ((level: LogLevel, message: string, fields: Record<string, unknown>) => void) | null,
+  opts?: { level?: LogLevel | 'silent' },
+): void
+
 export declare const version: string
 export declare const errorCodes: string[]

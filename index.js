@@ -109,12 +109,27 @@ function connectionOf(conn) {
 function nativeOpts(opts, extra) {
   if (opts != null && typeof opts !== 'object') throw invalid('opts', 'must be an object')
   const o = opts || {}
-  return JSON.stringify({
+  return toJson({
     ...extra,
     connection: connectionOf(o.connection),
     prefix: o.prefix,
     maxDataBytes: o.maxDataBytes,
-  })
+  }, 'opts')
+}
+
+/** `String(v)`, or a coded error naming `field` when `v` has no string form. */
+function text(v, field) {
+  try {
+    return String(v)
+  } catch {
+    throw invalid(field, 'must be a string')
+  }
+}
+
+/** A string argument the binding would otherwise refuse with napi's own error. */
+function str(v, field) {
+  if (typeof v !== 'string') throw invalid(field, `must be a string, got ${typeof v}`)
+  return v
 }
 
 function checkName(name) {
@@ -223,7 +238,7 @@ class Job {
 
   /** Appends a line to the job's log; resolves with the number of lines. */
   async log(row) {
-    return this._native.addLog(this.id, String(row), this.opts.keepLogs)
+    return this._native.addLog(this.id, text(row, 'row'), this.opts.keepLogs)
   }
 
   /** The job's current state (`completed`, `failed`, `delayed`, `active`, `waiting`, ...). */
@@ -259,7 +274,7 @@ class Job {
 
   /** Moves a failed (or completed) job back to wait. */
   async retry(state = 'failed', opts = {}) {
-    await this._native.retryJob(this.id, state, !!opts.resetAttemptsMade, !!opts.resetAttemptsStarted)
+    await this._native.retryJob(this.id, str(state, 'state'), !!opts.resetAttemptsMade, !!opts.resetAttemptsStarted)
     this.failedReason = undefined
     this.finishedOn = undefined
     this.processedOn = undefined
@@ -414,7 +429,7 @@ class Queue extends EventEmitter {
 
   /** The job with this id, or undefined. */
   async getJob(id) {
-    const raw = await this._native.getJob(String(id))
+    const raw = await this._native.getJob(text(id, 'id'))
     return raw === null ? undefined : Job.fromJSON(this, JSON.parse(raw))
   }
 
@@ -463,17 +478,17 @@ class Queue extends EventEmitter {
 
   /** The state of a job by id. */
   async getJobState(id) {
-    return this._native.getState(String(id))
+    return this._native.getState(text(id, 'id'))
   }
 
   /** `{ logs, count }` of a job's log. */
   async getJobLogs(id, start = 0, end = -1, asc = true) {
-    return JSON.parse(await this._native.getJobLogs(String(id), start, end, !!asc))
+    return JSON.parse(await this._native.getJobLogs(text(id, 'id'), start, end, !!asc))
   }
 
   /** Removes a job; resolves 1, or 0 when a worker holds it. */
   async remove(id) {
-    return (await this._native.remove(String(id))) ? 1 : 0
+    return (await this._native.remove(text(id, 'id'))) ? 1 : 0
   }
 
   /** Pauses the queue for every worker. */
@@ -494,7 +509,7 @@ class Queue extends EventEmitter {
 
   /** Removes up to `limit` (0 = all) `type` jobs older than `grace` ms; resolves with their ids. */
   async clean(grace, limit, type = 'completed') {
-    const ids = await this._native.clean(grace, limit, type)
+    const ids = await this._native.clean(grace, limit, str(type, 'type'))
     if (this.listenerCount('cleaned') > 0) this.emit('cleaned', ids, type)
     return ids
   }
@@ -527,7 +542,7 @@ class Queue extends EventEmitter {
 
   /** Per-minute completed/failed counts kept by workers with `metrics` on. */
   async getMetrics(type, start = 0, end = -1) {
-    return JSON.parse(await this._native.getMetrics(type, start, end))
+    return JSON.parse(await this._native.getMetrics(str(type, 'type'), start, end))
   }
 
   /** Rate-limits the whole queue for `expireTimeMs`. */
@@ -541,11 +556,11 @@ class Queue extends EventEmitter {
 
   /** The id of the job that holds deduplication id `id`, or null. */
   async getDeduplicationJobId(id) {
-    return this._native.getDeduplicationJobId(String(id))
+    return this._native.getDeduplicationJobId(text(id, 'id'))
   }
 
   async removeDeduplicationKey(id) {
-    return this._native.removeDeduplicationKey(String(id))
+    return this._native.removeDeduplicationKey(text(id, 'id'))
   }
 
   /** The connections of this queue's workers (from CLIENT LIST), as BullMQ's getWorkers. */
@@ -601,7 +616,12 @@ class Worker extends EventEmitter {
     checkName(name)
     if (typeof processor === 'string') {
       // BullMQ runs a file path in a sandbox; here its export runs in-process.
-      const mod = require(processor)
+      let mod
+      try {
+        mod = require(processor)
+      } catch (e) {
+        throw invalid('processor', `cannot load processor file "${processor}" (${e && e.message})`)
+      }
       processor = typeof mod === 'function' ? mod : mod && mod.default
     }
     if (processor != null && typeof processor !== 'function') {
@@ -986,5 +1006,29 @@ module.exports.sendWelcomeEmail = emailQueues.emailQueue.sendWelcomeEmail
 module.exports.sendPaymentReceipt = emailQueues.emailQueue.sendPaymentReceipt
 // Internal: presets turn a connection option into the form the binding takes.
 Object.defineProperty(module.exports, '_connectionOf', { value: connectionOf, enumerable: false })
+/**
+ * Forwards ferroq's log records to `logger(level, message, fields)` (e.g. a
+ * pino or winston adapter) at `opts.level` and above (default 'info'); `null`
+ * stops forwarding. Independently, FERROQ_LOG=info|debug|... prints to stderr.
+ */
+function setLogger(logger, opts = {}) {
+  if (logger == null) {
+    callNative(() => native.setLogCallback(null, null))
+    return
+  }
+  if (typeof logger !== 'function') throw invalid('logger', 'must be a function (level, message, fields) => void, or null')
+  const level = (opts && opts.level) || 'info'
+  callNative(() =>
+    native.setLogCallback((json) => {
+      try {
+        const r = JSON.parse(json)
+        logger(r.level, r.message, r.fields)
+      } catch {
+        // A logger that throws must not break the engine.
+      }
+    }, level),
+  )
+}
+module.exports.setLogger = setLogger
 module.exports.version = native.version()
 module.exports.errorCodes = native.errorCodes()

@@ -216,13 +216,14 @@ impl ConnectionLike for Conn {
         match self {
             // A RESP2 ConnectionManager only learns that its socket died (server
             // restart, CLIENT KILL, idle timeout) from the next command, which
-            // fails with "broken pipe" while the manager reconnects. Send it once
-            // more on the new connection, as ioredis resends unfulfilled
-            // commands; without this an idle Queue's first command after a
-            // Redis restart always failed.
+            // fails with "broken pipe"; after an outage it also hands out its
+            // cached failed connect ("connection refused") once. Either way it
+            // starts a reconnect, so send the command once more on the new
+            // connection, as ioredis resends unfulfilled commands. Without this
+            // an idle Queue's first command after Redis came back always failed.
             Conn::Single(c) => Box::pin(async move {
                 match c.req_packed_command(cmd).await {
-                    Err(e) if is_dropped_connection(&e) => c.req_packed_command(cmd).await,
+                    Err(e) if e.is_connection_dropped() => c.req_packed_command(cmd).await,
                     r => r,
                 }
             }),
@@ -241,7 +242,7 @@ impl ConnectionLike for Conn {
             // Same one resend as for single commands (see above).
             Conn::Single(c) => Box::pin(async move {
                 match c.req_packed_commands(pipeline, offset, count).await {
-                    Err(e) if is_dropped_connection(&e) => {
+                    Err(e) if e.is_connection_dropped() => {
                         c.req_packed_commands(pipeline, offset, count).await
                     }
                     r => r,
@@ -259,12 +260,6 @@ impl ConnectionLike for Conn {
             Conn::Cluster(c) => c.get_db(),
         }
     }
-}
-
-/// Whether a command failed because its connection was lost (not refused: a
-/// server that is down stays down for the resend too, so that fails fast).
-fn is_dropped_connection(e: &redis::RedisError) -> bool {
-    e.is_connection_dropped() && !e.is_connection_refusal()
 }
 
 /// The connection for ordinary commands and scripts. Lazy: connects on first

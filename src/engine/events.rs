@@ -39,6 +39,11 @@ pub trait EventSink: Send + Sync + 'static {
     fn error(&self, message: String);
 }
 
+fn report(sink: &Arc<dyn EventSink>, key: &str, message: String) {
+    tracing::warn!(events = %key, error = %message, "queue events reader error");
+    sink.error(message);
+}
+
 /// Options of a [`QueueEvents`] reader.
 #[derive(Debug, Clone)]
 pub struct QueueEventsOptions {
@@ -176,7 +181,7 @@ async fn read_loop(
         let mut con = match con {
             Ok(c) => c,
             Err(e) => {
-                sink.error(e.to_string());
+                report(&sink, &key, e.to_string());
                 retry_ms = (retry_ms * 2).clamp(100, MAX_RETRY_DELAY_MS);
                 tokio::select! {
                     _ = stop.fired() => return,
@@ -205,7 +210,7 @@ async fn read_loop(
                     )
                 }
                 Err(e) => {
-                    sink.error(Error::from(e).to_string());
+                    report(&sink, &key, Error::from(e).to_string());
                     continue 'connect;
                 }
             }
@@ -236,7 +241,7 @@ async fn read_loop(
                     }
                 }
                 Err(e) => {
-                    sink.error(Error::from(e).to_string());
+                    report(&sink, &key, Error::from(e).to_string());
                     continue 'connect;
                 }
             }

@@ -140,17 +140,31 @@ impl Job {
     /// The job as one JSON object for JS: the stored JSON fields are embedded as
     /// they are (and checked to be JSON), the rest as BullMQ's Job field names.
     pub fn to_json(&self) -> Result<String> {
-        let raw = |what: &str, s: &str| -> Result<Box<RawValue>> {
-            RawValue::from_string(s.to_string()).map_err(|e| Error::CorruptData {
-                what: format!("{what} of job {}", self.id),
-                reason: format!("not JSON ({e})"),
-            })
+        let id = self.id.as_str();
+        // BullMQ's reader falls back to the raw string when returnvalue is not
+        // JSON, and to [] for a stacktrace that is not.
+        let returnvalue_text;
+        let returnvalue = match self.returnvalue.as_deref() {
+            Some(r) => Some(match as_raw(id, "returnvalue", r) {
+                Ok(v) => v,
+                Err(_) => {
+                    returnvalue_text = serde_json::to_string(r).unwrap_or_else(|_| "null".into());
+                    as_raw(id, "returnvalue", &returnvalue_text)?
+                }
+            }),
+            None => None,
+        };
+        let stacktrace = match self.stacktrace.as_deref() {
+            Some(t) => {
+                Some(as_raw(id, "stacktrace", t).or_else(|_| as_raw(id, "stacktrace", "[]"))?)
+            }
+            None => None,
         };
         let view = JobJson {
             id: &self.id,
             name: &self.name,
-            data: raw("data", &self.data)?,
-            opts: raw("opts", &self.opts)?,
+            data: as_raw(id, "data", &self.data)?,
+            opts: as_raw(id, "opts", &self.opts)?,
             timestamp: self.timestamp,
             delay: self.delay,
             priority: self.priority,
@@ -162,20 +176,11 @@ impl Job {
             progress: self
                 .progress
                 .as_deref()
-                .map(|p| raw("progress", p))
+                .map(|p| as_raw(id, "progress", p))
                 .transpose()?,
-            returnvalue: match self.returnvalue.as_deref() {
-                // BullMQ's reader falls back to the raw string when it is not JSON.
-                Some(r) => Some(raw("returnvalue", r).or_else(|_| {
-                    raw("returnvalue", &serde_json::to_string(r).unwrap_or_default())
-                })?),
-                None => None,
-            },
+            returnvalue,
             failed_reason: self.failed_reason.as_deref(),
-            stacktrace: match self.stacktrace.as_deref() {
-                Some(s) => Some(raw("stacktrace", s).or_else(|_| raw("stacktrace", "[]"))?),
-                None => None,
-            },
+            stacktrace,
             processed_by: self.processed_by.as_deref(),
             deduplication_id: self.dedup_id.as_deref(),
             parent_key: self.parent_key.as_deref(),
@@ -190,13 +195,21 @@ impl Job {
     }
 }
 
+/// Checks that `s` is JSON and borrows it as such (no copy).
+fn as_raw<'a>(id: &str, what: &str, s: &'a str) -> Result<&'a RawValue> {
+    serde_json::from_str::<&RawValue>(s).map_err(|e| Error::CorruptData {
+        what: format!("{what} of job {id}"),
+        reason: format!("not JSON ({e})"),
+    })
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JobJson<'a> {
     id: &'a str,
     name: &'a str,
-    data: Box<RawValue>,
-    opts: Box<RawValue>,
+    data: &'a RawValue,
+    opts: &'a RawValue,
     timestamp: u64,
     delay: u64,
     priority: u64,
@@ -208,13 +221,13 @@ struct JobJson<'a> {
     attempts_started: u64,
     stalled_counter: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    progress: Option<Box<RawValue>>,
+    progress: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    returnvalue: Option<Box<RawValue>>,
+    returnvalue: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     failed_reason: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    stacktrace: Option<Box<RawValue>>,
+    stacktrace: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     processed_by: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -12,12 +12,18 @@ class FerroqError extends Error {
 
 const invalid = (field, reason) => new FerroqError('ERR_FERROQ_INVALID_OPTION', `invalid ${field}: ${reason}`)
 
+// napi-rs rejects an argument of the wrong JS type before ferroq's code runs,
+// with napi's own status as the code ('NumberExpected', ...). To a caller that
+// is an invalid option like any other, so it gets ferroq's stable code.
+const NAPI_ARG_STATUS = /^(InvalidArg|[A-Za-z]+Expected)$/
+
 // Errors made by native code belong to Node's main realm; rebuilding them here
 // keeps `instanceof Error` true wherever this module was loaded (Jest's VM
 // contexts included) and keeps the stable `code`.
 function fromNative(e) {
   if (e && typeof e === 'object' && typeof e.code === 'string' && !(e instanceof FerroqError)) {
-    const err = new FerroqError(e.code, e.message)
+    const arg = NAPI_ARG_STATUS.test(e.code)
+    const err = new FerroqError(arg ? 'ERR_FERROQ_INVALID_OPTION' : e.code, arg ? `invalid argument: ${e.message}` : e.message)
     if (typeof e.stack === 'string') err.stack = `${err.name}: ${err.message}\n${e.stack.split('\n').slice(1).join('\n')}`
     return err
   }

@@ -22,7 +22,8 @@
   ARGV[9] worker name ("" = none), stored as "pb"
 
   Returns: { jobs, rateLimitTtl, nextDelayedMs }, jobs a flat list of
-    (jobId, token, HGETALL) triples; rateLimitTtl > 0 when the limiter is full;
+    (jobId, token, HGETALL) triples (the hash as read before processedOn, ats
+    and pb were written: the caller applies now, ats + 1 and the worker name); rateLimitTtl > 0 when the limiter is full;
     nextDelayedMs the due time of the earliest delayed job (0 = none).
   Emits: waiting (promotions, prev delayed), active (prev waiting).
 ]]

@@ -177,6 +177,7 @@ impl Worker {
             .take()
             .ok_or_else(|| Error::invalid("run", "worker is already running"))?;
         let (shutdown, signal) = Shutdown::new();
+        tracing::info!(queue = %self.shared.queue.name(), concurrency = self.shared.opts.concurrency, "worker started");
         let main = tokio::spawn(run_loop(self.shared.clone(), rx));
         let mut timers = Vec::new();
         if !self.shared.opts.skip_lock_renewal {
@@ -247,6 +248,7 @@ impl Worker {
                 let _ = t.await;
             }
         }
+        tracing::info!(queue = %self.shared.queue.name(), force, "worker closed");
         // Dropping the processor releases whatever keeps the host alive (a JS callback).
         self.shared
             .processor
@@ -702,6 +704,7 @@ async fn finish_and_fetch(
                 Some(js) => (Some(js), failure_message(finished, &id)),
                 None => (None, None),
             };
+            tracing::debug!(queue = %q.name(), job_id = %id, state = ?state, "job settled");
             delivery.settled.push(Settled {
                 job_id: id,
                 state,
@@ -722,6 +725,12 @@ async fn finish_and_fetch(
                 continue;
             };
             job.token = Some(token.clone());
+            // The script returned the hash as read before it wrote these.
+            job.processed_on = Some(now);
+            job.attempts_started += 1;
+            if let Some(name) = &opts.name {
+                job.processed_by = Some(name.clone());
+            }
             let settings = job.settings().unwrap_or_default();
             let mut entry = ActiveJob {
                 token,
@@ -751,6 +760,7 @@ async fn finish_and_fetch(
                 active.insert(id, entry);
                 continue;
             }
+            tracing::debug!(queue = %q.name(), job_id = %id, "job active");
             active.insert(id, entry);
             delivery.jobs.push(job);
         }

@@ -4,7 +4,8 @@
 -- 8 meta, 9 limiter.
 --
 -- Returns { jobs, rateLimitTtl, nextDelayedMs } where jobs is a flat list of
--- (jobId, lockToken, HGETALL-array) triples.
+-- (jobId, lockToken, HGETALL-array) triples; each hash is as it was read just
+-- before processedOn/ats/pb were written (the caller applies those).
 local function fetch_jobs(base, nowStr, wanted, tokenPrefix, seq, lockDuration, limMax, limDuration, workerName)
   local now = tonumber(nowStr)
   local waitKey, activeKey, prioritizedKey, pcKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -82,15 +83,25 @@ local function fetch_jobs(base, nowStr, wanted, tokenPrefix, seq, lockDuration, 
         redis.call("SET", jobKey .. ":lock", token, "PX", lockDuration)
       end
       redis.call("XADD", eventsKey, "*", "event", "active", "jobId", jobId, "prev", "waiting")
-      redis.call("HINCRBY", jobKey, "ats", 1)
+      -- Read the hash first, then write processedOn and the next attemptsStarted
+      -- in one HSET (instead of an HINCRBY and an HSET). The reply is the hash
+      -- as read: the caller adds processedOn = now and ats + 1 itself.
+      local fields = redis.call("HGETALL", jobKey)
+      local ats = 0
+      for f = 1, #fields, 2 do
+        if fields[f] == "ats" then
+          ats = tonumber(fields[f + 1]) or 0
+          break
+        end
+      end
       if workerName ~= "" then
-        redis.call("HSET", jobKey, "processedOn", nowStr, "pb", workerName)
+        redis.call("HSET", jobKey, "processedOn", nowStr, "ats", ats + 1, "pb", workerName)
       else
-        redis.call("HSET", jobKey, "processedOn", nowStr)
+        redis.call("HSET", jobKey, "processedOn", nowStr, "ats", ats + 1)
       end
       jobs[#jobs + 1] = jobId
       jobs[#jobs + 1] = token
-      jobs[#jobs + 1] = redis.call("HGETALL", jobKey)
+      jobs[#jobs + 1] = fields
       if limited then
         break
       end
