@@ -1030,5 +1030,6 @@ function setLogger(logger, opts = {}) {
   )
 }
 module.exports.setLogger = setLogger
+module.exports.createAdminHandler = require('./src/js/admin.js').createAdminHandler
 module.exports.version = native.version()
 module.exports.errorCodes = native.errorCodes()

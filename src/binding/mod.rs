@@ -2,6 +2,7 @@
 //! converts JS arguments, calls the engine and converts back; `index.js` wraps
 //! the classes in BullMQ's shapes.
 
+mod admin;
 mod cli;
 mod error;
 mod events;

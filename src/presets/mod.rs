@@ -3,5 +3,6 @@
 //! each one that does names them in its docs.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod email_queues;
 pub mod learning_tracker;

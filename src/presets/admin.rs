@@ -1,0 +1,413 @@
+//! The admin endpoints of the email-queue seed app (`/api/admin/queues/...`):
+//! queue stats, health with alert thresholds, job listing and details, retry,
+//! removal, pause/resume and cleaning, answered as the seed's JSON.
+//!
+//! [`AdminApi::handle`] takes a method, a request target and the body text and
+//! returns a status and JSON body, so it works under any HTTP server; the JS
+//! adapter (`src/js/admin.js`) only authorizes, reads the body and writes the
+//! reply. Routes (after the optional base path):
+//!
+//! | method | path                       | answers                                  |
+//! |--------|----------------------------|------------------------------------------|
+//! | GET    | `/health`                  | `{ healthy, issues, stats }`, 200 or 503 |
+//! | GET    | `/stats`                   | stats of every queue, keyed by name      |
+//! | GET    | `/:name/stats`             | one queue's [`QueueStats`]               |
+//! | GET    | `/:name/jobs`              | `?status=&start=&end=`: a page of jobs   |
+//! | GET    | `/:name/job/:id`           | one job, with its state                  |
+//! | POST   | `/:name/job/:id/retry`     | a failed or completed job back to wait   |
+//! | DELETE | `/:name/job/:id`           | removes a job no worker holds            |
+//! | POST   | `/:name/pause`, `/resume`  | pauses or resumes the queue              |
+//! | POST   | `/:name/clean`             | body `{ grace, limit, status }`          |
+//! | POST   | `/:name/jobs/retry-failed` | body `{ limit }`: oldest failed first    |
+//!
+//! Every answer but `/health` is `{ success, message, data }`. Errors: 400 bad
+//! parameter or body, 404 unknown route, queue or job, 405 wrong method (with
+//! `Allow`), 409 the job's state forbids it, 503 Redis unreachable.
+
+mod actions;
+mod request;
+mod view;
+
+use futures_util::future::join_all;
+use serde_json::{Map, Value, json};
+
+use crate::engine::{self, ErrorCode, Queue};
+use request::{Miss, body_object};
+
+pub use actions::{
+    DEFAULT_CLEAN_GRACE_MS, DEFAULT_CLEAN_LIMIT, DEFAULT_CLEAN_STATUS, DEFAULT_PAGE_SIZE,
+    DEFAULT_RETRY_FAILED_LIMIT, MAX_PAGE_SIZE, MAX_RETRY_FAILED_LIMIT,
+};
+pub use request::{Action, Route, STATUSES};
+pub use view::{DEFAULT_FAILED_THRESHOLD, DEFAULT_WAITING_THRESHOLD, HealthThresholds, QueueStats};
+
+/// How the admin endpoints are set up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdminOptions {
+    /// A path prefix removed from request paths that start with it (for servers
+    /// that pass the full path, e.g. node:http); `""` = routes at the root.
+    pub base_path: String,
+    /// When `/health` reports issues.
+    pub health: HealthThresholds,
+}
+
+impl AdminOptions {
+    /// Reads `{ basePath?, healthThresholds?: { failed?, waiting? } }`;
+    /// errors name the field.
+    pub fn from_json(v: &Value) -> engine::Result<AdminOptions> {
+        let empty = Map::new();
+        let o = match v {
+            Value::Object(o) => o,
+            Value::Null => &empty,
+            _ => return Err(engine::Error::invalid("options", "must be an object")),
+        };
+        let base_path = match o.get("basePath") {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) if s.is_empty() || (s.starts_with('/') && !s.contains('?')) => {
+                s.clone()
+            }
+            Some(v) => {
+                return Err(engine::Error::invalid(
+                    "basePath",
+                    format!("must be a path starting with '/', got {v}"),
+                ));
+            }
+        };
+        let mut health = HealthThresholds::default();
+        match o.get("healthThresholds") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(t)) => {
+                for (key, slot) in [
+                    ("failed", &mut health.failed),
+                    ("waiting", &mut health.waiting),
+                ] {
+                    match t.get(key) {
+                        None | Some(Value::Null) => {}
+                        Some(v) => {
+                            *slot = v.as_u64().ok_or_else(|| {
+                                engine::Error::invalid(
+                                    format!("healthThresholds.{key}"),
+                                    format!("must be an integer >= 0, got {v}"),
+                                )
+                            })?
+                        }
+                    }
+                }
+            }
+            Some(_) => {
+                return Err(engine::Error::invalid(
+                    "healthThresholds",
+                    "must be { failed?, waiting? }",
+                ));
+            }
+        }
+        Ok(AdminOptions { base_path, health })
+    }
+}
+
+/// A status and JSON body to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The JSON body.
+    pub body: Value,
+    /// The `Allow` header of a 405.
+    pub allow: Option<&'static str>,
+}
+
+/// A failed request: its status and the message the envelope carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong, for the `message` field.
+    pub message: String,
+}
+
+impl ApiError {
+    /// A 400 with `message`.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(400, message)
+    }
+
+    /// An error with any status.
+    pub fn new(status: u16, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<engine::Error> for ApiError {
+    fn from(e: engine::Error) -> Self {
+        let status = match e.code() {
+            ErrorCode::JobNotFound => 404,
+            ErrorCode::InvalidOption => 400,
+            ErrorCode::NotInState
+            | ErrorCode::LockMismatch
+            | ErrorCode::JobLocked
+            | ErrorCode::SchedulerJob => 409,
+            ErrorCode::Connection | ErrorCode::Closed => 503,
+            ErrorCode::Script | ErrorCode::CorruptData => 500,
+        };
+        ApiError::new(status, e.to_string())
+    }
+}
+
+/// The admin endpoints over a fixed set of queues, addressed by queue name.
+pub struct AdminApi {
+    queues: Vec<Queue>,
+    base: Vec<String>,
+    health: HealthThresholds,
+}
+
+impl AdminApi {
+    /// Serves `queues`; names must be unique, and there must be at least one.
+    pub fn new(queues: Vec<Queue>, opts: AdminOptions) -> engine::Result<AdminApi> {
+        if queues.is_empty() {
+            return Err(engine::Error::invalid(
+                "queues",
+                "must list at least one queue",
+            ));
+        }
+        for (i, q) in queues.iter().enumerate() {
+            if queues[..i].iter().any(|p| p.name() == q.name()) {
+                return Err(engine::Error::invalid(
+                    "queues",
+                    format!("two queues are named \"{}\"", q.name()),
+                ));
+            }
+        }
+        let base = request::path_segments(&opts.base_path)
+            .map_err(|e| engine::Error::invalid("basePath", e.message))?;
+        Ok(AdminApi {
+            queues,
+            base,
+            health: opts.health,
+        })
+    }
+
+    /// Answers one request. `target` is the path and query (`/email/jobs?status=failed`),
+    /// with or without the base path; `body` is the raw body text, if any.
+    /// Never fails: every problem is a status with a message.
+    pub async fn handle(&self, method: &str, target: &str, body: Option<&str>) -> AdminResponse {
+        let (mut segments, query) = match request::split_target(target) {
+            Ok(parts) => parts,
+            Err(e) => return failure(e, None),
+        };
+        if !self.base.is_empty() && segments.starts_with(&self.base) {
+            segments.drain(..self.base.len());
+        }
+        let route = match request::route(method, &segments) {
+            Ok(r) => r,
+            Err(Miss::NotFound) => {
+                let hint = if self.base.is_empty() {
+                    " (set basePath if the handler sees the full path)"
+                } else {
+                    ""
+                };
+                let msg = format!("no admin endpoint at /{}{hint}", segments.join("/"));
+                return failure(ApiError::new(404, msg), None);
+            }
+            Err(Miss::MethodNotAllowed(allow)) => {
+                let msg = format!("{method} is not allowed here; use {allow}");
+                return failure(ApiError::new(405, msg), Some(allow));
+            }
+        };
+        let body = match body_object(body) {
+            Ok(b) => b,
+            Err(e) => return failure(e, None),
+        };
+        let answer = match route {
+            Route::Health => return self.health().await,
+            Route::AllStats => self.all_stats().await,
+            Route::Queue { queue, action } => match self.queue(&queue) {
+                Ok(q) => actions::run(q, action, &query, &body).await,
+                Err(e) => Err(e),
+            },
+        };
+        match answer {
+            Ok(r) => AdminResponse {
+                status: 200,
+                body: json!({ "success": true, "message": r.message, "data": r.data }),
+                allow: None,
+            },
+            Err(e) => failure(e, None),
+        }
+    }
+
+    fn queue(&self, name: &str) -> Result<&Queue, ApiError> {
+        self.queues
+            .iter()
+            .find(|q| q.name() == name)
+            .ok_or_else(|| ApiError::new(404, format!("queue \"{name}\" not found")))
+    }
+
+    /// Every queue's stats, keyed by queue name.
+    async fn all_stats(&self) -> Result<actions::Reply, ApiError> {
+        let all = join_all(self.queues.iter().map(actions::stats)).await;
+        let mut data = Map::new();
+        for s in all {
+            let s = s?;
+            data.insert(s.name.clone(), json!(s));
+        }
+        Ok(actions::Reply {
+            message: "Queue statistics retrieved successfully".into(),
+            data: Value::Object(data),
+        })
+    }
+
+    /// `{ healthy, issues, stats }`: 200 when healthy, else 503 so load
+    /// balancers and uptime checks see it. A queue whose stats cannot be read
+    /// is an issue too.
+    async fn health(&self) -> AdminResponse {
+        let all = join_all(self.queues.iter().map(actions::stats)).await;
+        let mut issues = Vec::new();
+        let mut by_name = Map::new();
+        for (q, s) in self.queues.iter().zip(all) {
+            match s {
+                Ok(s) => {
+                    issues.extend(self.health.issues(&s));
+                    by_name.insert(s.name.clone(), json!(s));
+                }
+                Err(e) => issues.push(format!("{}: stats unavailable ({e})", q.name())),
+            }
+        }
+        let healthy = issues.is_empty();
+        AdminResponse {
+            status: if healthy { 200 } else { 503 },
+            body: json!({ "healthy": healthy, "issues": issues, "stats": by_name }),
+            allow: None,
+        }
+    }
+}
+
+fn failure(e: ApiError, allow: Option<&'static str>) -> AdminResponse {
+    AdminResponse {
+        status: e.status,
+        body: json!({ "success": false, "message": e.message, "data": null }),
+        allow,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_default_to_the_seed_thresholds_and_name_bad_fields() {
+        let o = AdminOptions::from_json(&Value::Null).unwrap();
+        assert_eq!(o.health.failed, 10);
+        assert_eq!(o.health.waiting, 100);
+        let o = AdminOptions::from_json(
+            &json!({ "basePath": "/admin/queues", "healthThresholds": { "failed": 0 } }),
+        )
+        .unwrap();
+        assert_eq!(
+            (o.base_path.as_str(), o.health.failed, o.health.waiting),
+            ("/admin/queues", 0, 100)
+        );
+        for (bad, field) in [
+            (json!({ "basePath": "admin" }), "basePath"),
+            (
+                json!({ "healthThresholds": { "waiting": -1 } }),
+                "healthThresholds.waiting",
+            ),
+            (json!({ "healthThresholds": 5 }), "healthThresholds"),
+        ] {
+            match AdminOptions::from_json(&bad) {
+                Err(engine::Error::InvalidOption { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn engine_errors_map_to_http_statuses() {
+        let s = |e: engine::Error| ApiError::from(e).status;
+        assert_eq!(s(engine::Error::JobNotFound { id: "1".into() }), 404);
+        assert_eq!(s(engine::Error::invalid("type", "x")), 400);
+        assert_eq!(
+            s(engine::Error::NotInState {
+                id: "1".into(),
+                expected: "failed"
+            }),
+            409
+        );
+        assert_eq!(s(engine::Error::Connection("refused".into())), 503);
+        assert_eq!(s(engine::Error::Closed("queue")), 503);
+    }
+
+    /// An API over queues no server answers for: enough for every answer that
+    /// is decided before the first Redis command.
+    fn offline(base_path: &str) -> AdminApi {
+        let conn = engine::ConnectionOptions {
+            url: Some("redis://127.0.0.1:1".into()),
+            ..Default::default()
+        };
+        let queues = ["email", "sync"]
+            .iter()
+            .map(|n| Queue::new(n, &conn, engine::QueueOptions::default()).unwrap())
+            .collect();
+        let opts = AdminOptions {
+            base_path: base_path.into(),
+            ..Default::default()
+        };
+        AdminApi::new(queues, opts).unwrap()
+    }
+
+    #[tokio::test]
+    async fn requests_are_refused_before_touching_redis() {
+        let api = offline("");
+        let cases = [
+            ("GET", "/nope", None, 404),
+            ("GET", "/admin/queues/stats", None, 404),
+            ("POST", "/stats", None, 405),
+            ("GET", "/other/stats", None, 404),
+            ("GET", "/email/jobs?status=done", None, 400),
+            ("GET", "/email/jobs?start=x", None, 400),
+            ("GET", "/email/jobs?start=5&end=2", None, 400),
+            ("GET", "/email/jobs?start=0&end=1000", None, 400),
+            ("POST", "/email/clean", Some("{bad"), 400),
+            ("POST", "/email/clean", Some(r#"{"grace":-1}"#), 400),
+            ("POST", "/email/clean", Some(r#"{"status":"gone"}"#), 400),
+            (
+                "POST",
+                "/email/jobs/retry-failed",
+                Some(r#"{"limit":0}"#),
+                400,
+            ),
+        ];
+        for (method, target, body, status) in cases {
+            let r = api.handle(method, target, body).await;
+            assert_eq!(r.status, status, "{method} {target}: {}", r.body);
+            assert_eq!(r.body["success"], false);
+            assert!(r.body["message"].as_str().is_some_and(|m| !m.is_empty()));
+            assert_eq!(r.body["data"], Value::Null);
+        }
+        let r = api.handle("GET", "/email/pause", None).await;
+        assert_eq!(r.allow, Some("POST"));
+    }
+
+    #[tokio::test]
+    async fn base_path_is_removed_only_when_the_path_starts_with_it() {
+        let api = offline("/admin/queues");
+        // Both spellings reach the same route (here: an unknown queue's stats).
+        for target in ["/admin/queues/other/stats", "/other/stats"] {
+            let r = api.handle("GET", target, None).await;
+            assert_eq!(r.status, 404);
+            assert_eq!(r.body["message"], "queue \"other\" not found");
+        }
+        assert_eq!(api.handle("GET", "/admin/queues", None).await.status, 404);
+    }
+
+    #[tokio::test]
+    async fn queues_must_be_unique_and_present() {
+        let conn = engine::ConnectionOptions::default();
+        let q = || Queue::new("email", &conn, engine::QueueOptions::default()).unwrap();
+        assert!(AdminApi::new(vec![], AdminOptions::default()).is_err());
+        assert!(AdminApi::new(vec![q(), q()], AdminOptions::default()).is_err());
+    }
+}
