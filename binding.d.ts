@@ -111,6 +111,14 @@ export declare class NativeQueue {
   removeDeduplicationKey(id: string): Promise<number>
   /** Resolves with `{ meta: { count, prevTS, prevCount }, data, count }` as JSON text. */
   getMetrics(kind: string, start: number, end: number): Promise<string>
+  /** Sets (n >= 1) or with 0 removes the queue-wide concurrency cap. */
+  setGlobalConcurrency(concurrency: number): Promise<void>
+  /** The queue-wide concurrency cap, or null. */
+  getGlobalConcurrency(): Promise<number | null>
+  /** Sets (or with max 0 removes) the queue-wide rate limit. */
+  setGlobalRateLimit(max: number, duration: number): Promise<void>
+  /** `[max, duration]` of the queue-wide rate limit, or null. */
+  getGlobalRateLimit(): Promise<number[] | null>
   /** Marks the handle closed. Idempotent. */
   close(): void
 }

@@ -212,6 +212,12 @@ export declare class Queue<DataType = any, ResultType = any, NameType extends st
   retryJobs(opts?: { count?: number; state?: 'failed' | 'completed'; timestamp?: number }): Promise<void>
   promoteJobs(opts?: { count?: number }): Promise<void>
   trimEvents(maxLength: number): Promise<number>
+  setGlobalConcurrency(concurrency: number): Promise<void>
+  removeGlobalConcurrency(): Promise<void>
+  getGlobalConcurrency(): Promise<number | null>
+  setGlobalRateLimit(max: number, duration: number): Promise<void>
+  removeGlobalRateLimit(): Promise<void>
+  getGlobalRateLimit(): Promise<{ max: number; duration: number } | null>
   getMetrics(type: 'completed' | 'failed', start?: number, end?: number): Promise<Metrics>
   rateLimit(expireTimeMs: number): Promise<void>
   getRateLimitTtl(maxJobs?: number): Promise<number>

@@ -109,6 +109,8 @@ function connectionOf(conn) {
 function nativeOpts(opts, extra) {
   if (opts != null && typeof opts !== 'object') throw invalid('opts', 'must be an object')
   const o = opts || {}
+  // JSON would silently drop a Symbol or function prefix and use the default one.
+  if (o.prefix != null && typeof o.prefix !== 'string') throw invalid('opts.prefix', 'must be a string')
   return toJson({
     ...extra,
     connection: connectionOf(o.connection),
@@ -540,6 +542,38 @@ class Queue extends EventEmitter {
     return this._native.trimEvents(maxLength)
   }
 
+  /** Caps how many of this queue's jobs run at once across all workers. */
+  async setGlobalConcurrency(concurrency) {
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw invalid('concurrency', 'must be an integer >= 1')
+    await this._native.setGlobalConcurrency(concurrency)
+  }
+
+  async removeGlobalConcurrency() {
+    await this._native.setGlobalConcurrency(0)
+  }
+
+  /** The global concurrency cap, or null. */
+  async getGlobalConcurrency() {
+    return this._native.getGlobalConcurrency()
+  }
+
+  /** A rate limit shared by every worker of the queue: at most `max` jobs per `duration` ms. */
+  async setGlobalRateLimit(max, duration) {
+    if (!Number.isInteger(max) || max < 1) throw invalid('max', 'must be an integer >= 1')
+    if (!Number.isInteger(duration) || duration < 1) throw invalid('duration', 'must be an integer >= 1')
+    await this._native.setGlobalRateLimit(max, duration)
+  }
+
+  async removeGlobalRateLimit() {
+    await this._native.setGlobalRateLimit(0, 0)
+  }
+
+  /** `{ max, duration }` of the global rate limit, or null. */
+  async getGlobalRateLimit() {
+    const v = await this._native.getGlobalRateLimit()
+    return v ? { max: v[0], duration: v[1] } : null
+  }
+
   /** Per-minute completed/failed counts kept by workers with `metrics` on. */
   async getMetrics(type, start = 0, end = -1) {
     return JSON.parse(await this._native.getMetrics(str(type, 'type'), start, end))
@@ -904,7 +938,7 @@ class QueueEvents extends EventEmitter {
     this.name = name
     this.opts = { autorun: true, ...(opts || {}) }
     const extra = {}
-    if (this.opts.lastEventId !== undefined) extra.lastEventId = String(this.opts.lastEventId)
+    if (this.opts.lastEventId !== undefined) extra.lastEventId = text(this.opts.lastEventId, 'opts.lastEventId')
     if (this.opts.blockingTimeout !== undefined) extra.blockingTimeout = this.opts.blockingTimeout
     this._native = callNative(() => new NativeQueueEvents(name, nativeOpts(this.opts, extra), (batch) => this._onBatch(batch)))
     this.prefix = this.opts.prefix || 'bull'

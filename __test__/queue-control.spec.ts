@@ -133,6 +133,35 @@ describe('queue control', () => {
     await queue.close()
   })
 
+  test('global concurrency caps active jobs across workers; a global rate limit is shared', async () => {
+    const name = queueName('global')
+    const queue = new Queue(name, { connection: connection() })
+    await queue.setGlobalConcurrency(2)
+    expect(await queue.getGlobalConcurrency()).toBe(2)
+    await queue.addBulk(Array.from({ length: 8 }, () => ({ name: 'g', data: {} })))
+    let running = 0
+    let peak = 0
+    const proc = async () => {
+      running++
+      peak = Math.max(peak, running)
+      await sleep(40)
+      running--
+    }
+    const w1 = new Worker(name, proc, { connection: connection(), concurrency: 5 })
+    const w2 = new Worker(name, proc, { connection: connection(), concurrency: 5 })
+    await eventually(async () => (await queue.getCompletedCount()) === 8)
+    expect(peak).toBeLessThanOrEqual(2)
+    await queue.removeGlobalConcurrency()
+    expect(await queue.getGlobalConcurrency()).toBeNull()
+    await queue.setGlobalRateLimit(3, 1000)
+    expect(await queue.getGlobalRateLimit()).toEqual({ max: 3, duration: 1000 })
+    await queue.removeGlobalRateLimit()
+    expect(await queue.getGlobalRateLimit()).toBeNull()
+    await w1.close()
+    await w2.close()
+    await queue.close()
+  })
+
   test('metrics count completed jobs when the worker has them on', async () => {
     const name = queueName('metrics')
     const queue = new Queue(name, { connection: connection() })

@@ -534,6 +534,71 @@ impl NativeQueue {
         )
     }
 
+    /// Sets (n >= 1) or with 0 removes the queue-wide concurrency cap.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn set_global_concurrency<'e>(
+        &self,
+        env: &'e Env,
+        concurrency: f64,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move {
+                match non_neg(concurrency, "concurrency")? {
+                    0 => q.remove_global_concurrency().await,
+                    n => q.set_global_concurrency(n).await,
+                }
+            },
+            |_| (),
+        )
+    }
+
+    /// The queue-wide concurrency cap, or null.
+    #[napi(catch_unwind, ts_return_type = "Promise<number | null>")]
+    pub fn get_global_concurrency<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, Option<f64>>> {
+        let q = self.inner.clone();
+        promise(env, async move { q.get_global_concurrency().await }, |v| {
+            v.map(|n| n as f64)
+        })
+    }
+
+    /// Sets (or with max 0 removes) the queue-wide rate limit.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn set_global_rate_limit<'e>(
+        &self,
+        env: &'e Env,
+        max: f64,
+        duration: f64,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move {
+                match non_neg(max, "max")? {
+                    0 => q.remove_global_rate_limit().await,
+                    m => {
+                        q.set_global_rate_limit(m, non_neg(duration, "duration")?)
+                            .await
+                    }
+                }
+            },
+            |_| (),
+        )
+    }
+
+    /// `[max, duration]` of the queue-wide rate limit, or null.
+    #[napi(catch_unwind, ts_return_type = "Promise<number[] | null>")]
+    pub fn get_global_rate_limit<'e>(
+        &self,
+        env: &'e Env,
+    ) -> Result<PromiseRaw<'e, Option<Vec<f64>>>> {
+        let q = self.inner.clone();
+        promise(env, async move { q.get_global_rate_limit().await }, |v| {
+            v.map(|(m, d)| vec![m as f64, d as f64])
+        })
+    }
+
     /// Marks the handle closed. Idempotent.
     #[napi(catch_unwind)]
     pub fn close(&self) {

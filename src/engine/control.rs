@@ -317,6 +317,84 @@ impl Queue {
         }
     }
 
+    /// Caps how many jobs of this queue run at once across all workers
+    /// (BullMQ's `setGlobalConcurrency`, stored as meta `concurrency`).
+    pub async fn set_global_concurrency(&self, concurrency: u64) -> Result<()> {
+        if concurrency == 0 {
+            return Err(Error::invalid("concurrency", "must be an integer >= 1"));
+        }
+        self.raw(
+            redis::cmd("HSET")
+                .arg(&self.keys().meta)
+                .arg("concurrency")
+                .arg(concurrency),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Removes the global concurrency cap.
+    pub async fn remove_global_concurrency(&self) -> Result<()> {
+        self.raw(redis::cmd("HDEL").arg(&self.keys().meta).arg("concurrency"))
+            .await?;
+        Ok(())
+    }
+
+    /// The global concurrency cap, if set.
+    pub async fn get_global_concurrency(&self) -> Result<Option<u64>> {
+        let v = self
+            .raw(redis::cmd("HGET").arg(&self.keys().meta).arg("concurrency"))
+            .await?;
+        Ok(redis::from_redis_value::<Option<u64>>(v).unwrap_or(None))
+    }
+
+    /// A queue-wide rate limit shared by every worker (BullMQ's
+    /// `setGlobalRateLimit`, stored as meta `max` and `duration`).
+    pub async fn set_global_rate_limit(&self, max: u64, duration_ms: u64) -> Result<()> {
+        if max == 0 || duration_ms == 0 {
+            return Err(Error::invalid("rateLimit", "max and duration must be > 0"));
+        }
+        self.raw(
+            redis::cmd("HSET")
+                .arg(&self.keys().meta)
+                .arg("max")
+                .arg(max)
+                .arg("duration")
+                .arg(duration_ms),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Removes the global rate limit.
+    pub async fn remove_global_rate_limit(&self) -> Result<()> {
+        self.raw(
+            redis::cmd("HDEL")
+                .arg(&self.keys().meta)
+                .arg("max")
+                .arg("duration"),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The global rate limit `(max, duration_ms)`, when both are set.
+    pub async fn get_global_rate_limit(&self) -> Result<Option<(u64, u64)>> {
+        let v = self
+            .raw(
+                redis::cmd("HMGET")
+                    .arg(&self.keys().meta)
+                    .arg("max")
+                    .arg("duration"),
+            )
+            .await?;
+        let pair: Vec<Option<u64>> = redis::from_redis_value(v).unwrap_or_default();
+        Ok(match pair.as_slice() {
+            [Some(m), Some(d)] => Some((*m, *d)),
+            _ => None,
+        })
+    }
+
     /// Trims the events stream to about `max_length` entries.
     pub async fn trim_events(&self, max_length: u64) -> Result<u64> {
         let v = self

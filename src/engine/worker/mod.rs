@@ -457,11 +457,15 @@ async fn run_loop(shared: Arc<Shared>, mut rx: UnboundedReceiver<Control>) {
 }
 
 fn take(msg: Control, pending: &mut Vec<(String, Outcome)>, want_fetch: &mut bool) {
+    // A finished job frees a slot (and, under a global concurrency or rate
+    // limit, maybe room in the queue): settle it and fetch in the same call, as
+    // BullMQ's moveToFinished does with fetchNext.
     match msg {
         Control::Complete { job_id, outcome } => pending.push((job_id, outcome)),
         Control::CompleteMany(outcomes) => pending.extend(outcomes),
-        Control::Wake => *want_fetch = true,
+        Control::Wake => {}
     }
+    *want_fetch = true;
 }
 
 fn block_timeout(next_delayed: u64, drain_delay_s: f64) -> f64 {

@@ -108,8 +108,10 @@ local function fetch_jobs(base, nowStr, wanted, tokenPrefix, seq, lockDuration, 
     end
   end
 
-  if taken > 0 then
-    -- Chain the wake-up to the next blocked worker.
+  -- Chain the wake-up to the next blocked worker, but only while work remains:
+  -- a marker over an empty queue only costs every idle worker a wake-up and an
+  -- empty fetch (BullMQ adds it unconditionally; both behaviours are safe).
+  if taken > 0 and (redis.call("LLEN", waitKey) > 0 or redis.call("ZCARD", prioritizedKey) > 0) then
     redis.call("ZADD", markerKey, 0, "0")
   end
   local nextDelayed = 0
