@@ -165,5 +165,9 @@ pub fn set_log_callback(
             JS_LEVEL.store(0, Ordering::Relaxed);
         }
     }
+    drop(slot);
+    // tracing caches per call site whether anyone listens; the level just
+    // changed, so ask every call site again.
+    tracing::callsite::rebuild_interest_cache();
     Ok(())
 }
