@@ -46,20 +46,8 @@ pub fn version() -> String {
 /// The stable error codes, for `instanceof`-free checks in JS.
 #[napi]
 pub fn error_codes() -> Vec<String> {
-    use crate::engine::ErrorCode::*;
-    [
-        JobNotFound,
-        LockMismatch,
-        NotInState,
-        InvalidOption,
-        Connection,
-        Closed,
-        Script,
-        CorruptData,
-        SchedulerJob,
-        JobLocked,
-    ]
-    .iter()
-    .map(|c| c.as_str().to_string())
-    .collect()
+    crate::engine::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect()
 }

@@ -107,6 +107,20 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for listings.
+    pub const ALL: [ErrorCode; 10] = [
+        ErrorCode::JobNotFound,
+        ErrorCode::LockMismatch,
+        ErrorCode::NotInState,
+        ErrorCode::InvalidOption,
+        ErrorCode::Connection,
+        ErrorCode::Closed,
+        ErrorCode::Script,
+        ErrorCode::CorruptData,
+        ErrorCode::SchedulerJob,
+        ErrorCode::JobLocked,
+    ];
+
     /// The code string JS sees as `err.code`.
     pub fn as_str(self) -> &'static str {
         match self {

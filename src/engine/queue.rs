@@ -234,23 +234,7 @@ impl Queue {
             args.push(flag(dedup.is_some_and(|d| d.keep_last_if_active)));
         }
         let k = &self.inner.keys;
-        let ids: Vec<String> = self
-            .run(
-                &scripts::ADD_JOBS,
-                &[
-                    &k.wait,
-                    &k.active,
-                    &k.prioritized,
-                    &k.pc,
-                    &k.delayed,
-                    &k.marker,
-                    &k.events,
-                    &k.meta,
-                    &k.id,
-                ],
-                args,
-            )
-            .await?;
+        let ids: Vec<String> = self.run(&scripts::ADD_JOBS, &k.add_keys(), args).await?;
         tracing::debug!(queue = %self.inner.name, count = ids.len(), first_id = ?ids.first(), "jobs added");
         Ok(ids)
     }

@@ -623,17 +623,7 @@ async fn finish_and_fetch(
     let reply: Vec<Value> = if sent.is_empty() {
         let t = &scripts::MOVE_TO_ACTIVE;
         let mut inv = t.script().prepare_invoke();
-        for key in [
-            &k.wait,
-            &k.active,
-            &k.prioritized,
-            &k.pc,
-            &k.delayed,
-            &k.marker,
-            &k.events,
-            &k.meta,
-            &k.limiter,
-        ] {
+        for key in k.fetch_keys() {
             inv.key(key);
         }
         for a in args {
@@ -648,23 +638,7 @@ async fn finish_and_fetch(
         args.extend(finish_args);
         let t = &scripts::MOVE_TO_FINISHED;
         let mut inv = t.script().prepare_invoke();
-        for key in [
-            &k.wait,
-            &k.active,
-            &k.prioritized,
-            &k.pc,
-            &k.delayed,
-            &k.marker,
-            &k.events,
-            &k.meta,
-            &k.limiter,
-            &k.stalled,
-            &k.completed,
-            &k.failed,
-            &k.metrics_completed,
-            &k.metrics_failed,
-            &k.id,
-        ] {
+        for key in k.finish_keys() {
             inv.key(key);
         }
         for a in args {
