@@ -1,0 +1,17 @@
+/**
+ * Jest for the fault-injection specs (`npm run test:faults`): the main config,
+ * but only `__test__/faults/`, one spec file at a time (they kill and restart
+ * their own redis-servers and time-sensitive child processes), and no shared
+ * redis-server.
+ */
+const main = require('./jest.config.js')
+
+module.exports = {
+  ...main,
+  testMatch: ['**/__test__/faults/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  globalSetup: undefined,
+  globalTeardown: undefined,
+  testTimeout: 60000,
+  maxWorkers: 1,
+}
