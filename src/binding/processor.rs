@@ -42,31 +42,43 @@ fn delivery_json(d: &Delivery) -> String {
             s.push_str(&js);
         }
     }
-    s.push_str("],\"settled\":");
-    let settled: Vec<Value> = d
-        .settled
-        .iter()
-        .map(|x| {
-            let (state, message) = match &x.state {
-                SettledAs::Completed => ("completed", None),
-                SettledAs::Failed => ("failed", None),
-                SettledAs::Retrying => ("retrying", None),
-                SettledAs::Rejected(m) => ("rejected", Some(m.clone())),
-            };
-            let mut o = serde_json::json!({ "id": x.job_id, "state": state });
-            if let Some(m) = message {
-                o["message"] = Value::String(m);
+    s.push_str("],\"settled\":[");
+    // Written directly (no serde_json::Value per job): this runs for every job.
+    for (i, x) in d.settled.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str("{\"id\":");
+        push_json_str(&mut s, &x.job_id);
+        let (state, message) = match &x.state {
+            SettledAs::Completed => ("completed", None),
+            SettledAs::Failed => ("failed", None),
+            SettledAs::Retrying => ("retrying", None),
+            SettledAs::Rejected(m) => ("rejected", Some(m)),
+        };
+        s.push_str(",\"state\":\"");
+        s.push_str(state);
+        s.push('"');
+        if let Some(m) = message {
+            s.push_str(",\"message\":");
+            push_json_str(&mut s, m);
+        }
+        if let Some(j) = &x.job {
+            // Engine-made job JSON; fall back to null if it is not JSON.
+            s.push_str(",\"job\":");
+            if serde_json::from_str::<&serde_json::value::RawValue>(j).is_ok() {
+                s.push_str(j);
+            } else {
+                s.push_str("null");
             }
-            if let Some(j) = &x.job {
-                o["job"] = serde_json::from_str(j).unwrap_or(Value::Null);
-            }
-            if let Some(r) = &x.reason {
-                o["reason"] = Value::String(r.clone());
-            }
-            o
-        })
-        .collect();
-    s.push_str(&Value::Array(settled).to_string());
+        }
+        if let Some(r) = &x.reason {
+            s.push_str(",\"reason\":");
+            push_json_str(&mut s, r);
+        }
+        s.push('}');
+    }
+    s.push(']');
     s.push_str(",\"events\":");
     let events: Vec<Value> = d
         .events
@@ -82,6 +94,14 @@ fn delivery_json(d: &Delivery) -> String {
     s.push_str(&Value::Array(events).to_string());
     s.push('}');
     s
+}
+
+/// Appends `v` as a JSON string literal.
+fn push_json_str(out: &mut String, v: &str) {
+    match serde_json::to_string(v) {
+        Ok(q) => out.push_str(&q),
+        Err(_) => out.push_str("\"\""),
+    }
 }
 
 /// Turns what JS reported into an outcome. `payload` is the result JSON when
