@@ -119,6 +119,12 @@ export declare class NativeQueue {
   setGlobalRateLimit(max: number, duration: number): Promise<void>
   /** `[max, duration]` of the queue-wide rate limit, or null. */
   getGlobalRateLimit(): Promise<number[] | null>
+  /** Replaces a job's data. */
+  updateData(id: string, dataJson: string): Promise<void>
+  /** Gives a delayed job a new delay from now. */
+  changeDelay(id: string, delay: number): Promise<void>
+  /** Sets a job's priority. */
+  changePriority(id: string, priority: number, lifo: boolean): Promise<void>
   /** Marks the handle closed. Idempotent. */
   close(): void
 }

@@ -138,6 +138,14 @@ export declare class Job<DataType = any, ReturnType = any, NameType extends stri
   isPrioritized(): Promise<boolean>
   remove(): Promise<void>
   retry(state?: 'failed' | 'completed', opts?: { resetAttemptsMade?: boolean; resetAttemptsStarted?: boolean }): Promise<void>
+  /** The job with this id in `queue`, or undefined. */
+  static fromId<D = any, R = any, N extends string = string>(queue: Queue<D, R, N>, jobId: string): Promise<Job<D, R, N> | undefined>
+  /** Replaces the job's data. */
+  updateData(data: DataType): Promise<void>
+  /** Gives a delayed job a new delay (ms from now). */
+  changeDelay(delay: number): Promise<void>
+  /** Sets the priority; a waiting job moves to its new place in line. */
+  changePriority(opts: { priority?: number; lifo?: boolean }): Promise<void>
   /** Moves a delayed job to wait now. */
   promote(): Promise<void>
   /** Parks this active job in delayed until `timestamp`; throw `DelayedError` after it. */

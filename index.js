@@ -263,6 +263,32 @@ class Job {
     }
   }
 
+  /** The job with this id in `queue`, or undefined (BullMQ's `Job.fromId`). */
+  static async fromId(queue, jobId) {
+    return queue.getJob(jobId)
+  }
+
+  /** Replaces the job's data. */
+  async updateData(data) {
+    await this._native.updateData(this.id, toJson(data, 'data'))
+    this.data = data
+  }
+
+  /** Gives a delayed job a new delay (ms from now). */
+  async changeDelay(delay) {
+    if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) throw invalid('delay', 'must be a number >= 0')
+    await this._native.changeDelay(this.id, Math.floor(delay))
+    this.delay = Math.floor(delay)
+  }
+
+  /** Sets the job's priority (`{ priority, lifo }`); a waiting job moves to its new place. */
+  async changePriority(opts = {}) {
+    const priority = (opts && opts.priority) || 0
+    if (!Number.isInteger(priority) || priority < 0) throw invalid('priority', 'must be an integer >= 0')
+    await this._native.changePriority(this.id, priority, !!(opts && opts.lifo))
+    this.priority = priority
+  }
+
   /** Moves a delayed job to wait now. */
   async promote() {
     await this._native.promote(this.id)

@@ -56,12 +56,15 @@ describe('worker control', () => {
     const name = queueName('age')
     const queue = new Queue(name, { connection: connection() })
     const worker = new Worker(name, async () => 1, { connection: connection() })
+    // Listen before adding: the job may complete before add() returns.
+    const first = next(worker, 'completed')
     await queue.add('old', {}, { removeOnComplete: { age: 1 } })
-    await next(worker, 'completed')
+    await first
     expect(await queue.getCompletedCount()).toBe(1)
     await sleep(1100)
+    const second = next(worker, 'completed')
     await queue.add('new', {}, { removeOnComplete: { age: 1 } })
-    await next(worker, 'completed')
+    await second
     const left = await queue.getCompleted()
     expect(left.map((j) => j.name)).toEqual(['new'])
     await worker.close()
@@ -82,6 +85,31 @@ describe('worker control', () => {
     const results = (await collect<[Job, number]>(worker, 'completed', 2)).map(([, r]) => r).sort()
     expect(results).toEqual([1, 3])
     await eventually(async () => (await queue.getActiveCount()) === 0)
+    await worker.close()
+    await queue.close()
+  })
+
+  test('Job.fromId, updateData, changeDelay and changePriority', async () => {
+    const name = queueName('jobedit')
+    const queue = new Queue(name, { connection: connection() })
+    const a = await queue.add('a', { v: 1 }, { delay: 60_000 })
+    const b = await queue.add('b', { v: 2 }, { priority: 5 })
+    const c = await queue.add('c', { v: 3 }, { priority: 5 })
+    const fetched = (await Job.fromId(queue, a.id!))!
+    await fetched.updateData({ v: 10 })
+    expect((await queue.getJob(a.id!))!.data).toEqual({ v: 10 })
+    const before = Date.now()
+    await fetched.changeDelay(100)
+    expect(await fetched.getState()).toBe('delayed')
+    await c.changePriority({ priority: 1 })
+    expect((await queue.getJob(c.id!))!.priority).toBe(1)
+    await expect(b.changeDelay(10)).rejects.toMatchObject({ code: 'ERR_FERROQ_NOT_IN_STATE' })
+    const order: string[] = []
+    const worker = new Worker(name, async (job) => { order.push(job.name) }, { connection: connection() })
+    await collect(worker, 'completed', 3)
+    expect(order).toEqual(['c', 'b', 'a'])
+    const doneA = (await queue.getJob(a.id!))!
+    expect(doneA.processedOn! - before).toBeLessThan(5000)
     await worker.close()
     await queue.close()
   })

@@ -599,6 +599,58 @@ impl NativeQueue {
         })
     }
 
+    /// Replaces a job's data.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn update_data<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        data_json: String,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move { q.update_data(&id, &data_json).await },
+            |_| (),
+        )
+    }
+
+    /// Gives a delayed job a new delay from now.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn change_delay<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        delay: f64,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move { q.change_delay(&id, non_neg(delay, "delay")?).await },
+            |_| (),
+        )
+    }
+
+    /// Sets a job's priority.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn change_priority<'e>(
+        &self,
+        env: &'e Env,
+        id: String,
+        priority: f64,
+        lifo: bool,
+    ) -> Result<PromiseRaw<'e, ()>> {
+        let q = self.inner.clone();
+        promise(
+            env,
+            async move {
+                q.change_priority(&id, non_neg(priority, "priority")?, lifo)
+                    .await
+            },
+            |_| (),
+        )
+    }
+
     /// Marks the handle closed. Idempotent.
     #[napi(catch_unwind)]
     pub fn close(&self) {

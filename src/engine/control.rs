@@ -279,6 +279,88 @@ impl Queue {
         Ok(code as u64)
     }
 
+    /// Replaces a job's data (JSON text).
+    pub async fn update_data(&self, id: &str, data_json: &str) -> Result<()> {
+        let k = self.keys();
+        let code: i64 = self
+            .run(&scripts::UPDATE_DATA, &[&k.job(id)], vec![data_json.into()])
+            .await?;
+        if code < 0 {
+            return Err(Error::from_script_code(
+                scripts::UPDATE_DATA.name,
+                code,
+                id,
+                "any",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Gives a delayed job a new delay, counted from now.
+    pub async fn change_delay(&self, id: &str, delay_ms: u64) -> Result<()> {
+        let k = self.keys();
+        let code: i64 = self
+            .run(
+                &scripts::CHANGE_DELAY,
+                &[&k.delayed, &k.marker, &k.events, &k.meta],
+                vec![
+                    k.base().into(),
+                    id.into(),
+                    delay_ms.to_string().into_bytes(),
+                    now_ms().to_string().into_bytes(),
+                ],
+            )
+            .await?;
+        if code < 0 {
+            return Err(Error::from_script_code(
+                scripts::CHANGE_DELAY.name,
+                code,
+                id,
+                "delayed",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Sets a job's priority (0 = none); a waiting job moves to its new place in line.
+    pub async fn change_priority(&self, id: &str, priority: u64, lifo: bool) -> Result<()> {
+        if priority > super::options::MAX_PRIORITY {
+            return Err(Error::invalid(
+                "priority",
+                format!("must be between 0 and {}", super::options::MAX_PRIORITY),
+            ));
+        }
+        let k = self.keys();
+        let code: i64 = self
+            .run(
+                &scripts::CHANGE_PRIORITY,
+                &[
+                    &k.wait,
+                    &k.prioritized,
+                    &k.pc,
+                    &k.marker,
+                    &k.meta,
+                    &k.active,
+                ],
+                vec![
+                    k.base().into(),
+                    id.into(),
+                    priority.to_string().into_bytes(),
+                    if lifo { b"1".to_vec() } else { b"0".to_vec() },
+                ],
+            )
+            .await?;
+        if code < 0 {
+            return Err(Error::from_script_code(
+                scripts::CHANGE_PRIORITY.name,
+                code,
+                id,
+                "any",
+            ));
+        }
+        Ok(())
+    }
+
     /// Rate-limits the whole queue for `ms` (BullMQ's `queue.rateLimit`): workers
     /// with a limiter fetch nothing until it expires.
     pub async fn rate_limit(&self, ms: u64) -> Result<()> {

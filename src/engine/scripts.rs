@@ -60,6 +60,10 @@ transition!(
     ["common"]
 );
 
+transition!(UPDATE_DATA, "update_data", 1, []);
+transition!(CHANGE_DELAY, "change_delay", 4, ["common"]);
+transition!(CHANGE_PRIORITY, "change_priority", 6, ["common"]);
+
 /// Every transition, for tests and preloading.
 pub const ALL: &[&Transition] = &[
     &ADD_JOBS,
@@ -80,6 +84,9 @@ pub const ALL: &[&Transition] = &[
     &PROMOTE,
     &MOVE_TO_DELAYED,
     &MOVE_JOB_FROM_ACTIVE_TO_WAIT,
+    &UPDATE_DATA,
+    &CHANGE_DELAY,
+    &CHANGE_PRIORITY,
 ];
 
 impl Transition {
