@@ -720,6 +720,8 @@ class Worker extends EventEmitter {
     this._outOks = ''
     this._outPayloads = []
     this._flush = () => this._flushOutbox()
+    this._batches = []
+    this._drainBatches = () => this._handleBatches()
     this._running = null
     this._closing = null
     this._closedSeen = null
@@ -762,9 +764,22 @@ class Worker extends EventEmitter {
       this._emitError(e)
       return
     }
-    for (const s of d.settled) this._settled(s)
-    for (const e of d.events) this._event(e)
-    for (const raw of d.jobs) this._start(raw)
+    // Batches are handled in order from setImmediate: Node first runs every
+    // native callback already pending (a queue.add() promise resolving, say),
+    // so code that awaits add() and then listens sees the outcome, as it would
+    // with BullMQ. One setImmediate per batch, not per job.
+    this._batches.push(d)
+    if (this._batches.length === 1) setImmediate(this._drainBatches)
+  }
+
+  _handleBatches() {
+    const batches = this._batches
+    this._batches = []
+    for (const d of batches) {
+      for (const s of d.settled) this._settled(s)
+      for (const e of d.events) this._event(e)
+      for (const raw of d.jobs) this._start(raw)
+    }
   }
 
   _settled(s) {
