@@ -764,22 +764,32 @@ class Worker extends EventEmitter {
       this._emitError(e)
       return
     }
-    // Batches are handled in order from setImmediate: Node first runs every
-    // native callback already pending (a queue.add() promise resolving, say),
-    // so code that awaits add() and then listens sees the outcome, as it would
-    // with BullMQ. One setImmediate per batch, not per job.
+    // Outcomes nobody listens for yet are emitted a loop turn later, after Node
+    // has run every native callback already pending (a queue.add() promise
+    // resolving, say): code that awaits add() and only then listens still sees
+    // 'completed', as with BullMQ. With listeners in place (the usual setup) the
+    // batch is handled at once. Either way batches are handled in order.
+    const listened = this.listenerCount('completed') + this.listenerCount('failed') > 0
+    if (this._batches.length === 0 && (d.settled.length === 0 || listened)) {
+      this._handleBatch(d)
+      return
+    }
     this._batches.push(d)
-    if (this._batches.length === 1) setImmediate(this._drainBatches)
+    // Two loop turns: a promise whose native completion was signalled just
+    // after this batch still settles first.
+    if (this._batches.length === 1) setImmediate(() => setImmediate(this._drainBatches))
+  }
+
+  _handleBatch(d) {
+    for (const s of d.settled) this._settled(s)
+    for (const e of d.events) this._event(e)
+    for (const raw of d.jobs) this._start(raw)
   }
 
   _handleBatches() {
     const batches = this._batches
     this._batches = []
-    for (const d of batches) {
-      for (const s of d.settled) this._settled(s)
-      for (const e of d.events) this._event(e)
-      for (const raw of d.jobs) this._start(raw)
-    }
+    for (const d of batches) this._handleBatch(d)
   }
 
   _settled(s) {

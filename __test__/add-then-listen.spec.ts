@@ -10,12 +10,17 @@ test('add then listen: completed is never missed', async () => {
   const w = new Worker(name, async () => 1, { connection: connection() })
   await new Promise((r) => setTimeout(r, 200))
   let missed = 0
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 150; i++) {
     const job = await q.add('x', {})
+    let on: (j: Job) => void = () => {}
     const got = await Promise.race([
-      new Promise<boolean>((r) => { const on = (j: Job) => { if (j.id === job.id) { w.off('completed', on); r(true) } }; w.on('completed', on) }),
+      new Promise<boolean>((r) => {
+        on = (j: Job) => { if (j.id === job.id) r(true) }
+        w.on('completed', on)
+      }),
       new Promise<boolean>((r) => setTimeout(() => r(false), 300)),
     ])
+    w.off('completed', on)
     if (!got) missed++
   }
   await w.close()
