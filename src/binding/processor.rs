@@ -29,18 +29,14 @@ impl Processor for JsProcessor {
 /// `{"jobs":[...],"settled":[...],"events":[[name, arg?], ...]}`; job objects are
 /// embedded as the engine serialised them.
 fn delivery_json(d: &Delivery) -> String {
-    let mut s = String::with_capacity(256 + d.jobs.len() * 256);
+    let mut s = String::with_capacity(256 + d.jobs_json.iter().map(String::len).sum::<usize>());
     s.push_str("{\"jobs\":[");
-    let mut first = true;
-    for j in &d.jobs {
-        // Jobs that failed to serialise were already failed by the engine.
-        if let Ok(js) = j.to_json() {
-            if !first {
-                s.push(',');
-            }
-            first = false;
-            s.push_str(&js);
+    // The worker serialised each job when it checked it (corrupt ones it failed itself).
+    for (i, js) in d.jobs_json.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
         }
+        s.push_str(js);
     }
     s.push_str("],\"settled\":[");
     // Written directly (no serde_json::Value per job): this runs for every job.

@@ -83,6 +83,9 @@ pub enum WorkerEvent {
 pub struct Delivery {
     /// Jobs to start now (each has its lock `token`).
     pub jobs: Vec<Job>,
+    /// `jobs[i]` as JSON ([`Job::to_json`]): the worker builds it anyway to
+    /// check the stored data, so a processor that needs JSON does not build it again.
+    pub jobs_json: Vec<String>,
     /// Jobs whose outcome is now in Redis.
     pub settled: Vec<Settled>,
     /// Worker events.

@@ -719,28 +719,32 @@ async fn finish_and_fetch(
                 hidden_json: None,
             };
             let problem = match (&job.deferred_failure, job.to_json()) {
-                (Some(reason), js) => Some((reason.clone(), js.ok())),
-                (None, Err(e)) => Some((e.to_string(), None)),
-                (None, Ok(_)) => None,
+                (Some(reason), js) => Err((reason.clone(), js.ok())),
+                (None, Err(e)) => Err((e.to_string(), None)),
+                (None, Ok(js)) => Ok(js),
             };
-            if let Some((reason, js)) = problem {
-                // BullMQ fails such a job as soon as it is fetched, as unrecoverable.
-                entry.hidden_json = Some(js.unwrap_or_else(|| minimal_job_json(&job)));
-                self_failed.push((
-                    id.clone(),
-                    ProcessError {
-                        name: "UnrecoverableError".into(),
-                        // BullMQ's thrown UnrecoverableError leaves one stacktrace line.
-                        stack: Some(format!("UnrecoverableError: {reason}")),
-                        message: reason,
-                    },
-                ));
-                active.insert(id, entry);
-                continue;
-            }
+            let job_json = match problem {
+                Ok(js) => js,
+                Err((reason, js)) => {
+                    // BullMQ fails such a job as soon as it is fetched, as unrecoverable.
+                    entry.hidden_json = Some(js.unwrap_or_else(|| minimal_job_json(&job)));
+                    self_failed.push((
+                        id.clone(),
+                        ProcessError {
+                            name: "UnrecoverableError".into(),
+                            // BullMQ's thrown UnrecoverableError leaves one stacktrace line.
+                            stack: Some(format!("UnrecoverableError: {reason}")),
+                            message: reason,
+                        },
+                    ));
+                    active.insert(id, entry);
+                    continue;
+                }
+            };
             tracing::debug!(queue = %q.name(), job_id = %id, "job active");
             active.insert(id, entry);
             delivery.jobs.push(job);
+            delivery.jobs_json.push(job_json);
         }
         drop(active);
         for (id, error) in self_failed {
