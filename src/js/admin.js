@@ -18,7 +18,7 @@
 // Authorization and no Cookie header), else 403. Other errors go to `next(err)`
 // under Express, or answer 500.
 
-const { NativeAdmin } = require('../../binding.js')
+const { NativeAdmin } = require('./native.js')
 const { invalid, callNative } = require('./errors.js')
 
 /** The largest request body read (1 MiB); a bigger one is answered 413. */

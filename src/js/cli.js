@@ -10,8 +10,10 @@
 // error texts are scrubbed of it.
 
 const { parseArgs } = require('node:util')
-const native = require('../../binding.js')
+const native = require('./native.js')
 const { callNative } = require('./errors.js')
+const { redisEnv } = require('./connection.js')
+const { Queue } = require('./queue.js')
 
 const USAGE = `Usage: ferroq <command> [options]
 
@@ -129,7 +131,7 @@ function oneQueue(command, args) {
 /** What every command needs: where Redis is, the prefix, and queue handles. */
 class Context {
   constructor(opts) {
-    this.url = opts.url || process.env.REDIS_URL || DEFAULT_URL
+    this.url = opts.url || redisEnv().REDIS_URL || DEFAULT_URL
     if (opts.prefix === '') throw new UsageError('--prefix must not be empty')
     this.prefix = opts.prefix || 'bull'
     this.where = `${redactUrl(this.url)} (prefix "${this.prefix}")`
@@ -139,7 +141,6 @@ class Context {
   queue(name) {
     let q = this.queues.get(name)
     if (!q) {
-      const { Queue } = require('../../index.js')
       q = new Queue(name, { connection: { url: this.url }, prefix: this.prefix })
       this.queues.set(name, q)
     }

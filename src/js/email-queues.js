@@ -4,10 +4,11 @@
 // this file creates the Queue/Worker objects and dispatches jobs to the app's
 // processors by job name.
 
-const native = require('../../binding.js')
-const { FerroqError, invalid, callNative } = require('./errors.js')
-
-const api = () => require('../../index.js')
+const native = require('./native.js')
+const { FerroqError, invalid, callNative, UnrecoverableError } = require('./errors.js')
+const { redisEnv } = require('./connection.js')
+const { Queue } = require('./queue.js')
+const { Worker } = require('./worker.js')
 
 const state = {
   queues: new Map(),
@@ -20,13 +21,16 @@ const state = {
 
 const ENV_VARS = [
   'EMAIL_QUEUE_CONCURRENCY', 'SYNC_QUEUE_CONCURRENCY', 'PAYMENT_QUEUE_CONCURRENCY', 'ENROLLMENT_QUEUE_CONCURRENCY',
-  'NOTIFICATION_QUEUE_CONCURRENCY', 'CLEANUP_QUEUE_CONCURRENCY', 'JOB_MAX_RETRIES', 'JOB_RETRY_DELAY', 'REDIS_ENABLED',
+  'NOTIFICATION_QUEUE_CONCURRENCY', 'CLEANUP_QUEUE_CONCURRENCY', 'JOB_MAX_RETRIES', 'JOB_RETRY_DELAY',
 ]
 
 /** The system's settings from `process.env` (read on every call, so changes apply). */
 function systemConfig() {
   const env = {}
   for (const k of ENV_VARS) if (typeof process.env[k] === 'string') env[k] = process.env[k]
+  // REDIS_ENABLED, like every REDIS_* variable, is read by connection.js.
+  const { REDIS_ENABLED } = redisEnv()
+  if (REDIS_ENABLED !== undefined) env.REDIS_ENABLED = REDIS_ENABLED
   return JSON.parse(callNative(() => native.emailSystemConfig(JSON.stringify(env))))
 }
 
@@ -49,7 +53,6 @@ function processorFor(queueName, jobName) {
  */
 async function initializeQueues(opts = {}) {
   if (opts === null || typeof opts !== 'object') throw invalid('opts', 'must be an object')
-  const { Queue, Worker, UnrecoverableError } = api()
   if (state.queues.size > 0) await shutdownQueues()
   state.shutdown = null
   state.processors = opts.processors || {}
@@ -103,7 +106,6 @@ function shutdownQueues() {
 function getQueue(name) {
   let q = state.queues.get(name)
   if (!q) {
-    const { Queue } = api()
     q = new Queue(name, { connection: state.options.connection, prefix: state.options.prefix, defaultJobOptions: systemConfig().jobOptions })
     state.queues.set(name, q)
     state.shutdown = null

@@ -1,5 +1,6 @@
 'use strict'
-// Errors with stable codes, and the conversion of errors made by native code.
+// Errors with stable codes, the conversion of errors made by native code, and
+// the errors a processor throws to tell the worker how its job ended (BullMQ's names).
 
 /** An error with a stable `code` (ERR_FERROQ_*). */
 class FerroqError extends Error {
@@ -52,4 +53,58 @@ function guarded(handle) {
   })
 }
 
-module.exports = { FerroqError, invalid, fromNative, callNative, guarded }
+// ---------------------------------------------------------------------------
+// Errors a processor throws
+
+/** Thrown by a processor: fail the job now, without retries. */
+class UnrecoverableError extends Error {
+  constructor(message = 'bullmq:unrecoverable') {
+    super(message)
+    this.name = 'UnrecoverableError'
+  }
+}
+
+/** Thrown by a processor after it moved the job to delayed itself. */
+class DelayedError extends Error {
+  constructor(message = 'bullmq:movedToDelayed') {
+    super(message)
+    this.name = 'DelayedError'
+  }
+}
+
+/** Thrown by a processor after it moved the job back to wait itself. */
+class WaitingError extends Error {
+  constructor(message = 'bullmq:movedToWait') {
+    super(message)
+    this.name = 'WaitingError'
+  }
+}
+
+/** Thrown by a processor after it moved the job to waiting-children. */
+class WaitingChildrenError extends Error {
+  constructor(message = 'bullmq:movedToWaitingChildren') {
+    super(message)
+    this.name = 'WaitingChildrenError'
+  }
+}
+
+/** Thrown by a processor when the queue is rate limited. */
+class RateLimitError extends Error {
+  constructor(message = 'bullmq:rateLimitExceeded') {
+    super(message)
+    this.name = 'RateLimitError'
+  }
+}
+
+module.exports = {
+  FerroqError,
+  invalid,
+  fromNative,
+  callNative,
+  guarded,
+  UnrecoverableError,
+  DelayedError,
+  WaitingError,
+  WaitingChildrenError,
+  RateLimitError,
+}

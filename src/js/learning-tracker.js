@@ -5,11 +5,10 @@
 // instance the app's controllers import.
 
 const { EventEmitter } = require('node:events')
-const { NativeLearningTracker } = require('../../binding.js')
+const { NativeLearningTracker } = require('./native.js')
 const { FerroqError, invalid, fromNative, callNative, guarded } = require('./errors.js')
-
-// index.js requires this file; take Worker from it lazily to avoid the cycle.
-const api = () => require('../../index.js')
+const { connectionOf } = require('./connection.js')
+const { Worker } = require('./worker.js')
 
 function userIdOf(userId) {
   if (typeof userId === 'number' && Number.isFinite(userId)) return String(userId)
@@ -24,14 +23,13 @@ function userIdOf(userId) {
 function createLearningTracker(opts = {}) {
   if (!opts || typeof opts !== 'object') throw invalid('opts', 'must be an object')
   if (typeof opts.processor !== 'function') throw invalid('processor', 'must be a function: async (userId) => result')
-  const { Worker } = api()
   const queueName = opts.queueName || 'learning-tracker'
   const backoff = opts.backoff
   const backoffDelay = typeof backoff === 'number' ? backoff : backoff && backoff.delay
   const logger = opts.logger === undefined ? console : opts.logger
   const base = { connection: opts.connection, prefix: opts.prefix }
   const nativeOpts = JSON.stringify({
-    connection: api()._connectionOf(opts.connection),
+    connection: connectionOf(opts.connection),
     prefix: opts.prefix,
     debounceMs: opts.debounceMs === undefined ? 5000 : opts.debounceMs,
     attempts: opts.attempts === undefined ? 3 : opts.attempts,

@@ -1,0 +1,272 @@
+'use strict'
+// Queue: add jobs and read their state, as BullMQ's Queue. Every Redis
+// operation happens in the engine (NativeQueue); this class converts arguments
+// into JSON text and results back into Job objects.
+
+const { EventEmitter } = require('node:events')
+const { NativeQueue } = require('./native.js')
+const { invalid, callNative, guarded } = require('./errors.js')
+const { toJson, nativeOpts, text, str, checkName, optsJson } = require('./convert.js')
+const { Job } = require('./job.js')
+
+const DEFAULT_COUNT_TYPES = ['active', 'completed', 'delayed', 'failed', 'prioritized', 'waiting', 'waiting-children']
+const ALL_STATES = ['active', 'completed', 'delayed', 'failed', 'paused', 'prioritized', 'waiting', 'waiting-children']
+
+function typesOf(types, fallback) {
+  const flat = (Array.isArray(types) ? types : [types]).flat().filter((t) => t !== undefined)
+  const list = flat.length ? flat : fallback
+  for (const t of list) if (typeof t !== 'string') throw invalid('types', 'must be state names')
+  return list
+}
+
+/** A queue: add jobs and read their state. BullMQ's `Queue`. */
+class Queue extends EventEmitter {
+  constructor(name, opts = {}) {
+    super()
+    checkName(name)
+    this.name = name
+    this.opts = opts || {}
+    const handle = callNative(() => new NativeQueue(name, nativeOpts(this.opts)))
+    this._native = guarded(handle)
+    // The bare handle, for native presets that take queues (createAdminHandler).
+    Object.defineProperty(this, '_handle', { value: handle })
+    this.prefix = this._native.prefix
+    this.qualifiedName = `${this.prefix}:${name}`
+    this.defaultJobOptions = { ...(this.opts.defaultJobOptions || {}) }
+    this.closing = undefined
+  }
+
+  /** Resolves once Redis answers. */
+  async waitUntilReady() {
+    await this._native.ping()
+    return this
+  }
+
+  _jobOpts(opts, field) {
+    if (opts != null && (typeof opts !== 'object' || Array.isArray(opts))) throw invalid(field, 'must be an object')
+    return Object.keys(this.defaultJobOptions).length ? { ...this.defaultJobOptions, ...(opts || {}) } : opts || {}
+  }
+
+  /** Adds a job; resolves with the Job (its `id` is the existing one for a duplicate custom id). */
+  async add(name, data, opts) {
+    if (typeof name !== 'string') throw invalid('name', 'job name must be a string')
+    const o = this._jobOpts(opts, 'opts')
+    const dataJson = toJson(data, 'data')
+    const timestamp = o.timestamp || Date.now()
+    const id = await this._native.add(name, dataJson, optsJson(o), timestamp)
+    const job = new Job(this, name, data, o, id)
+    job.timestamp = timestamp
+    if (this.listenerCount('waiting') > 0) this.emit('waiting', job)
+    return job
+  }
+
+  /** Adds many jobs in one round trip: `[{ name, data, opts }]`. */
+  async addBulk(jobs) {
+    if (!Array.isArray(jobs)) throw invalid('jobs', 'must be an array of { name, data, opts }')
+    const prepared = jobs.map((j, i) => {
+      if (!j || typeof j !== 'object') throw invalid(`jobs[${i}]`, 'must be { name, data, opts }')
+      if (typeof j.name !== 'string') throw invalid(`jobs[${i}].name`, 'job name must be a string')
+      const o = this._jobOpts(j.opts, `jobs[${i}].opts`)
+      return [j.name, toJson(j.data, `jobs[${i}].data`), optsJson(o, `jobs[${i}].opts`), o.timestamp || Date.now(), o]
+    })
+    const ids = await this._native.addBulk(JSON.stringify(prepared.map((p) => p.slice(0, 4))))
+    return ids.map((id, i) => {
+      const job = new Job(this, jobs[i].name, jobs[i].data, prepared[i][4], id)
+      job.timestamp = prepared[i][3]
+      return job
+    })
+  }
+
+  /** The job with this id, or undefined. */
+  async getJob(id) {
+    const raw = await this._native.getJob(text(id, 'id'))
+    return raw === null ? undefined : Job.fromJSON(this, JSON.parse(raw))
+  }
+
+  /** `{ state: count }` for the given states (BullMQ 6's default list when none). */
+  async getJobCounts(...types) {
+    const list = typesOf(types, DEFAULT_COUNT_TYPES)
+    return JSON.parse(await this._native.getJobCounts(list))
+  }
+
+  /** The sum of the counts of the given states. */
+  async getJobCountByTypes(...types) {
+    const counts = await this.getJobCounts(...types)
+    return Object.values(counts).reduce((a, b) => a + b, 0)
+  }
+
+  /** Jobs still to be processed: waiting, paused, delayed, prioritized and waiting-children. */
+  async count() {
+    return this.getJobCountByTypes('waiting', 'paused', 'delayed', 'prioritized', 'waiting-children')
+  }
+
+  async getWaitingCount() { return this.getJobCountByTypes('waiting') }
+  async getActiveCount() { return this.getJobCountByTypes('active') }
+  async getDelayedCount() { return this.getJobCountByTypes('delayed') }
+  async getCompletedCount() { return this.getJobCountByTypes('completed') }
+  async getFailedCount() { return this.getJobCountByTypes('failed') }
+  async getPrioritizedCount() { return this.getJobCountByTypes('prioritized') }
+  async getWaitingChildrenCount() { return this.getJobCountByTypes('waiting-children') }
+
+  /** Jobs in the given states, `start..end` of each, newest first unless `asc`. */
+  async getJobs(types, start = 0, end = -1, asc = false) {
+    const list = typesOf(types, ALL_STATES)
+    for (const [field, v] of [['start', start], ['end', end]]) {
+      if (!Number.isInteger(v)) throw invalid(field, 'must be an integer')
+    }
+    const raw = JSON.parse(await this._native.getJobs(list, start, end, !!asc))
+    return raw.map((r) => Job.fromJSON(this, r))
+  }
+
+  async getWaiting(start = 0, end = -1) { return this.getJobs(['waiting'], start, end, true) }
+  async getActive(start = 0, end = -1) { return this.getJobs(['active'], start, end, true) }
+  async getDelayed(start = 0, end = -1) { return this.getJobs(['delayed'], start, end, true) }
+  async getPrioritized(start = 0, end = -1) { return this.getJobs(['prioritized'], start, end, true) }
+  async getWaitingChildren(start = 0, end = -1) { return this.getJobs(['waiting-children'], start, end, true) }
+  async getCompleted(start = 0, end = -1) { return this.getJobs(['completed'], start, end, false) }
+  async getFailed(start = 0, end = -1) { return this.getJobs(['failed'], start, end, false) }
+
+  /** The state of a job by id. */
+  async getJobState(id) {
+    return this._native.getState(text(id, 'id'))
+  }
+
+  /** `{ logs, count }` of a job's log. */
+  async getJobLogs(id, start = 0, end = -1, asc = true) {
+    return JSON.parse(await this._native.getJobLogs(text(id, 'id'), start, end, !!asc))
+  }
+
+  /** Removes a job; resolves 1, or 0 when a worker holds it. */
+  async remove(id) {
+    return (await this._native.remove(text(id, 'id'))) ? 1 : 0
+  }
+
+  /** Pauses the queue for every worker. */
+  async pause() {
+    await this._native.pause()
+    if (this.listenerCount('paused') > 0) this.emit('paused')
+  }
+
+  /** Resumes the queue. */
+  async resume() {
+    await this._native.resume()
+    if (this.listenerCount('resumed') > 0) this.emit('resumed')
+  }
+
+  async isPaused() {
+    return this._native.isPaused()
+  }
+
+  /** Removes up to `limit` (0 = all) `type` jobs older than `grace` ms; resolves with their ids. */
+  async clean(grace, limit, type = 'completed') {
+    const ids = await this._native.clean(grace, limit, str(type, 'type'))
+    if (this.listenerCount('cleaned') > 0) this.emit('cleaned', ids, type)
+    return ids
+  }
+
+  /** Removes all waiting jobs (and delayed ones when `delayed`). */
+  async drain(delayed = false) {
+    await this._native.drain(!!delayed)
+  }
+
+  /** Deletes the queue and everything in it (refuses with active jobs unless `force`). */
+  async obliterate(opts = {}) {
+    await this._native.obliterate(!!(opts && opts.force))
+  }
+
+  /** Moves failed (or completed) jobs back to wait. */
+  async retryJobs(opts = {}) {
+    const { count = 1000, state = 'failed', timestamp } = opts || {}
+    await this._native.retryJobs(state, count, timestamp)
+  }
+
+  /** Moves every delayed job to wait now. */
+  async promoteJobs(opts = {}) {
+    await this._native.promoteJobs((opts && opts.count) || 1000)
+  }
+
+  /** Trims the events stream to about `maxLength` entries. */
+  async trimEvents(maxLength) {
+    return this._native.trimEvents(maxLength)
+  }
+
+  /** Caps how many of this queue's jobs run at once across all workers. */
+  async setGlobalConcurrency(concurrency) {
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw invalid('concurrency', 'must be an integer >= 1')
+    await this._native.setGlobalConcurrency(concurrency)
+  }
+
+  async removeGlobalConcurrency() {
+    await this._native.setGlobalConcurrency(0)
+  }
+
+  /** The global concurrency cap, or null. */
+  async getGlobalConcurrency() {
+    return this._native.getGlobalConcurrency()
+  }
+
+  /** A rate limit shared by every worker of the queue: at most `max` jobs per `duration` ms. */
+  async setGlobalRateLimit(max, duration) {
+    if (!Number.isInteger(max) || max < 1) throw invalid('max', 'must be an integer >= 1')
+    if (!Number.isInteger(duration) || duration < 1) throw invalid('duration', 'must be an integer >= 1')
+    await this._native.setGlobalRateLimit(max, duration)
+  }
+
+  async removeGlobalRateLimit() {
+    await this._native.setGlobalRateLimit(0, 0)
+  }
+
+  /** `{ max, duration }` of the global rate limit, or null. */
+  async getGlobalRateLimit() {
+    const v = await this._native.getGlobalRateLimit()
+    return v ? { max: v[0], duration: v[1] } : null
+  }
+
+  /** Per-minute completed/failed counts kept by workers with `metrics` on. */
+  async getMetrics(type, start = 0, end = -1) {
+    return JSON.parse(await this._native.getMetrics(str(type, 'type'), start, end))
+  }
+
+  /** Rate-limits the whole queue for `expireTimeMs`. */
+  async rateLimit(expireTimeMs) {
+    await this._native.rateLimit(expireTimeMs)
+  }
+
+  async getRateLimitTtl(maxJobs) {
+    return this._native.getRateLimitTtl(maxJobs)
+  }
+
+  /** The id of the job that holds deduplication id `id`, or null. */
+  async getDeduplicationJobId(id) {
+    return this._native.getDeduplicationJobId(text(id, 'id'))
+  }
+
+  async removeDeduplicationKey(id) {
+    return this._native.removeDeduplicationKey(text(id, 'id'))
+  }
+
+  /** The connections of this queue's workers (from CLIENT LIST), as BullMQ's getWorkers. */
+  async getWorkers() {
+    const list = JSON.parse(await this._native.getWorkers())
+    return list.map((c) => ({ ...c, rawname: c.name, name: this.name }))
+  }
+
+  async getWorkersCount() {
+    return (await this.getWorkers()).length
+  }
+
+  /** Closes the queue. Idempotent. */
+  async close() {
+    if (!this.closing) {
+      this._native.close()
+      this.closing = Promise.resolve()
+    }
+    return this.closing
+  }
+
+  async disconnect() {
+    return this.close()
+  }
+}
+
+module.exports = { Queue }

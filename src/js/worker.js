@@ -1,0 +1,348 @@
+'use strict'
+// Worker: runs the app's processor for a queue's jobs, as BullMQ's Worker. The
+// engine (NativeWorker) fetches jobs and settles outcomes; batches of fetched
+// jobs, settled outcomes and events arrive through one callback, and outcomes
+// go back to Rust in one call per tick (the outbox). Keep the per-job path
+// (_onBatch, _start, _complete, _report, _flushOutbox) free of extra work.
+
+const { EventEmitter } = require('node:events')
+const { createRequire } = require('node:module')
+const path = require('node:path')
+const { NativeWorker } = require('./native.js')
+const { FerroqError, invalid, callNative, guarded, UnrecoverableError, RateLimitError } = require('./errors.js')
+const { nativeOpts, checkName } = require('./convert.js')
+const { Job } = require('./job.js')
+
+// A processor given as a file path is resolved as it always was: relative to
+// the package root (where index.js is), not to this file.
+const requireProcessor = createRequire(path.join(__dirname, '..', '..', 'index.js'))
+
+const MOVED_ERRORS = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError'])
+const BUILTIN_BACKOFFS = new Set(['fixed', 'exponential'])
+
+function errorPayload(err, backoff) {
+  const isObj = err !== null && typeof err === 'object'
+  const name = isObj && typeof err.name === 'string' ? err.name : 'Error'
+  let message
+  if (isObj && err.message !== undefined) message = String(err.message)
+  else if (err === undefined) message = 'undefined'
+  else {
+    try {
+      message = typeof err === 'string' ? err : JSON.stringify(err)
+    } catch {
+      message = String(err)
+    }
+  }
+  const stack = isObj && typeof err.stack === 'string' ? err.stack : null
+  return JSON.stringify({ name, message, stack, backoff, moved: MOVED_ERRORS.has(name) || undefined })
+}
+
+/** A worker: runs `processor(job)` for the queue's jobs. BullMQ's `Worker`. */
+class Worker extends EventEmitter {
+  constructor(name, processor, opts = {}) {
+    super()
+    checkName(name)
+    if (typeof processor === 'string') {
+      // BullMQ runs a file path in a sandbox; here its export runs in-process.
+      let mod
+      try {
+        mod = requireProcessor(processor)
+      } catch (e) {
+        throw invalid('processor', `cannot load processor file "${processor}" (${e && e.message})`)
+      }
+      processor = typeof mod === 'function' ? mod : mod && mod.default
+    }
+    if (processor != null && typeof processor !== 'function') {
+      throw invalid('processor', 'must be a function (async job => result)')
+    }
+    if (opts != null && typeof opts !== 'object') throw invalid('opts', 'must be an object')
+    this.name = name
+    this.opts = { autorun: true, concurrency: 1, ...(opts || {}) }
+    this.processFn = processor
+    const { settings, connection, limiter, ...rest } = this.opts
+    if (settings && settings.backoffStrategy != null && typeof settings.backoffStrategy !== 'function') {
+      throw invalid('settings.backoffStrategy', 'must be a function')
+    }
+    this._backoffStrategy = settings && settings.backoffStrategy
+    const plain = {}
+    for (const k of ['concurrency', 'lockDuration', 'lockRenewTime', 'stalledInterval', 'maxStalledCount', 'drainDelay', 'name', 'removeOnComplete', 'removeOnFail', 'skipStalledCheck', 'skipLockRenewal', 'metrics']) {
+      if (rest[k] !== undefined) plain[k] = rest[k]
+    }
+    if (limiter) plain.limiter = limiter
+    this._native = callNative(() => new NativeWorker(name, nativeOpts(this.opts, plain), (batch) => this._onBatch(batch)))
+    const handle = guarded(this._native.queue())
+    this.prefix = handle.prefix
+    // What a job fetched by this worker sees as its queue: job methods go through
+    // the worker's connection, and job events are the worker's events.
+    this._queue = {
+      _native: handle,
+      name,
+      prefix: this.prefix,
+      emit: (...a) => this.emit(...a),
+      listenerCount: (e) => this.listenerCount(e),
+      ping: () => handle.ping(),
+    }
+    this.qualifiedName = `${this.prefix}:${name}`
+    this._active = new Map()
+    this._outIds = []
+    this._outOks = ''
+    this._outPayloads = []
+    this._flush = () => this._flushOutbox()
+    this._batches = []
+    this._drainBatches = () => this._handleBatches()
+    this._running = null
+    this._closing = null
+    this._closedSeen = null
+    if (this.opts.autorun && processor) {
+      this.run().catch((err) => this._emitError(err))
+    }
+  }
+
+  get concurrency() {
+    return this.opts.concurrency
+  }
+
+  _emitError(err) {
+    // Node throws on an 'error' event nobody listens to; a worker must not crash the app.
+    if (this.listenerCount('error') > 0) this.emit('error', err)
+  }
+
+  /** Starts processing; resolves when the worker has closed. */
+  run() {
+    if (!this.processFn) {
+      return Promise.reject(new FerroqError('ERR_FERROQ_INVALID_OPTION', 'No process function is defined.'))
+    }
+    if (this._running) {
+      return Promise.reject(new FerroqError('ERR_FERROQ_INVALID_OPTION', 'Worker is already running.'))
+    }
+    if (this._closing) return Promise.reject(new FerroqError('ERR_FERROQ_CLOSED', 'worker is closed'))
+    callNative(() => this._native.run())
+    this._running = new Promise((resolve) => {
+      this._closedSeen = resolve
+    })
+    queueMicrotask(() => this.emit('ready'))
+    return this._running
+  }
+
+  _onBatch(json) {
+    let d
+    try {
+      d = JSON.parse(json)
+    } catch (e) {
+      this._emitError(e)
+      return
+    }
+    // Outcomes nobody listens for yet are emitted a loop turn later, after Node
+    // has run every native callback already pending (a queue.add() promise
+    // resolving, say): code that awaits add() and only then listens still sees
+    // 'completed', as with BullMQ. With listeners in place (the usual setup) the
+    // batch is handled at once. Either way batches are handled in order.
+    const listened = this.listenerCount('completed') + this.listenerCount('failed') > 0
+    if (this._batches.length === 0 && (d.settled.length === 0 || listened)) {
+      this._handleBatch(d)
+      return
+    }
+    this._batches.push(d)
+    // Two loop turns: a promise whose native completion was signalled just
+    // after this batch still settles first.
+    if (this._batches.length === 1) setImmediate(() => setImmediate(this._drainBatches))
+  }
+
+  _handleBatch(d) {
+    for (const s of d.settled) this._settled(s)
+    for (const e of d.events) this._event(e)
+    for (const raw of d.jobs) this._start(raw)
+  }
+
+  _handleBatches() {
+    const batches = this._batches
+    this._batches = []
+    for (const d of batches) this._handleBatch(d)
+  }
+
+  _settled(s) {
+    const job = this._active.get(s.id) || (s.job ? Job.fromJSON(this._queue, s.job) : undefined)
+    this._active.delete(s.id)
+    if (!job) return
+    if (s.state === 'completed') {
+      job.finishedOn = Date.now()
+      job.attemptsMade += 1
+      if (this.listenerCount('completed') > 0) this.emit('completed', job, job.returnvalue, 'active')
+    } else if (s.state === 'failed' || s.state === 'retrying') {
+      job.attemptsMade += 1
+      if (s.state === 'failed') job.finishedOn = Date.now()
+      let err = job._error
+      if (!err) {
+        err = new UnrecoverableError(s.reason || job.failedReason || 'job failed')
+        job.failedReason = err.message
+      }
+      delete job._error
+      if (this.listenerCount('failed') > 0) this.emit('failed', job, err, 'active')
+    } else if (s.state === 'rejected') {
+      this._emitError(new FerroqError('ERR_FERROQ_LOCK_MISMATCH', s.message))
+    }
+  }
+
+  _event([name, arg]) {
+    switch (name) {
+      case 'error':
+        this._emitError(new FerroqError('ERR_FERROQ_CONNECTION', arg))
+        break
+      case 'drained':
+        this.emit('drained')
+        break
+      case 'stalled':
+        this.emit('stalled', arg, 'active')
+        break
+      case 'lockLost':
+        this._emitError(new FerroqError('ERR_FERROQ_LOCK_MISMATCH', `could not renew lock for job ${arg}`))
+        break
+      case 'closed':
+        if (this._closedSeen) this._closedSeen()
+        break
+    }
+  }
+
+  _start(raw) {
+    const job = Job.fromJSON(this._queue, raw)
+    this._active.set(job.id, job)
+    if (this.listenerCount('active') > 0) this.emit('active', job, 'waiting')
+    let result
+    try {
+      result = this.processFn(job, job.token)
+    } catch (err) {
+      this._fail(job, err)
+      return
+    }
+    if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+      result.then(
+        (v) => this._complete(job, v),
+        (e) => this._fail(job, e),
+      )
+    } else {
+      this._complete(job, result)
+    }
+  }
+
+  _complete(job, value) {
+    let s
+    try {
+      s = value === undefined ? 'null' : JSON.stringify(value)
+      if (s === undefined) s = 'null'
+    } catch (e) {
+      this._fail(job, invalid('returnvalue', `must be JSON-serialisable (${e && e.message})`))
+      return
+    }
+    job.returnvalue = value === undefined ? null : value
+    this._report(job.id, '1', s)
+  }
+
+  // Outcomes reported in the same tick cross into Rust in ONE call, so the
+  // engine settles them (and fetches their successors) in one script call.
+  _report(id, ok, payload) {
+    if (this._outIds.length === 0) queueMicrotask(this._flush)
+    this._outIds.push(id)
+    this._outOks += ok
+    this._outPayloads.push(payload)
+  }
+
+  _flushOutbox() {
+    const ids = this._outIds
+    const oks = this._outOks
+    const payloads = this._outPayloads
+    this._outIds = []
+    this._outOks = ''
+    this._outPayloads = []
+    if (ids.length > 0) this._native.completeMany(ids, oks, payloads)
+  }
+
+  _fail(job, err) {
+    let backoff
+    const b = job.opts.backoff
+    const type = b && typeof b === 'object' ? b.type : undefined
+    if (this._backoffStrategy && type !== undefined && !BUILTIN_BACKOFFS.has(type)) {
+      try {
+        const d = this._backoffStrategy(job.attemptsMade + 1, type, err, job)
+        if (typeof d === 'number' && Number.isFinite(d)) backoff = d < 0 ? -1 : Math.floor(d)
+      } catch (e) {
+        this._emitError(e)
+      }
+    }
+    if (err && (err.name === 'RateLimitError' || err.message === 'bullmq:rateLimitExceeded')) {
+      // Back to the front of the line, attempt not counted; the limiter holds the worker.
+      const moved = '{"moved":true}'
+      this._queue._native.moveToWaitRateLimited(job.id, job.token || '0').then(
+        () => this._report(job.id, '0', moved),
+        (e) => {
+          this._emitError(e)
+          this._report(job.id, '0', moved)
+        },
+      )
+      return
+    }
+    job._error = err instanceof Error ? err : new Error(typeof err === 'string' ? err : String(err))
+    job.failedReason = job._error.message
+    if (job._error.stack) job.stacktrace = [...(job.stacktrace || []), job._error.stack]
+    this._report(job.id, '0', errorPayload(err, backoff))
+  }
+
+  /** Rate-limits the queue for `expireTimeMs` (then throw `Worker.RateLimitError()`). */
+  async rateLimit(expireTimeMs) {
+    await this._queue._native.rateLimit(expireTimeMs)
+  }
+
+  static RateLimitError() {
+    return new RateLimitError()
+  }
+
+  /** Stops taking new jobs (this worker only); jobs in hand finish. */
+  async pause(doNotWaitActive) {
+    this._native.pause()
+    if (!doNotWaitActive) {
+      while (this._active.size > 0) await new Promise((r) => setTimeout(r, 10))
+    }
+    this.emit('paused')
+  }
+
+  resume() {
+    this._native.resume()
+    this.emit('resumed')
+  }
+
+  isPaused() {
+    return this._native.isPaused()
+  }
+
+  isRunning() {
+    return this._native.isRunning()
+  }
+
+  async waitUntilReady() {
+    await this._queue.ping()
+    return this
+  }
+
+  /** Stops fetching, waits for jobs in hand (unless `force`), then releases everything. */
+  close(force = false) {
+    if (!this._closing) {
+      this.emit('closing', 'closing queue')
+      this._closing = (async () => {
+        const wasRunning = !!this._running
+        await this._native.close(!!force)
+        if (wasRunning) {
+          // The engine's last batch (with the final settled jobs) arrives on the same
+          // callback queue before 'closed'; wait for it, but never hang on it.
+          await Promise.race([this._running, new Promise((r) => setTimeout(r, 1000).unref())])
+        }
+        this.emit('closed')
+      })()
+    }
+    return this._closing
+  }
+
+  async disconnect() {
+    return this.close()
+  }
+}
+
+module.exports = { Worker }
