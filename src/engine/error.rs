@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use super::transitions::ScriptCode;
+
 /// Everything that can go wrong in the engine.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -47,7 +49,7 @@ pub enum Error {
     Script {
         /// The transition's name.
         name: &'static str,
-        /// BullMQ's return code (see `bullmq-data-layout.md` §11).
+        /// The script's return code (see [`ScriptCode`]).
         code: i64,
     },
     /// Data read from Redis is not in the layout ferroq expects (e.g. bad JSON
@@ -169,7 +171,9 @@ impl Error {
         }
     }
 
-    /// Maps a transition's negative return code for job `id` to the matching variant.
+    /// Maps a transition's negative return code (a [`ScriptCode`]) for job `id`
+    /// to its variant; `expected` is the state the transition needed the job in.
+    /// Codes no caller can act on stay [`Error::Script`].
     pub fn from_script_code(
         name: &'static str,
         code: i64,
@@ -177,19 +181,34 @@ impl Error {
         expected: &'static str,
     ) -> Self {
         let id = id.to_string();
-        match code {
-            -1 => Error::JobNotFound { id },
-            -2 => Error::LockMismatch {
+        match ScriptCode::from_code(code) {
+            Some(ScriptCode::JobNotExist) => Error::JobNotFound { id },
+            Some(ScriptCode::JobLockNotExist) => Error::LockMismatch {
                 id,
                 reason: "missing",
             },
-            -6 => Error::LockMismatch {
+            Some(ScriptCode::JobLockMismatch) => Error::LockMismatch {
                 id,
                 reason: "held by another worker",
             },
-            -3 => Error::NotInState { id, expected },
-            -8 => Error::SchedulerJob { id },
-            _ => Error::Script { name, code },
+            Some(ScriptCode::JobNotInState) => Error::NotInState { id, expected },
+            Some(ScriptCode::JobBelongsToJobScheduler) => Error::SchedulerJob { id },
+            Some(ScriptCode::QueueNotPaused) => {
+                Error::invalid(name, "the queue must be paused first")
+            }
+            Some(ScriptCode::QueueHasActiveJobs) => Error::invalid(
+                name,
+                "cannot obliterate a queue with active jobs; pass { force: true }",
+            ),
+            Some(
+                ScriptCode::JobPendingChildren
+                | ScriptCode::ParentJobNotExist
+                | ScriptCode::ParentJobCannotBeReplaced
+                | ScriptCode::JobHasFailedChildren
+                | ScriptCode::SchedulerJobIdCollision
+                | ScriptCode::SchedulerJobSlotsBusy,
+            )
+            | None => Error::Script { name, code },
         }
     }
 }

@@ -155,21 +155,6 @@ impl QueueKeys {
         ]
     }
 
-    /// KEYS of `add_jobs`.
-    pub fn add_keys(&self) -> [&str; 9] {
-        [
-            &self.wait,
-            &self.active,
-            &self.prioritized,
-            &self.pc,
-            &self.delayed,
-            &self.marker,
-            &self.events,
-            &self.meta,
-            &self.id,
-        ]
-    }
-
     /// The client name BullMQ's `getWorkers()` looks for: `<prefix>:<base64(name)>`.
     pub fn worker_client_name(prefix: &str, name: &str, worker_name: Option<&str>) -> String {
         let mut s = format!("{prefix}:{}", base64(name.as_bytes()));

@@ -29,6 +29,7 @@ pub mod processor;
 pub mod queue;
 pub mod scripts;
 pub mod shutdown;
+pub mod transitions;
 pub mod worker;
 
 #[cfg(test)]

@@ -15,6 +15,12 @@ use super::job::Job;
 use super::keys::QueueKeys;
 use super::options::{JobOptions, QueueOptions};
 use super::scripts::{self, Transition};
+use super::transitions::Call;
+use super::transitions::add_jobs::AddJobs;
+use super::transitions::add_log::AddLog;
+use super::transitions::get_state::GetState;
+use super::transitions::remove_job::RemoveJob;
+use super::transitions::update_progress::UpdateProgress;
 
 /// What ferroq writes as meta `version` (BullMQ writes `bullmq:<version>`; nothing reads it).
 pub const META_VERSION: &str = concat!("ferroq:", env!("CARGO_PKG_VERSION"));
@@ -123,23 +129,18 @@ impl Queue {
         Ok(self.inner.con.clone())
     }
 
-    /// Runs a transition with the given KEYS and ARGV.
+    /// Runs a transition with the given KEYS and ARGV (for callers that build
+    /// ARGV as bytes; the modules in `transitions/` use [`Call`] directly).
     pub(crate) async fn run<T: FromRedisValue>(
         &self,
         t: &'static Transition,
         keys: &[&str],
         args: Vec<Vec<u8>>,
     ) -> Result<T> {
-        debug_assert_eq!(keys.len(), t.keys, "{} takes {} keys", t.name, t.keys);
-        let mut con = self.con()?;
-        let mut inv = t.script().prepare_invoke();
-        for k in keys {
-            inv.key(*k);
-        }
-        for a in args {
-            inv.arg(a);
-        }
-        Ok(inv.invoke_async(&mut con).await?)
+        args.into_iter()
+            .fold(Call::new(t, keys), Call::arg)
+            .invoke(self)
+            .await
     }
 
     /// Writes meta `opts.maxLenEvents` and `version` once, as BullMQ's Queue does on connect.
@@ -206,35 +207,12 @@ impl Queue {
             }
         }
         self.ensure_meta().await?;
-        let now = now_ms();
-        let mut args: Vec<Vec<u8>> = Vec::with_capacity(2 + jobs.len() * 13);
-        args.push(self.inner.keys.base().as_bytes().to_vec());
-        args.push(jobs.len().to_string().into_bytes());
-        for j in jobs {
-            let o = j.opts;
-            let dedup = o.dedup.as_ref();
-            args.push(o.job_id.clone().unwrap_or_default().into_bytes());
-            args.push(j.name.into_bytes());
-            args.push(j.data.into_bytes());
-            args.push(o.stored.into_bytes());
-            args.push(o.timestamp.unwrap_or(now).to_string().into_bytes());
-            args.push(o.delay.to_string().into_bytes());
-            args.push(o.priority.to_string().into_bytes());
-            args.push(flag(o.lifo));
-            args.push(dedup.map(|d| d.id.clone()).unwrap_or_default().into_bytes());
-            args.push(
-                dedup
-                    .map(|d| d.ttl_ms)
-                    .unwrap_or(0)
-                    .to_string()
-                    .into_bytes(),
-            );
-            args.push(flag(dedup.is_some_and(|d| d.extend)));
-            args.push(flag(dedup.is_some_and(|d| d.replace)));
-            args.push(flag(dedup.is_some_and(|d| d.keep_last_if_active)));
+        let ids = AddJobs {
+            jobs: &jobs,
+            now_ms: now_ms(),
         }
-        let k = &self.inner.keys;
-        let ids: Vec<String> = self.run(&scripts::ADD_JOBS, &k.add_keys(), args).await?;
+        .run(self)
+        .await?;
         tracing::debug!(queue = %self.inner.name, count = ids.len(), first_id = ?ids.first(), "jobs added");
         Ok(ids)
     }
@@ -354,50 +332,28 @@ impl Queue {
 
     /// The job's state as BullMQ names it (`unknown` when in none).
     pub async fn get_state(&self, id: &str) -> Result<String> {
-        let k = &self.inner.keys;
-        self.run(
-            &scripts::GET_STATE,
-            &[
-                &k.completed,
-                &k.failed,
-                &k.delayed,
-                &k.prioritized,
-                &k.active,
-                &k.wait,
-                &k.paused,
-                &k.waiting_children,
-            ],
-            vec![id.as_bytes().to_vec()],
-        )
-        .await
+        GetState { job_id: id }.run(self).await
     }
 
     /// Stores progress (JSON text) and emits `progress`.
     pub async fn update_progress(&self, id: &str, progress_json: &str) -> Result<()> {
-        let k = &self.inner.keys;
-        let job = k.job(id);
-        let code: i64 = self
-            .run(
-                &scripts::UPDATE_PROGRESS,
-                &[&job, &k.events, &k.meta],
-                vec![id.into(), progress_json.into()],
-            )
-            .await?;
-        check(code, scripts::UPDATE_PROGRESS.name, id, "any")
+        UpdateProgress {
+            job_id: id,
+            progress_json,
+        }
+        .run(self)
+        .await
     }
 
     /// Appends a log line; keeps the last `keep_logs` lines when set. Returns the count kept.
     pub async fn add_log(&self, id: &str, row: &str, keep_logs: Option<u64>) -> Result<u64> {
-        let k = &self.inner.keys;
-        let code: i64 = self
-            .run(
-                &scripts::ADD_LOG,
-                &[&k.job(id), &k.logs(id)],
-                vec![row.into(), keep_logs.unwrap_or(0).to_string().into_bytes()],
-            )
-            .await?;
-        check(code, scripts::ADD_LOG.name, id, "any")?;
-        Ok(code as u64)
+        AddLog {
+            job_id: id,
+            row,
+            keep_logs,
+        }
+        .run(self)
+        .await
     }
 
     /// Log lines `start..=end` (ascending) and the total count.
@@ -432,36 +388,7 @@ impl Queue {
 
     /// Removes a job no worker holds. `Ok(false)` when it is locked by a worker.
     pub async fn remove(&self, id: &str) -> Result<bool> {
-        let k = &self.inner.keys;
-        let code: i64 = self
-            .run(
-                &scripts::REMOVE_JOB,
-                &[
-                    &k.wait,
-                    &k.active,
-                    &k.prioritized,
-                    &k.delayed,
-                    &k.completed,
-                    &k.failed,
-                    &k.waiting_children,
-                    &k.paused,
-                    &k.events,
-                    &k.meta,
-                    &k.repeat,
-                ],
-                vec![k.base().into(), id.into()],
-            )
-            .await?;
-        match code {
-            1 => Ok(true),
-            0 => Ok(false),
-            c => Err(Error::from_script_code(
-                scripts::REMOVE_JOB.name,
-                c,
-                id,
-                "any",
-            )),
-        }
+        RemoveJob { job_id: id }.run(self).await
     }
 
     /// Moves a completed or failed job back to wait (BullMQ's `job.retry(state)`).

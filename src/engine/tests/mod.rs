@@ -5,3 +5,4 @@ mod support;
 mod add;
 mod process;
 mod scripts;
+mod transitions;

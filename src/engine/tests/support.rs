@@ -115,3 +115,63 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// The events stream's entries, oldest first, each as its field/value pairs.
+pub async fn events(q: &Queue) -> Vec<Vec<(String, String)>> {
+    let entries: Vec<(String, Vec<(String, String)>)> = cmd(
+        q,
+        redis::cmd("XRANGE").arg(&q.keys().events).arg("-").arg("+"),
+    )
+    .await;
+    entries.into_iter().map(|(_, fields)| fields).collect()
+}
+
+/// The events stream's entries as `event` name plus the other fields, `k=v`
+/// joined with spaces (e.g. `waiting jobId=3 prev=delayed`), oldest first.
+pub async fn event_lines(q: &Queue) -> Vec<String> {
+    events(q)
+        .await
+        .into_iter()
+        .map(|fields| {
+            let mut line = String::new();
+            for (k, v) in fields {
+                if k == "event" {
+                    line.insert_str(0, &v);
+                } else {
+                    line.push_str(&format!(" {k}={v}"));
+                }
+            }
+            line
+        })
+        .collect()
+}
+
+/// A job hash as sorted field/value pairs (empty when the job does not exist).
+pub async fn job_hash(q: &Queue, id: &str) -> Vec<(String, String)> {
+    let mut h: Vec<(String, String)> = cmd(q, redis::cmd("HGETALL").arg(q.keys().job(id))).await;
+    h.sort();
+    h
+}
+
+/// A list's items, head first.
+pub async fn list(q: &Queue, key: &str) -> Vec<String> {
+    cmd(q, redis::cmd("LRANGE").arg(key).arg(0).arg(-1)).await
+}
+
+/// A sorted set's members with their scores (as Redis prints them), lowest first.
+pub async fn zset(q: &Queue, key: &str) -> Vec<(String, String)> {
+    cmd(
+        q,
+        redis::cmd("ZRANGE")
+            .arg(key)
+            .arg(0)
+            .arg(-1)
+            .arg("WITHSCORES"),
+    )
+    .await
+}
+
+/// Whether a key exists.
+pub async fn exists(q: &Queue, key: &str) -> bool {
+    cmd::<u64>(q, redis::cmd("EXISTS").arg(key)).await == 1
+}

@@ -1,0 +1,63 @@
+//! `lua/add_jobs.lua`: stores new jobs and puts each in wait, prioritized or
+//! delayed, deduplicating as asked; the whole batch is one atomic call.
+
+use super::Call;
+use crate::engine::error::Result;
+use crate::engine::keys::QueueKeys;
+use crate::engine::queue::{NewJob, Queue};
+use crate::engine::scripts;
+
+/// ARGV of `add_jobs`: validated jobs, and the creation time of those without
+/// `opts.timestamp`.
+#[derive(Debug)]
+pub struct AddJobs<'a> {
+    /// The jobs; their ids come back in this order.
+    pub jobs: &'a [NewJob],
+    /// Creation time (ms) of jobs that do not set `opts.timestamp`.
+    pub now_ms: u64,
+}
+
+impl AddJobs<'_> {
+    /// KEYS, in the order the script's header lists them.
+    pub fn keys(k: &QueueKeys) -> [&str; 9] {
+        [
+            &k.wait,
+            &k.active,
+            &k.prioritized,
+            &k.pc,
+            &k.delayed,
+            &k.marker,
+            &k.events,
+            &k.meta,
+            &k.id,
+        ]
+    }
+
+    /// Adds the jobs; resolves with one id per job: the new id, or the id of the
+    /// job that already has the custom id or owns the deduplication id.
+    pub async fn run(&self, q: &Queue) -> Result<Vec<String>> {
+        let k = q.keys();
+        let mut call = Call::new(&scripts::ADD_JOBS, &Self::keys(k))
+            .arg(k.base())
+            .arg(self.jobs.len());
+        for j in self.jobs {
+            let o = &j.opts;
+            let dedup = o.dedup.as_ref();
+            call = call
+                .arg(o.job_id.as_deref().unwrap_or(""))
+                .arg(&j.name)
+                .arg(&j.data)
+                .arg(&o.stored)
+                .arg(o.timestamp.unwrap_or(self.now_ms))
+                .arg(o.delay)
+                .arg(o.priority)
+                .arg(o.lifo)
+                .arg(dedup.map_or("", |d| d.id.as_str()))
+                .arg(dedup.map_or(0, |d| d.ttl_ms))
+                .arg(dedup.is_some_and(|d| d.extend))
+                .arg(dedup.is_some_and(|d| d.replace))
+                .arg(dedup.is_some_and(|d| d.keep_last_if_active));
+        }
+        call.invoke(q).await
+    }
+}

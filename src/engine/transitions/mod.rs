@@ -1,0 +1,258 @@
+//! One Rust module per Lua transition, named like its script:
+//! `lua/promote.lua` is run by `transitions/promote.rs`, and so on. Each module
+//! owns the script's KEYS (built from [`QueueKeys`](super::keys::QueueKeys)),
+//! its arguments as a typed struct, the decoding of its reply, and which
+//! [`ScriptCode`]s it can answer with. `Queue` methods are short calls into
+//! these modules; nothing else lists a script's KEYS or ARGV.
+//!
+//! A module's struct is the script's ARGV with names; `run` sends it and
+//! decodes the reply. For example
+//! `Promote { job_id: "7" }.run(&queue).await?` is `lua/promote.lua` on job 7.
+
+use redis::{FromRedisValue, ScriptInvocation, ToRedisArgs};
+
+use super::error::{Error, Result};
+use super::queue::Queue;
+use super::scripts::Transition;
+
+pub mod add_jobs;
+pub mod add_log;
+pub mod get_state;
+pub mod remove_job;
+pub mod update_progress;
+
+/// The negative integers a transition answers with when it refused to act.
+/// BullMQ's codes keep BullMQ's numbers (`bullmq-data-layout.md` §11, its
+/// `ErrorCode` enum); ferroq's own start at -100 so BullMQ's list can grow.
+/// Each Lua header names the codes its script returns; [`Error::from_script_code`]
+/// maps each code to one [`Error`] variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptCode {
+    /// -1: the job's hash does not exist.
+    JobNotExist,
+    /// -2: the job has no lock (a worker's token was expected).
+    JobLockNotExist,
+    /// -3: the job is not in the state (set or list) the transition needs.
+    JobNotInState,
+    /// -4: the job still has children to wait for (flows).
+    JobPendingChildren,
+    /// -5: the parent job named by the job does not exist (flows).
+    ParentJobNotExist,
+    /// -6: the job's lock is held by another token.
+    JobLockMismatch,
+    /// -7: the parent job cannot be replaced (flows).
+    ParentJobCannotBeReplaced,
+    /// -8: the job is the pending iteration of a job scheduler.
+    JobBelongsToJobScheduler,
+    /// -9: the job has failed children (flows).
+    JobHasFailedChildren,
+    /// -10: a job scheduler's next job id is taken.
+    SchedulerJobIdCollision,
+    /// -11: a job scheduler's slot is busy.
+    SchedulerJobSlotsBusy,
+    /// -100: `obliterate` needs the queue paused first.
+    QueueNotPaused,
+    /// -101: `obliterate` without `force` found active jobs.
+    QueueHasActiveJobs,
+}
+
+impl ScriptCode {
+    /// Every code, for listings and tests.
+    pub const ALL: [ScriptCode; 13] = [
+        ScriptCode::JobNotExist,
+        ScriptCode::JobLockNotExist,
+        ScriptCode::JobNotInState,
+        ScriptCode::JobPendingChildren,
+        ScriptCode::ParentJobNotExist,
+        ScriptCode::JobLockMismatch,
+        ScriptCode::ParentJobCannotBeReplaced,
+        ScriptCode::JobBelongsToJobScheduler,
+        ScriptCode::JobHasFailedChildren,
+        ScriptCode::SchedulerJobIdCollision,
+        ScriptCode::SchedulerJobSlotsBusy,
+        ScriptCode::QueueNotPaused,
+        ScriptCode::QueueHasActiveJobs,
+    ];
+
+    /// The integer the Lua scripts return for this code.
+    pub const fn code(self) -> i64 {
+        match self {
+            ScriptCode::JobNotExist => -1,
+            ScriptCode::JobLockNotExist => -2,
+            ScriptCode::JobNotInState => -3,
+            ScriptCode::JobPendingChildren => -4,
+            ScriptCode::ParentJobNotExist => -5,
+            ScriptCode::JobLockMismatch => -6,
+            ScriptCode::ParentJobCannotBeReplaced => -7,
+            ScriptCode::JobBelongsToJobScheduler => -8,
+            ScriptCode::JobHasFailedChildren => -9,
+            ScriptCode::SchedulerJobIdCollision => -10,
+            ScriptCode::SchedulerJobSlotsBusy => -11,
+            ScriptCode::QueueNotPaused => -100,
+            ScriptCode::QueueHasActiveJobs => -101,
+        }
+    }
+
+    /// The code for a script's integer reply; `None` for success values and
+    /// integers no script returns.
+    pub fn from_code(code: i64) -> Option<ScriptCode> {
+        ScriptCode::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    /// The message BullMQ gives when its `command` (e.g. `moveToFinished`) on
+    /// job `job_id` in `state` is refused with this code, so that ferroq's
+    /// errors and `failed` events read as BullMQ's do. For the parent codes
+    /// (-5, -7) `job_id` is the parent's key, as BullMQ names it.
+    pub fn message(self, job_id: &str, command: &str, state: &str) -> String {
+        match self {
+            ScriptCode::JobNotExist => format!("Missing key for job {job_id}. {command}"),
+            ScriptCode::JobLockNotExist => format!("Missing lock for job {job_id}. {command}"),
+            ScriptCode::JobNotInState => {
+                format!("Job {job_id} is not in the {state} state. {command}")
+            }
+            ScriptCode::JobPendingChildren => {
+                format!("Job {job_id} has pending dependencies. {command}")
+            }
+            ScriptCode::ParentJobNotExist => {
+                format!("Missing key for parent job {job_id}. {command}")
+            }
+            ScriptCode::JobLockMismatch => {
+                format!("Lock mismatch for job {job_id}. Cmd {command} from {state}")
+            }
+            ScriptCode::ParentJobCannotBeReplaced => {
+                format!("The parent job {job_id} cannot be replaced. {command}")
+            }
+            ScriptCode::JobBelongsToJobScheduler => format!(
+                "Job {job_id} belongs to a job scheduler and cannot be removed directly. {command}"
+            ),
+            ScriptCode::JobHasFailedChildren => {
+                format!(
+                    "Cannot complete job {job_id} because it has at least one failed child. {command}"
+                )
+            }
+            ScriptCode::SchedulerJobIdCollision => {
+                format!("Cannot create job scheduler iteration - job ID already exists. {command}")
+            }
+            ScriptCode::SchedulerJobSlotsBusy => {
+                format!(
+                    "Cannot create job scheduler iteration - current and next time slots already have jobs. {command}"
+                )
+            }
+            ScriptCode::QueueNotPaused => "Cannot obliterate non-paused queue".to_string(),
+            ScriptCode::QueueHasActiveJobs => {
+                "Cannot obliterate queue with active jobs".to_string()
+            }
+        }
+    }
+}
+
+/// [`ScriptCode::message`] for any integer reply `code`, with BullMQ's text for
+/// codes it does not know.
+pub fn refusal_message(code: i64, job_id: &str, command: &str, state: &str) -> String {
+    match ScriptCode::from_code(code) {
+        Some(c) => c.message(job_id, command, state),
+        None => format!("Unknown code {code} error for {job_id}. {command}"),
+    }
+}
+
+/// One script call being built: KEYS first, then ARGV, as the Lua header lists them.
+pub(crate) struct Call {
+    transition: &'static Transition,
+    invocation: ScriptInvocation<'static>,
+    keys: usize,
+}
+
+impl Call {
+    /// Starts a call of `transition` with its KEYS.
+    pub(crate) fn new(transition: &'static Transition, keys: &[&str]) -> Call {
+        debug_assert_eq!(
+            keys.len(),
+            transition.keys,
+            "{} takes {} keys",
+            transition.name,
+            transition.keys
+        );
+        let mut invocation = transition.script().prepare_invoke();
+        for k in keys {
+            invocation.key(*k);
+        }
+        Call {
+            transition,
+            invocation,
+            keys: keys.len(),
+        }
+    }
+
+    /// Appends one ARGV value (numbers are sent as decimal text, `bool` as "1"/"0").
+    pub(crate) fn arg(mut self, value: impl ToRedisArgs) -> Call {
+        self.invocation.arg(value);
+        self
+    }
+
+    /// Sends the call on the queue's connection and decodes the reply as `T`.
+    pub(crate) async fn invoke<T: FromRedisValue>(self, queue: &Queue) -> Result<T> {
+        let mut con = queue.con()?;
+        let reply = self.invocation.invoke_async(&mut con).await;
+        reply.map_err(|e| {
+            tracing::debug!(script = self.transition.name, keys = self.keys, error = %e, "script call failed");
+            Error::from(e)
+        })
+    }
+}
+
+/// A reply that is a count or 0 on success and a negative [`ScriptCode`] on
+/// refusal: the count, or the code's [`Error`] for job `job_id`, which the
+/// transition needed in the `expected` state.
+pub(crate) fn status(
+    transition: &'static Transition,
+    reply: i64,
+    job_id: &str,
+    expected: &'static str,
+) -> Result<u64> {
+    if reply < 0 {
+        Err(Error::from_script_code(
+            transition.name,
+            reply,
+            job_id,
+            expected,
+        ))
+    } else {
+        Ok(reply as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ScriptCode;
+
+    /// Codes are distinct and round-trip through their integers.
+    #[test]
+    fn codes_round_trip() {
+        for c in ScriptCode::ALL {
+            assert!(c.code() < 0);
+            assert_eq!(ScriptCode::from_code(c.code()), Some(c));
+        }
+        assert_eq!(ScriptCode::from_code(0), None);
+        assert_eq!(ScriptCode::from_code(-12), None);
+    }
+
+    /// Every negative code a Lua header names is a known ScriptCode.
+    #[test]
+    fn headers_name_only_known_codes() {
+        for t in crate::engine::scripts::ALL {
+            let own = t.source.rsplit("--[[").next().unwrap();
+            let header = own.split("]]").next().unwrap();
+            let returns = header.split("Returns:").nth(1).unwrap_or("");
+            let returns = returns.split("Emits:").next().unwrap();
+            for word in returns.split(|c: char| !(c == '-' || c.is_ascii_digit())) {
+                if let Some(n) = word.strip_prefix('-').and_then(|d| d.parse::<i64>().ok()) {
+                    assert!(
+                        ScriptCode::from_code(-n).is_some(),
+                        "{} header names unknown code -{n}",
+                        t.name
+                    );
+                }
+            }
+        }
+    }
+}
