@@ -70,9 +70,12 @@ export class LessonQueue {
 
   /** `{ state, progress, result, failedReason }` of a job; state `unknown` when there is no such job. */
   async getLessonGenerationJobStatus(jobId: string): Promise<LessonJobStatus> {
+    // State first: a job read after its state already holds that state's fields
+    // (read the other way round, a job finishing in between shows as completed
+    // with its last progress and no result).
+    const state = await this.queue.getJobState(jobId)
     const job = await this.queue.getJob(jobId)
-    if (!job) return { id: jobId, state: 'unknown', progress: null, result: null, failedReason: null, attemptsMade: 0 }
-    const state = await job.getState()
+    if (!job || state === 'unknown') return { id: jobId, state: 'unknown', progress: null, result: null, failedReason: null, attemptsMade: 0 }
     return {
       id: jobId,
       state,
