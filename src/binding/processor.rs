@@ -2,6 +2,8 @@
 //! the JS `deliver(batchJson)` callback; JS reports outcomes with the sync
 //! `NativeWorker.complete`. One crossing per batch, not per job.
 
+use std::fmt::Write;
+
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use serde_json::Value;
@@ -46,31 +48,35 @@ fn delivery_json(d: &Delivery) -> String {
         }
         s.push_str("{\"id\":");
         push_json_str(&mut s, &x.job_id);
-        let (state, message) = match &x.state {
-            SettledAs::Completed => ("completed", None),
-            SettledAs::Failed => ("failed", None),
-            SettledAs::Retrying => ("retrying", None),
-            SettledAs::Rejected(m) => ("rejected", Some(m)),
-        };
         s.push_str(",\"state\":\"");
-        s.push_str(state);
-        s.push('"');
-        if let Some(m) = message {
+        s.push_str(x.state.as_str());
+        let _ = write!(s, "\",\"attemptsMade\":{}", x.attempts_made);
+        if let SettledAs::Rejected(m) = &x.state {
             s.push_str(",\"message\":");
             push_json_str(&mut s, m);
         }
-        if let Some(j) = &x.job {
-            // Engine-made job JSON; fall back to null if it is not JSON.
-            s.push_str(",\"job\":");
-            if serde_json::from_str::<&serde_json::value::RawValue>(j).is_ok() {
-                s.push_str(j);
-            } else {
-                s.push_str("null");
+        if let Some(t) = x.finished_on {
+            let _ = write!(s, ",\"finishedOn\":{t}");
+        }
+        if let Some(r) = &x.failed_reason {
+            s.push_str(",\"failedReason\":");
+            push_json_str(&mut s, r);
+            if x.job.is_some() {
+                // Read by the Worker in index.js until it copies failedReason.
+                s.push_str(",\"reason\":");
+                push_json_str(&mut s, r);
             }
         }
-        if let Some(r) = &x.reason {
-            s.push_str(",\"reason\":");
-            push_json_str(&mut s, r);
+        if let Some(t) = &x.stacktrace {
+            s.push_str(",\"stacktrace\":");
+            push_raw_json(&mut s, t);
+        }
+        if let Some(d) = x.delay_ms {
+            let _ = write!(s, ",\"delay\":{d}");
+        }
+        if let Some(j) = &x.job {
+            s.push_str(",\"job\":");
+            push_raw_json(&mut s, j);
         }
         s.push('}');
     }
@@ -90,6 +96,15 @@ fn delivery_json(d: &Delivery) -> String {
     s.push_str(&Value::Array(events).to_string());
     s.push('}');
     s
+}
+
+/// Appends engine-made JSON text as is, or `null` should it not be JSON.
+fn push_raw_json(out: &mut String, v: &str) {
+    if serde_json::from_str::<&serde_json::value::RawValue>(v).is_ok() {
+        out.push_str(v);
+    } else {
+        out.push_str("null");
+    }
 }
 
 /// Appends `v` as a JSON string literal.

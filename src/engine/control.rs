@@ -4,6 +4,7 @@
 use super::error::{Error, Result};
 use super::queue::{Queue, now_ms};
 use super::scripts;
+use super::transitions::move_job_from_active_to_wait::MoveJobFromActiveToWait;
 
 /// Most jobs one clean/obliterate/retry call touches; callers loop for more.
 const BATCH: u64 = 1000;
@@ -251,32 +252,9 @@ impl Queue {
 
     /// Puts a rate-limited active job back in line; returns the limiter's TTL (ms).
     pub async fn move_to_wait_rate_limited(&self, id: &str, token: &str) -> Result<u64> {
-        let k = self.keys();
-        let code: i64 = self
-            .run(
-                &scripts::MOVE_JOB_FROM_ACTIVE_TO_WAIT,
-                &[
-                    &k.active,
-                    &k.wait,
-                    &k.prioritized,
-                    &k.marker,
-                    &k.events,
-                    &k.meta,
-                    &k.stalled,
-                    &k.limiter,
-                ],
-                vec![k.base().into(), id.into(), token.into()],
-            )
-            .await?;
-        if code < 0 {
-            return Err(Error::from_script_code(
-                scripts::MOVE_JOB_FROM_ACTIVE_TO_WAIT.name,
-                code,
-                id,
-                "active",
-            ));
-        }
-        Ok(code as u64)
+        MoveJobFromActiveToWait { job_id: id, token }
+            .run(self)
+            .await?
     }
 
     /// Replaces a job's data (JSON text).

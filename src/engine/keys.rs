@@ -117,44 +117,6 @@ impl QueueKeys {
         })
     }
 
-    /// KEYS of the fetching scripts (`move_to_active`, and the first nine of
-    /// `move_to_finished`), in the order `lua/lib/fetch.lua` reads them.
-    pub fn fetch_keys(&self) -> [&str; 9] {
-        [
-            &self.wait,
-            &self.active,
-            &self.prioritized,
-            &self.pc,
-            &self.delayed,
-            &self.marker,
-            &self.events,
-            &self.meta,
-            &self.limiter,
-        ]
-    }
-
-    /// KEYS of `move_to_finished`: the fetch keys, then what settling touches.
-    pub fn finish_keys(&self) -> [&str; 15] {
-        let f = self.fetch_keys();
-        [
-            f[0],
-            f[1],
-            f[2],
-            f[3],
-            f[4],
-            f[5],
-            f[6],
-            f[7],
-            f[8],
-            &self.stalled,
-            &self.completed,
-            &self.failed,
-            &self.metrics_completed,
-            &self.metrics_failed,
-            &self.id,
-        ]
-    }
-
     /// The client name BullMQ's `getWorkers()` looks for: `<prefix>:<base64(name)>`.
     pub fn worker_client_name(prefix: &str, name: &str, worker_name: Option<&str>) -> String {
         let mut s = format!("{prefix}:{}", base64(name.as_bytes()));

@@ -18,12 +18,36 @@ pub struct ProcessError {
     pub stack: Option<String>,
 }
 
+impl ProcessError {
+    /// BullMQ's `UnrecoverableError`: the job fails for good, whatever attempts remain.
+    pub fn is_unrecoverable(&self) -> bool {
+        self.name == "UnrecoverableError" || self.message == "bullmq:unrecoverable"
+    }
+
+    /// BullMQ's `RateLimitError`: the job goes back to wait and the attempt is
+    /// not counted (BullMQ 6 recognises it by its message).
+    pub fn is_rate_limit(&self) -> bool {
+        self.name == "RateLimitError" || self.message == "bullmq:rateLimitExceeded"
+    }
+
+    /// `DelayedError`, `WaitingError`, `WaitingChildrenError`: user code moved
+    /// the job itself (e.g. `job.moveToDelayed`) and the worker only lets go of it.
+    pub fn is_moved(&self) -> bool {
+        matches!(
+            self.name.as_str(),
+            "DelayedError" | "WaitingError" | "WaitingChildrenError"
+        )
+    }
+}
+
 /// How a processor finished a job.
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// Resolved; the value as JSON text (`null` for undefined).
     Completed(String),
-    /// Threw or rejected.
+    /// Threw or rejected. The worker settles the error by its kind: see
+    /// [`ProcessError::is_rate_limit`], [`ProcessError::is_moved`],
+    /// [`ProcessError::is_unrecoverable`].
     Failed {
         /// What was thrown.
         error: ProcessError,
@@ -43,24 +67,67 @@ pub enum SettledAs {
     Completed,
     /// Now in `failed` for good.
     Failed,
-    /// Failed this attempt and will run again (delayed or waiting).
+    /// Failed this attempt and will run again (delayed when `delay_ms` > 0, else waiting).
     Retrying,
+    /// Back at the front of wait after a `RateLimitError`; the attempt does not count.
+    RateLimited,
+    /// User code moved the job itself (`DelayedError` and kin); the worker let go of it.
+    Moved,
     /// The transition was refused (lost lock, job gone); the message says why.
     Rejected(String),
 }
 
-/// One job settled by the worker.
+impl SettledAs {
+    /// The name JS sees.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SettledAs::Completed => "completed",
+            SettledAs::Failed => "failed",
+            SettledAs::Retrying => "retrying",
+            SettledAs::RateLimited => "rateLimited",
+            SettledAs::Moved => "moved",
+            SettledAs::Rejected(_) => "rejected",
+        }
+    }
+}
+
+/// One job settled by the worker, with the fields the settling wrote, so a
+/// caller's copy of the job matches Redis without computing anything itself.
 #[derive(Debug, Clone)]
 pub struct Settled {
     /// The job's id.
     pub job_id: String,
     /// What happened.
     pub state: SettledAs,
+    /// `attemptsMade` now (counted for completed, failed and retrying).
+    pub attempts_made: u64,
+    /// `finishedOn` (ms), for completed and failed.
+    pub finished_on: Option<u64>,
+    /// `failedReason`, for failed and retrying.
+    pub failed_reason: Option<String>,
+    /// `stacktrace` as a JSON array, for failed and retrying.
+    pub stacktrace: Option<String>,
+    /// The retry delay (ms) when retrying later; BullMQ sets it as the job's `delay`.
+    pub delay_ms: Option<u64>,
     /// The job as JSON when user code never saw it (a deferred failure, corrupt
     /// data), so listeners still get a job object.
     pub job: Option<String>,
-    /// The failure reason when the worker failed the job itself.
-    pub reason: Option<String>,
+}
+
+impl Settled {
+    /// An entry with no fields written (rate limited, moved, rejected).
+    pub fn bare(job_id: String, state: SettledAs, attempts_made: u64) -> Settled {
+        Settled {
+            job_id,
+            state,
+            attempts_made,
+            finished_on: None,
+            failed_reason: None,
+            stacktrace: None,
+            delay_ms: None,
+            job: None,
+        }
+    }
 }
 
 /// Worker-level events.

@@ -3,6 +3,7 @@
 mod support;
 
 mod add;
+mod outcomes;
 mod process;
 mod scripts;
 mod transitions;

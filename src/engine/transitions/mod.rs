@@ -9,7 +9,7 @@
 //! decodes the reply. For example
 //! `Promote { job_id: "7" }.run(&queue).await?` is `lua/promote.lua` on job 7.
 
-use redis::{FromRedisValue, ScriptInvocation, ToRedisArgs};
+use redis::{ErrorKind, FromRedisValue, RedisError, RedisResult, ScriptInvocation, ToRedisArgs};
 
 use super::error::{Error, Result};
 use super::queue::Queue;
@@ -17,7 +17,12 @@ use super::scripts::Transition;
 
 pub mod add_jobs;
 pub mod add_log;
+pub mod extend_locks;
 pub mod get_state;
+pub mod move_job_from_active_to_wait;
+pub mod move_stalled_jobs_to_wait;
+pub mod move_to_active;
+pub mod move_to_finished;
 pub mod remove_job;
 pub mod update_progress;
 
@@ -197,6 +202,16 @@ impl Call {
             tracing::debug!(script = self.transition.name, keys = self.keys, error = %e, "script call failed");
             Error::from(e)
         })
+    }
+
+    /// As [`Call::invoke`], with Redis's error kept as is: the worker loop
+    /// retries transient failures (I/O, dropped connection) and settles the
+    /// rest. A closed queue is an I/O error here.
+    pub(crate) async fn invoke_raw<T: FromRedisValue>(self, queue: &Queue) -> RedisResult<T> {
+        let mut con = queue
+            .con()
+            .map_err(|_| RedisError::from((ErrorKind::Io, "queue closed")))?;
+        self.invocation.invoke_async(&mut con).await
     }
 }
 

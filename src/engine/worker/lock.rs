@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use super::Shared;
 use crate::engine::processor::{Delivery, WorkerEvent};
-use crate::engine::scripts;
 use crate::engine::shutdown::ShutdownSignal;
+use crate::engine::transitions::extend_locks::ExtendLocks;
 
 /// Renews the locks of all the worker's active jobs every `lock_renew_time_ms`.
 pub(super) async fn renew_locks(shared: Arc<Shared>, mut stop: ShutdownSignal) {
@@ -24,19 +24,11 @@ pub(super) async fn renew_locks(shared: Arc<Shared>, mut stop: ShutdownSignal) {
         if pairs.is_empty() {
             continue;
         }
-        let k = shared.queue.keys();
-        let mut args = Vec::with_capacity(2 + pairs.len() * 2);
-        args.push(k.base().as_bytes().to_vec());
-        args.push(shared.opts.lock_duration_ms.to_string().into_bytes());
-        for (id, token) in pairs {
-            args.push(id.into_bytes());
-            args.push(token.into_bytes());
-        }
-        match shared
-            .queue
-            .run::<Vec<String>>(&scripts::EXTEND_LOCKS, &[&k.stalled], args)
-            .await
-        {
+        let renew = ExtendLocks {
+            lock_duration_ms: shared.opts.lock_duration_ms,
+            jobs: &pairs,
+        };
+        match renew.run(&shared.queue).await {
             Ok(lost) => {
                 // A job finished between our snapshot and the script is not lost.
                 let lost: Vec<String> =

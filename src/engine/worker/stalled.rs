@@ -8,8 +8,8 @@ use super::Shared;
 use crate::engine::error::Result;
 use crate::engine::processor::{Delivery, WorkerEvent};
 use crate::engine::queue::{Queue, now_ms};
-use crate::engine::scripts;
 use crate::engine::shutdown::ShutdownSignal;
+use crate::engine::transitions::move_stalled_jobs_to_wait::MoveStalledJobsToWait;
 
 /// Runs one stalled check; returns the ids moved back to wait.
 pub async fn check_stalled(
@@ -17,27 +17,13 @@ pub async fn check_stalled(
     max_stalled_count: u64,
     stalled_interval_ms: u64,
 ) -> Result<Vec<String>> {
-    let k = queue.keys();
-    queue
-        .run(
-            &scripts::MOVE_STALLED_JOBS_TO_WAIT,
-            &[
-                &k.stalled,
-                &k.wait,
-                &k.active,
-                &k.stalled_check,
-                &k.meta,
-                &k.marker,
-                &k.events,
-            ],
-            vec![
-                k.base().into(),
-                max_stalled_count.to_string().into_bytes(),
-                now_ms().to_string().into_bytes(),
-                stalled_interval_ms.to_string().into_bytes(),
-            ],
-        )
-        .await
+    MoveStalledJobsToWait {
+        max_stalled_count,
+        now: now_ms(),
+        stalled_interval_ms,
+    }
+    .run(queue)
+    .await
 }
 
 /// Runs the check at start and then every `stalled_interval_ms`.

@@ -4,12 +4,21 @@
 
 mod add_jobs;
 mod add_log;
+mod extend_locks;
 mod get_state;
+mod move_job_from_active_to_wait;
+mod move_stalled_jobs_to_wait;
+mod move_to_active;
+mod move_to_finished;
 mod remove_job;
 mod update_progress;
 
 use serde_json::json;
 
+use crate::engine::options::KeepJobs;
+use crate::engine::queue::now_ms;
+use crate::engine::transitions::move_to_active::{Fetched, MoveToActive};
+use crate::engine::transitions::move_to_finished::{Finish, FinishedJob};
 use crate::engine::{JobOptions, NewJob, Queue};
 
 /// A job named `name` with data `{"n": n}` and the given options JSON.
@@ -29,4 +38,51 @@ pub async fn add(q: &Queue, opts: serde_json::Value) -> String {
 /// Deletes the events stream, so a test sees only what its transition wrote.
 pub async fn clear_events(q: &Queue) {
     let _: u64 = super::support::cmd(q, redis::cmd("DEL").arg(&q.keys().events)).await;
+}
+
+/// The lock token prefix of the test "worker" (tokens `test-worker:1`, ...).
+pub const TOKENS: &str = "test-worker";
+
+/// A fetch of `wanted` jobs at `now` by worker `w1`, lock duration 30 s.
+pub fn fetch_args(now: u64, wanted: usize) -> MoveToActive<'static> {
+    MoveToActive {
+        now,
+        wanted,
+        token_prefix: TOKENS,
+        seq: 0,
+        lock_duration_ms: 30_000,
+        limiter: None,
+        worker_name: Some("w1"),
+    }
+}
+
+/// Takes up to `wanted` jobs into active, as a worker's fetch does.
+pub async fn fetch(q: &Queue, wanted: usize) -> Fetched {
+    fetch_args(now_ms(), wanted).run(q).await.unwrap()
+}
+
+/// The settlement of job `id` (held with `token`) after its first attempt of 3.
+pub fn finished(id: &str, token: &str, finish: Finish, value: &str) -> FinishedJob {
+    FinishedJob {
+        id: id.into(),
+        token: token.into(),
+        finish,
+        value: value.into(),
+        stacktrace: if finish == Finish::Completed {
+            String::new()
+        } else {
+            json!(["Error: boom\n    at test"]).to_string()
+        },
+        keep: KeepJobs::ALL,
+        attempts: 3,
+        retry_delay_ms: 0,
+        lifo: false,
+        has_dedup: false,
+        attempts_made: 1,
+    }
+}
+
+/// One field of a job's hash.
+pub async fn field(q: &Queue, id: &str, name: &str) -> Option<String> {
+    super::support::cmd(q, redis::cmd("HGET").arg(q.keys().job(id)).arg(name)).await
 }

@@ -1,0 +1,340 @@
+//! The worker's loop: one tokio task per worker. Each turn it takes the
+//! outcomes user code reported, encodes them, and runs one round (settle and
+//! fetch in one script call), then admits what came back. With free slots and
+//! nothing to fetch it blocks on the queue's marker (BZPOPMIN) on a dedicated
+//! connection while still accepting outcomes: no polling.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::time::Instant;
+
+use super::encode::{self, Batch};
+use super::shared::Shared;
+use super::{admit, invoke, parse};
+use crate::engine::connection::{Conn, blocking_connection};
+use crate::engine::error::Error;
+use crate::engine::keys::QueueKeys;
+use crate::engine::options::MAX_RATE_LIMIT_DELAY_MS;
+use crate::engine::processor::{Control, Delivery, Outcome, Settled, SettledAs, WorkerEvent};
+use crate::engine::queue::now_ms;
+
+/// Longest wait before retrying after a Redis error in the loop.
+const MAX_ERROR_BACKOFF_MS: u64 = 5_000;
+/// Longest single block on the marker while delayed jobs exist (BullMQ: 10 s).
+const MAX_BLOCK_S: f64 = 10.0;
+
+type BlockFuture =
+    Pin<Box<dyn Future<Output = redis::RedisResult<Option<(String, String, f64)>>> + Send>>;
+
+/// The loop's state between turns.
+struct FetchLoop {
+    shared: Arc<Shared>,
+    rx: UnboundedReceiver<Control>,
+    /// Outcomes reported and not yet encoded.
+    reported: Vec<(String, Outcome)>,
+    /// Outcomes encoded and not yet accepted by Redis.
+    batch: Batch,
+    /// Settled without a round (moved, rate limited), delivered with the next one.
+    settled: Vec<Settled>,
+    /// Something may be ready: fetch when slots are free.
+    want_fetch: bool,
+    /// `drained` was reported and no job arrived since.
+    drained: bool,
+    /// Due time (ms) of the earliest delayed job, bounding the marker wait.
+    next_delayed: u64,
+    /// After a Redis error: no calls before this instant.
+    retry_at: Option<Instant>,
+    error_backoff_ms: u64,
+    /// The rate limiter is full: no fetching before this instant.
+    limited_until: Option<Instant>,
+    /// Settle one job per call (a call failed on a batch).
+    solo: bool,
+    client_name: String,
+    blocking_con: Option<Conn>,
+    block: Option<BlockFuture>,
+}
+
+/// Runs until closed; the last delivery says `Closed`.
+pub(super) async fn run(shared: Arc<Shared>, rx: UnboundedReceiver<Control>) {
+    let client_name = QueueKeys::worker_client_name(
+        shared.queue.prefix(),
+        shared.queue.name(),
+        shared.opts.name.as_deref(),
+    );
+    let mut lp = FetchLoop {
+        shared,
+        rx,
+        reported: Vec::new(),
+        batch: Batch::default(),
+        settled: Vec::new(),
+        want_fetch: true,
+        drained: false,
+        next_delayed: 0,
+        retry_at: None,
+        error_backoff_ms: 0,
+        limited_until: None,
+        solo: false,
+        client_name,
+        blocking_con: None,
+        block: None,
+    };
+    // Open the named blocking connection up front, so `getWorkers()` lists this
+    // worker even while the queue never runs dry.
+    lp.connect_blocking().await;
+    while lp.turn().await {}
+    lp.shared.deliver(Delivery {
+        settled: std::mem::take(&mut lp.settled),
+        events: vec![WorkerEvent::Closed],
+        ..Default::default()
+    });
+}
+
+impl FetchLoop {
+    /// One turn; false when the loop ends.
+    async fn turn(&mut self) -> bool {
+        while let Ok(msg) = self.rx.try_recv() {
+            self.take(msg);
+        }
+        let shared = self.shared.clone();
+        let closing = shared.closing.load(Ordering::Acquire);
+        if closing && shared.force.load(Ordering::Acquire) {
+            return false;
+        }
+        let moved = encode::encode(&shared, &mut self.reported, &mut self.batch);
+        self.settled.extend(moved);
+        let now = Instant::now();
+        if self.retry_at.is_some_and(|t| t <= now) {
+            self.retry_at = None;
+        }
+        if self.limited_until.is_some_and(|t| t <= now) {
+            self.limited_until = None;
+        }
+        if self.retry_at.is_none() {
+            self.put_back_limited().await;
+        }
+        let held = shared.active_len().saturating_sub(self.batch.len());
+        let free = shared.opts.concurrency.saturating_sub(held);
+        let may_fetch = !closing
+            && !shared.paused.load(Ordering::Acquire)
+            && free > 0
+            && self.limited_until.is_none();
+        let fetch_n = if may_fetch && self.want_fetch {
+            free
+        } else {
+            0
+        };
+        if self.retry_at.is_none() && (!self.batch.finish.is_empty() || fetch_n > 0) {
+            // Look again right away: the next turn blocks if nothing changed.
+            self.round(fetch_n).await;
+            return true;
+        }
+        self.flush();
+        if closing && shared.active_len() == 0 && self.reported.is_empty() {
+            return false;
+        }
+        if may_fetch && !self.want_fetch && self.retry_at.is_none() {
+            self.arm_block().await;
+        }
+        self.wait().await
+    }
+
+    fn take(&mut self, msg: Control) {
+        // A finished job frees a slot (and, under a global concurrency or rate
+        // limit, maybe room in the queue): settle it and fetch in the same call,
+        // as BullMQ's moveToFinished does with fetchNext.
+        match msg {
+            Control::Complete { job_id, outcome } => self.reported.push((job_id, outcome)),
+            Control::CompleteMany(outcomes) => self.reported.extend(outcomes),
+            Control::Wake => {}
+        }
+        self.want_fetch = true;
+    }
+
+    /// Settles the encoded batch (all of it, or one job in solo mode) and
+    /// fetches up to `fetch_n` jobs, then admits the result.
+    async fn round(&mut self, fetch_n: usize) {
+        let n = if self.solo {
+            self.batch.finish.len().min(1)
+        } else {
+            self.batch.finish.len()
+        };
+        let shared = self.shared.clone();
+        match invoke::finish_and_fetch(&shared, &self.batch.finish[..n], fetch_n).await {
+            Ok(round) => {
+                self.solo = false;
+                self.error_backoff_ms = 0;
+                let jobs: Vec<_> = self.batch.finish.drain(..n).collect();
+                let mut settled = std::mem::take(&mut self.settled);
+                settled.extend(parse::settled(&shared, jobs, round.reply.codes, round.now));
+                let fetched = round.reply.fetched;
+                let mut events = Vec::new();
+                if fetch_n > 0 {
+                    if !fetched.jobs.is_empty() {
+                        self.drained = false;
+                    } else if fetched.rate_limit_ttl == 0 && !self.drained {
+                        self.drained = true;
+                        events.push(WorkerEvent::Drained);
+                    }
+                    self.want_fetch = fetched.jobs.len() >= fetch_n;
+                    self.next_delayed = fetched.next_delayed_ms;
+                    self.limit_for(fetched.rate_limit_ttl);
+                }
+                let arrivals =
+                    parse::arrivals(fetched.jobs, round.now, shared.opts.name.as_deref());
+                let self_failed = admit::admit(&shared, arrivals, settled, events);
+                self.reported.extend(self_failed);
+            }
+            Err(e) if is_transient(&e) => self.back_off(&Error::from(e)),
+            // One job's data may be what the script chokes on: settle one by one.
+            Err(_) if n > 1 => self.solo = true,
+            Err(e) if n == 1 => {
+                let job = self.batch.finish.remove(0);
+                shared.active().remove(&job.id);
+                let message = format!("could not settle job: {e}");
+                let attempts = job.attempts_made.saturating_sub(1);
+                self.settled.push(Settled::bare(
+                    job.id,
+                    SettledAs::Rejected(message),
+                    attempts,
+                ));
+            }
+            Err(e) => self.back_off(&Error::from(e)),
+        }
+    }
+
+    /// Puts rate-limited jobs back in line, one call each; the limiter's TTL
+    /// holds fetching, as BullMQ's `limitUntil`.
+    async fn put_back_limited(&mut self) {
+        let shared = self.shared.clone();
+        while let Some(job) = self.batch.limited.first() {
+            let result = invoke::put_back_limited(&shared, job).await;
+            let state = match result {
+                Ok(Ok(ttl)) => {
+                    self.limit_for(ttl);
+                    SettledAs::RateLimited
+                }
+                Ok(Err(refused)) => SettledAs::Rejected(refused.to_string()),
+                Err(e) if is_transient(&e) => return self.back_off(&Error::from(e)),
+                Err(e) => SettledAs::Rejected(format!("could not settle job: {e}")),
+            };
+            let job = self.batch.limited.remove(0);
+            shared.active().remove(&job.id);
+            self.settled
+                .push(Settled::bare(job.id, state, job.attempts_made));
+        }
+    }
+
+    fn limit_for(&mut self, ttl_ms: u64) {
+        if ttl_ms > 0 {
+            let ms = ttl_ms.min(MAX_RATE_LIMIT_DELAY_MS);
+            self.limited_until = Some(Instant::now() + Duration::from_millis(ms));
+        }
+    }
+
+    fn back_off(&mut self, e: &Error) {
+        self.shared.report_error(e);
+        self.error_backoff_ms = (self.error_backoff_ms * 2).clamp(100, MAX_ERROR_BACKOFF_MS);
+        self.retry_at = Some(Instant::now() + Duration::from_millis(self.error_backoff_ms));
+    }
+
+    /// Delivers what was settled without a round.
+    fn flush(&mut self) {
+        if !self.settled.is_empty() {
+            self.shared.deliver(Delivery {
+                settled: std::mem::take(&mut self.settled),
+                ..Default::default()
+            });
+        }
+    }
+
+    async fn connect_blocking(&mut self) {
+        match blocking_connection(&self.shared.queue.inner.target, &self.client_name).await {
+            Ok(c) => self.blocking_con = Some(c),
+            Err(e) => self.back_off(&e),
+        }
+    }
+
+    /// Starts a wait on the marker (unless one is running).
+    async fn arm_block(&mut self) {
+        if self.block.is_some() {
+            return;
+        }
+        if self.blocking_con.is_none() {
+            self.connect_blocking().await;
+        }
+        let Some(mut con) = self.blocking_con.clone() else {
+            return;
+        };
+        let timeout = block_timeout(self.next_delayed, self.shared.opts.drain_delay_s);
+        let key = self.shared.queue.keys().marker.clone();
+        self.block = Some(Box::pin(async move {
+            redis::cmd("BZPOPMIN")
+                .arg(&key)
+                .arg(format!("{timeout:.3}"))
+                .query_async(&mut con)
+                .await
+        }));
+    }
+
+    /// Waits for a report, the marker, or the next timer; false when the
+    /// reporting side is gone.
+    async fn wait(&mut self) -> bool {
+        let until = match (self.retry_at, self.limited_until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let sleep = async {
+            match until {
+                Some(t) => tokio::time::sleep_until(t).await,
+                None => std::future::pending().await,
+            }
+        };
+        let block = async {
+            match self.block.as_mut() {
+                Some(b) => b.await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            msg = self.rx.recv() => match msg {
+                Some(m) => self.take(m),
+                None => return false,
+            },
+            r = block => {
+                self.block = None;
+                match r {
+                    Ok(Some((_, _, score))) if score > now_ms() as f64 + 1.0 => {
+                        // A delayed job's marker: sleep on the marker until it is due.
+                        self.next_delayed = score as u64;
+                    }
+                    Ok(_) => self.want_fetch = true,
+                    Err(e) => {
+                        self.blocking_con = None;
+                        self.back_off(&Error::from(e));
+                    }
+                }
+            },
+            // The next turn clears the timer that fired.
+            _ = sleep => self.want_fetch = true,
+        }
+        true
+    }
+}
+
+fn is_transient(e: &redis::RedisError) -> bool {
+    e.is_io_error() || e.is_connection_dropped() || e.is_timeout() || e.is_connection_refusal()
+}
+
+fn block_timeout(next_delayed: u64, drain_delay_s: f64) -> f64 {
+    if next_delayed > 0 {
+        let wait = next_delayed.saturating_sub(now_ms()) as f64 / 1000.0;
+        wait.clamp(0.001, MAX_BLOCK_S)
+    } else {
+        drain_delay_s.max(0.001)
+    }
+}

@@ -1,0 +1,92 @@
+//! What the worker's loop, its timers and its public handle share.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::engine::job::JobSettings;
+use crate::engine::options::WorkerOptions;
+use crate::engine::processor::{Completions, Control, Delivery, Processor, WorkerEvent};
+use crate::engine::queue::Queue;
+
+/// What the worker remembers of a job it holds.
+pub(super) struct ActiveJob {
+    /// The lock token.
+    pub token: String,
+    /// `attemptsMade` when it was fetched.
+    pub attempts_made: u64,
+    /// The opts the worker acts on.
+    pub settings: JobSettings,
+    /// `stacktrace` JSON when it was fetched.
+    pub stacktrace: Option<String>,
+    /// The job has a deduplication id to release when it finishes.
+    pub has_dedup: bool,
+    /// Set for jobs the worker fails itself (user code never saw them): the job
+    /// as JSON, for the settled report.
+    pub hidden_json: Option<String>,
+}
+
+pub(crate) struct Shared {
+    pub(super) queue: Queue,
+    pub(super) opts: WorkerOptions,
+    pub(super) processor: Mutex<Option<Arc<dyn Processor>>>,
+    pub(super) control: Completions,
+    pub(super) active: Mutex<HashMap<String, ActiveJob>>,
+    pub(super) paused: AtomicBool,
+    pub(super) closing: AtomicBool,
+    pub(super) force: AtomicBool,
+    /// Lock tokens are `<token_prefix>:<n>`, unique per worker.
+    pub(super) token_prefix: String,
+    /// The token counter `n`.
+    pub(super) seq: AtomicU64,
+}
+
+impl Shared {
+    /// Hands `d` to the processor (nothing when empty or after close).
+    pub(super) fn deliver(&self, d: Delivery) {
+        if d.is_empty() {
+            return;
+        }
+        let p = self
+            .processor
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(p) = p {
+            p.deliver(d);
+        }
+    }
+
+    pub(super) fn report_error(&self, e: &dyn std::fmt::Display) {
+        tracing::warn!(queue = %self.queue.name(), error = %e, "worker error");
+        self.deliver(Delivery {
+            events: vec![WorkerEvent::Error(e.to_string())],
+            ..Default::default()
+        });
+    }
+
+    /// Makes the loop look again (pause, resume, close, stalled jobs back).
+    pub(super) fn wake(&self) {
+        let _ = self.control.0.send(Control::Wake);
+    }
+
+    /// The jobs held; poisoning is ignored (the map stays consistent per call).
+    pub(super) fn active(&self) -> MutexGuard<'_, HashMap<String, ActiveJob>> {
+        self.active.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn active_tokens(&self) -> Vec<(String, String)> {
+        self.active()
+            .iter()
+            .map(|(id, j)| (id.clone(), j.token.clone()))
+            .collect()
+    }
+
+    pub(super) fn is_active(&self, id: &str) -> bool {
+        self.active().contains_key(id)
+    }
+
+    pub(super) fn active_len(&self) -> usize {
+        self.active().len()
+    }
+}
