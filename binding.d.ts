@@ -97,8 +97,6 @@ export declare class NativeQueue {
   promote(id: string): Promise<void>
   /** Parks an active job in delayed until `timestamp`. */
   moveToDelayed(id: string, token: string, timestamp: number): Promise<void>
-  /** Puts a rate-limited active job back in line; resolves with the limiter TTL. */
-  moveToWaitRateLimited(id: string, token: string): Promise<number>
   /** Rate-limits the queue for `ms`. */
   rateLimit(ms: number): Promise<void>
   /** The limiter's TTL when full. */

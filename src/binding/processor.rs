@@ -61,11 +61,6 @@ fn delivery_json(d: &Delivery) -> String {
         if let Some(r) = &x.failed_reason {
             s.push_str(",\"failedReason\":");
             push_json_str(&mut s, r);
-            if x.job.is_some() {
-                // Read by the Worker in index.js until it copies failedReason.
-                s.push_str(",\"reason\":");
-                push_json_str(&mut s, r);
-            }
         }
         if let Some(t) = &x.stacktrace {
             s.push_str(",\"stacktrace\":");
@@ -116,15 +111,13 @@ fn push_json_str(out: &mut String, v: &str) {
 }
 
 /// Turns what JS reported into an outcome. `payload` is the result JSON when
-/// `ok`, else `{ name, message, stack, backoff?, moved? }`.
+/// `ok`, else `{ name, message, stack, backoff? }`; the engine settles an error
+/// by its name (RateLimitError, DelayedError and kin, UnrecoverableError).
 pub fn outcome(ok: bool, payload: String) -> Outcome {
     if ok {
         return Outcome::Completed(payload);
     }
     let v: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
-    if v.get("moved").and_then(Value::as_bool) == Some(true) {
-        return Outcome::Moved;
-    }
     let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     Outcome::Failed {
         error: ProcessError {

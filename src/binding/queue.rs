@@ -423,22 +423,6 @@ impl NativeQueue {
         )
     }
 
-    /// Puts a rate-limited active job back in line; resolves with the limiter TTL.
-    #[napi(catch_unwind, ts_return_type = "Promise<number>")]
-    pub fn move_to_wait_rate_limited<'e>(
-        &self,
-        env: &'e Env,
-        id: String,
-        token: String,
-    ) -> Result<PromiseRaw<'e, f64>> {
-        let q = self.inner.clone();
-        promise(
-            env,
-            async move { q.move_to_wait_rate_limited(&id, &token).await },
-            |t| t as f64,
-        )
-    }
-
     /// Rate-limits the queue for `ms`.
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn rate_limit<'e>(&self, env: &'e Env, ms: f64) -> Result<PromiseRaw<'e, ()>> {

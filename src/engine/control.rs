@@ -4,7 +4,6 @@
 use super::error::{Error, Result};
 use super::queue::{Queue, now_ms};
 use super::scripts;
-use super::transitions::move_job_from_active_to_wait::MoveJobFromActiveToWait;
 
 /// Most jobs one clean/obliterate/retry call touches; callers loop for more.
 const BATCH: u64 = 1000;
@@ -248,13 +247,6 @@ impl Queue {
             ));
         }
         Ok(())
-    }
-
-    /// Puts a rate-limited active job back in line; returns the limiter's TTL (ms).
-    pub async fn move_to_wait_rate_limited(&self, id: &str, token: &str) -> Result<u64> {
-        MoveJobFromActiveToWait { job_id: id, token }
-            .run(self)
-            .await?
     }
 
     /// Replaces a job's data (JSON text).

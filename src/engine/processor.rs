@@ -55,9 +55,6 @@ pub enum Outcome {
         /// `settings.backoffStrategy`): `Some(-1)` = do not retry.
         backoff_ms: Option<i64>,
     },
-    /// The processor moved the job itself (BullMQ's DelayedError / WaitingError):
-    /// the worker forgets it without touching Redis.
-    Moved,
 }
 
 /// What a worker did with a job after its outcome was reported.

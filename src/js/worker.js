@@ -17,7 +17,6 @@ const { Job } = require('./job.js')
 // the package root (where index.js is), not to this file.
 const requireProcessor = createRequire(path.join(__dirname, '..', '..', 'index.js'))
 
-const MOVED_ERRORS = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError'])
 const BUILTIN_BACKOFFS = new Set(['fixed', 'exponential'])
 
 function errorPayload(err, backoff) {
@@ -34,7 +33,7 @@ function errorPayload(err, backoff) {
     }
   }
   const stack = isObj && typeof err.stack === 'string' ? err.stack : null
-  return JSON.stringify({ name, message, stack, backoff, moved: MOVED_ERRORS.has(name) || undefined })
+  return JSON.stringify({ name, message, stack, backoff })
 }
 
 /** A worker: runs `processor(job)` for the queue's jobs. BullMQ's `Worker`. */
@@ -160,26 +159,36 @@ class Worker extends EventEmitter {
     for (const d of batches) this._handleBatch(d)
   }
 
+  // The engine settled the job and says what it wrote (attemptsMade,
+  // finishedOn, failedReason, stacktrace, retry delay): the job object copies it.
   _settled(s) {
     const job = this._active.get(s.id) || (s.job ? Job.fromJSON(this._queue, s.job) : undefined)
     this._active.delete(s.id)
     if (!job) return
-    if (s.state === 'completed') {
-      job.finishedOn = Date.now()
-      job.attemptsMade += 1
-      if (this.listenerCount('completed') > 0) this.emit('completed', job, job.returnvalue, 'active')
-    } else if (s.state === 'failed' || s.state === 'retrying') {
-      job.attemptsMade += 1
-      if (s.state === 'failed') job.finishedOn = Date.now()
-      let err = job._error
-      if (!err) {
-        err = new UnrecoverableError(s.reason || job.failedReason || 'job failed')
-        job.failedReason = err.message
+    switch (s.state) {
+      case 'completed':
+        job.attemptsMade = s.attemptsMade
+        job.finishedOn = s.finishedOn
+        if (this.listenerCount('completed') > 0) this.emit('completed', job, job.returnvalue, 'active')
+        break
+      case 'failed':
+      case 'retrying': {
+        job.attemptsMade = s.attemptsMade
+        job.failedReason = s.failedReason
+        job.stacktrace = s.stacktrace
+        if (s.finishedOn !== undefined) job.finishedOn = s.finishedOn
+        if (s.delay !== undefined) job.delay = s.delay
+        // A job the engine failed itself (user code never saw it) has no error object.
+        const err = job._error || new UnrecoverableError(s.failedReason)
+        delete job._error
+        if (this.listenerCount('failed') > 0) this.emit('failed', job, err, 'active')
+        break
       }
-      delete job._error
-      if (this.listenerCount('failed') > 0) this.emit('failed', job, err, 'active')
-    } else if (s.state === 'rejected') {
-      this._emitError(new FerroqError('ERR_FERROQ_LOCK_MISMATCH', s.message))
+      case 'rejected':
+        this._emitError(new FerroqError('ERR_FERROQ_LOCK_MISMATCH', s.message))
+        break
+      // 'rateLimited' (back in wait, attempt not counted) and 'moved' (user code
+      // moved it itself) have nothing to report.
     }
   }
 
@@ -268,21 +277,9 @@ class Worker extends EventEmitter {
         this._emitError(e)
       }
     }
-    if (err && (err.name === 'RateLimitError' || err.message === 'bullmq:rateLimitExceeded')) {
-      // Back to the front of the line, attempt not counted; the limiter holds the worker.
-      const moved = '{"moved":true}'
-      this._queue._native.moveToWaitRateLimited(job.id, job.token || '0').then(
-        () => this._report(job.id, '0', moved),
-        (e) => {
-          this._emitError(e)
-          this._report(job.id, '0', moved)
-        },
-      )
-      return
-    }
+    // The engine settles the error by its kind (RateLimitError: back to wait;
+    // DelayedError and kin: let go; else retry or fail) and reports the fields.
     job._error = err instanceof Error ? err : new Error(typeof err === 'string' ? err : String(err))
-    job.failedReason = job._error.message
-    if (job._error.stack) job.stacktrace = [...(job.stacktrace || []), job._error.stack]
     this._report(job.id, '0', errorPayload(err, backoff))
   }
 

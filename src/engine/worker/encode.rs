@@ -85,11 +85,6 @@ pub(super) fn encode(
                     ..finished(id, job, job.settings.remove_on_fail, opts.remove_on_fail)
                 });
             }
-            Outcome::Moved => {
-                let attempts = job.attempts_made;
-                active.remove(&id);
-                moved.push(Settled::bare(id, SettledAs::Moved, attempts));
-            }
         }
     }
     moved
