@@ -15,13 +15,27 @@ export declare class NativeAdmin {
    * Serves `queues` (the handles themselves: their connections are shared).
    * `optsJson`: `{ basePath?, healthThresholds?: { failed?, waiting? } }`.
    */
-  constructor(queues: Array<NativeQueue>, optsJson: string)
+  constructor(queues: Array<NativeQueue>, optsJson: string, channel: NativeChannel)
   /**
    * Answers one request: `url` is the path and query as the server saw it,
    * `body` the raw body text. Resolves with a reply for every request,
-   * errors included.
+   * errors included. A request: resolves with an `AdminReply`.
    */
-  handle(method: string, url: string, body?: string | undefined | null): Promise<AdminReply>
+  handle(method: string, url: string, body?: string | undefined | null): number
+}
+
+/**
+ * The channel, as JS creates it (once, in `src/js/channel.js`). Native
+ * objects that answer requests or push batches are given it at construction.
+ */
+export declare class NativeChannel {
+  /**
+   * `deliver(entries)` receives each delivery as a flat array of
+   * `[id, kind, value]` triples (see `src/binding/channel.rs`).
+   */
+  constructor(deliver: (entries: Array<unknown>) => void)
+  /** Requests waiting for their answer plus live sinks (for tests and leak checks). */
+  get holds(): number
 }
 
 /**
@@ -30,119 +44,140 @@ export declare class NativeAdmin {
  */
 export declare class NativeLearningTracker {
   /** `optsJson`: `{ connection, prefix, debounceMs, attempts, backoffDelay }`. */
-  constructor(queueName: string, optsJson: string)
-  /** Queues (or re-debounces) a user's update; resolves with the pending job id. */
-  queueUpdate(userId: string): Promise<string>
-  /** Removes the user's pending update; resolves with whether there was one. */
-  cancelPending(userId: string): Promise<boolean>
-  /** Resolves with `{ waiting, active, completed, failed, total }` as JSON text. */
-  status(): Promise<string>
-  /** Removes every pending update; resolves with how many. */
-  clearPending(): Promise<number>
+  constructor(queueName: string, optsJson: string, channel: NativeChannel)
+  /** Queues (or re-debounces) a user's update. Request: resolves with the pending job id. */
+  queueUpdate(userId: string): number
+  /** Removes the user's pending update. Request: resolves with whether there was one. */
+  cancelPending(userId: string): number
+  /** Request: resolves with a `TrackerStatus`. */
+  status(): number
+  /** Removes every pending update. Request: resolves with how many. */
+  clearPending(): number
   /** Closes the queue handle. */
   close(): void
 }
 
-/** A queue handle (producer and reader). Wrapped by `Queue` in index.js. */
+/** A queue handle (producer and reader). Wrapped by `Queue` in JS. */
 export declare class NativeQueue {
-  /** `optsJson`: `{ connection, prefix, maxDataBytes }`. */
-  constructor(name: string, optsJson: string)
+  /** Adds one job. Request: resolves with its id. */
+  add(name: string, dataJson: string, optsJson: string, timestamp?: number | undefined | null): number
+  /**
+   * Adds the jobs JS gathered in one tick, given as parallel lists, in one
+   * round trip. Request: resolves with `AddedJobs` (each job's id or error).
+   */
+  addMany(names: Array<string>, datas: Array<string>, optsJsons: Array<string>, timestamps: Array<number>): number
+  /**
+   * Adds jobs (`[[name, dataJson, optsJson, timestamp], ...]` as JSON) in one
+   * atomic call. Request: resolves with their ids (string[]).
+   */
+  addBulk(jobsJson: string): number
+  /** Request: resolves with one count per state asked for, in the same order. */
+  getJobCounts(states: Array<string>): number
+  /** Request: resolves with the jobs as JSON text (an array). */
+  getJobs(states: Array<string>, start: number, end: number, asc: boolean): number
+  /** Pauses the queue for all workers. Request: resolves with nothing. */
+  pause(): number
+  /** Resumes the queue. Request: resolves with nothing. */
+  resume(): number
+  /** Request: resolves with whether the queue is paused. */
+  isPaused(): number
+  /** Request: resolves with the workers' CLIENT LIST entries (field -> value). */
+  getWorkers(): number
+  /** Round trip to Redis (PING). Request: rejects when it is unreachable. */
+  ping(): number
+  /** Removes old jobs of one state. Request: resolves with their ids. */
+  clean(grace: number, limit: number, state: string): number
+  /** Removes waiting (and with `delayed`, delayed) jobs. Request: resolves with how many. */
+  drain(delayed: boolean): number
+  /** Deletes the queue and all its data. Request: resolves with nothing. */
+  obliterate(force: boolean): number
+  /** Moves failed/completed jobs back to wait. Request: resolves with nothing. */
+  retryJobs(state: string, count: number, timestamp?: number | undefined | null): number
+  /** Moves delayed jobs to wait. Request: resolves with nothing. */
+  promoteJobs(count: number): number
+  /** Rate-limits the queue for `ms`. Request: resolves with nothing. */
+  rateLimit(ms: number): number
+  /** Request: resolves with the limiter's TTL when full. */
+  getRateLimitTtl(max?: number | undefined | null): number
+  /** Trims the events stream. Request: resolves with the number of entries removed. */
+  trimEvents(maxLength: number): number
+  /** Request: resolves with the job id holding a deduplication id, or null. */
+  getDeduplicationJobId(id: string): number
+  /** Releases a deduplication id. Request: resolves 1 if it existed. */
+  removeDeduplicationKey(id: string): number
+  /** Request: resolves with `Metrics` of `kind` ('completed' or 'failed'). */
+  getMetrics(kind: string, start: number, end: number): number
+  /**
+   * Sets (n >= 1) or with 0 removes the queue-wide concurrency cap.
+   * Request: resolves with nothing.
+   */
+  setGlobalConcurrency(concurrency: number): number
+  /** Request: resolves with the queue-wide concurrency cap, or null. */
+  getGlobalConcurrency(): number
+  /** Sets (or with max 0 removes) the queue-wide rate limit. Request: resolves with nothing. */
+  setGlobalRateLimit(max: number, duration: number): number
+  /** Request: resolves with `[max, duration]` of the queue-wide rate limit, or null. */
+  getGlobalRateLimit(): number
+  /** Request: resolves with the job as JSON text, or null. */
+  getJob(id: string): number
+  /** Request: resolves with the job's state name. */
+  getState(id: string): number
+  /** Stores progress (JSON text). Request: resolves with nothing. */
+  updateProgress(id: string, progressJson: string): number
+  /** Appends a log line. Request: resolves with the number of lines kept. */
+  addLog(id: string, row: string, keepLogs?: number | undefined | null): number
+  /** Request: resolves with `JobLogs`. */
+  getJobLogs(id: string, start: number, end: number, asc: boolean): number
+  /** Removes a job. Request: resolves false when a worker holds it. */
+  remove(id: string): number
+  /** Moves a completed/failed job back to wait. Request: resolves with nothing. */
+  retryJob(id: string, state: string, resetAttemptsMade: boolean, resetAttemptsStarted: boolean): number
+  /** Moves one delayed job to wait. Request: resolves with nothing. */
+  promote(id: string): number
+  /** Parks an active job in delayed until `timestamp`. Request: resolves with nothing. */
+  moveToDelayed(id: string, token: string, timestamp: number): number
+  /** Replaces a job's data. Request: resolves with nothing. */
+  updateData(id: string, dataJson: string): number
+  /** Gives a delayed job a new delay from now. Request: resolves with nothing. */
+  changeDelay(id: string, delay: number): number
+  /** Sets a job's priority. Request: resolves with nothing. */
+  changePriority(id: string, priority: number, lifo: boolean): number
+  /** `optsJson`: `{ connection, prefix, maxDataBytes }`; answers go through `channel`. */
+  constructor(name: string, optsJson: string, channel: NativeChannel)
   /** The queue name. */
   get name(): string
   /** The key prefix. */
   get prefix(): string
-  /** Adds one job; resolves with its id. */
-  add(name: string, dataJson: string, optsJson: string, timestamp?: number | undefined | null): Promise<string>
-  /** Adds jobs (`[[name, dataJson, optsJson, timestamp], ...]` as JSON) in one call; resolves with their ids. */
-  addBulk(jobsJson: string): Promise<string[]>
-  /** Resolves with the job as JSON text, or null. */
-  getJob(id: string): Promise<string | null>
-  /** Resolves with `{ state: count }` as JSON text. */
-  getJobCounts(states: Array<string>): Promise<string>
-  /** Resolves with a JSON array of jobs. */
-  getJobs(states: Array<string>, start: number, end: number, asc: boolean): Promise<string>
-  /** Resolves with the job's state name. */
-  getState(id: string): Promise<string>
-  /** Stores progress (JSON text). */
-  updateProgress(id: string, progressJson: string): Promise<void>
-  /** Appends a log line; resolves with the number of lines kept. */
-  addLog(id: string, row: string, keepLogs?: number | undefined | null): Promise<number>
-  /** Resolves with `{ logs, count }` as JSON text. */
-  getJobLogs(id: string, start: number, end: number, asc: boolean): Promise<string>
-  /** Removes a job; resolves false when a worker holds it. */
-  remove(id: string): Promise<boolean>
-  /** Moves a completed/failed job back to wait. */
-  retryJob(id: string, state: string, resetAttemptsMade: boolean, resetAttemptsStarted: boolean): Promise<void>
-  /** Pauses the queue for all workers. */
-  pause(): Promise<void>
-  /** Resumes the queue. */
-  resume(): Promise<void>
-  /** Whether the queue is paused. */
-  isPaused(): Promise<boolean>
-  /** Resolves with the workers' CLIENT LIST entries as a JSON array of objects. */
-  getWorkers(): Promise<string>
-  /** Round trip to Redis (PING); rejects when it is unreachable. */
-  ping(): Promise<void>
-  /** Removes old jobs of one state; resolves with their ids. */
-  clean(grace: number, limit: number, state: string): Promise<string[]>
-  /** Removes waiting (and with `delayed`, delayed) jobs; resolves with how many. */
-  drain(delayed: boolean): Promise<number>
-  /** Deletes the queue and all its data. */
-  obliterate(force: boolean): Promise<void>
-  /** Moves failed/completed jobs back to wait. */
-  retryJobs(state: string, count: number, timestamp?: number | undefined | null): Promise<void>
-  /** Moves all delayed jobs to wait. */
-  promoteJobs(count: number): Promise<void>
-  /** Moves one delayed job to wait. */
-  promote(id: string): Promise<void>
-  /** Parks an active job in delayed until `timestamp`. */
-  moveToDelayed(id: string, token: string, timestamp: number): Promise<void>
-  /** Rate-limits the queue for `ms`. */
-  rateLimit(ms: number): Promise<void>
-  /** The limiter's TTL when full. */
-  getRateLimitTtl(max?: number | undefined | null): Promise<number>
-  /** Trims the events stream; resolves with the number of entries removed. */
-  trimEvents(maxLength: number): Promise<number>
-  /** The job id holding a deduplication id, or null. */
-  getDeduplicationJobId(id: string): Promise<string | null>
-  /** Releases a deduplication id; resolves 1 if it existed. */
-  removeDeduplicationKey(id: string): Promise<number>
-  /** Resolves with `{ meta: { count, prevTS, prevCount }, data, count }` as JSON text. */
-  getMetrics(kind: string, start: number, end: number): Promise<string>
-  /** Sets (n >= 1) or with 0 removes the queue-wide concurrency cap. */
-  setGlobalConcurrency(concurrency: number): Promise<void>
-  /** The queue-wide concurrency cap, or null. */
-  getGlobalConcurrency(): Promise<number | null>
-  /** Sets (or with max 0 removes) the queue-wide rate limit. */
-  setGlobalRateLimit(max: number, duration: number): Promise<void>
-  /** `[max, duration]` of the queue-wide rate limit, or null. */
-  getGlobalRateLimit(): Promise<number[] | null>
-  /** Replaces a job's data. */
-  updateData(id: string, dataJson: string): Promise<void>
-  /** Gives a delayed job a new delay from now. */
-  changeDelay(id: string, delay: number): Promise<void>
-  /** Sets a job's priority. */
-  changePriority(id: string, priority: number, lifo: boolean): Promise<void>
   /** Marks the handle closed. Idempotent. */
   close(): void
 }
 
 /** Reads a queue's events stream. Wrapped by `QueueEvents` in index.js. */
 export declare class NativeQueueEvents {
-  /** `optsJson`: `{ connection, prefix, lastEventId, blockingTimeout }`. */
-  constructor(name: string, optsJson: string, deliver: ((arg: string) => void))
+  /**
+   * `optsJson`: `{ connection, prefix, lastEventId, blockingTimeout }`.
+   * Batches arrive on `channel` under `sinkId`: `{"events":[...]}` or `{"error":"..."}`.
+   */
+  constructor(name: string, optsJson: string, channel: NativeChannel)
+  /** The id this reader's batches arrive under on the channel. */
+  get sinkId(): number
   /** Starts reading. */
   run(): void
-  /** Resolves once positioned in the stream. */
-  waitUntilReady(): Promise<void>
-  /** Stops reading; releases the JS callback. */
-  close(): Promise<void>
+  /** Request: resolves (with nothing) once positioned in the stream. */
+  waitUntilReady(): number
+  /** Stops reading and ends the sink. Request: resolves with nothing. */
+  close(): number
 }
 
 /** A worker. Wrapped by `Worker` in index.js, which runs the user's processor. */
 export declare class NativeWorker {
-  /** `optsJson`: BullMQ worker options (no functions). `deliver` receives each batch as JSON text. */
-  constructor(name: string, optsJson: string, deliver: ((arg: string) => void))
+  /**
+   * `optsJson`: BullMQ worker options (no functions). Each batch arrives as
+   * JSON text on `channel` under `sinkId`.
+   */
+  constructor(name: string, optsJson: string, channel: NativeChannel)
+  /** The id this worker's batches arrive under on the channel. */
+  get sinkId(): number
   /** Starts fetching jobs. */
   run(): void
   /**
@@ -167,8 +202,29 @@ export declare class NativeWorker {
   activeCount(): number
   /** A queue handle sharing this worker's connection (for job methods). */
   queue(): NativeQueue
-  /** Graceful close (waits for jobs in hand unless `force`); releases the JS callback. */
-  close(force: boolean): Promise<void>
+  /**
+   * Graceful close (waits for jobs in hand unless `force`); ends the sink
+   * after the last batch. Request: resolves with nothing.
+   */
+  close(force: boolean): number
+}
+
+/** What an `addMany` request resolves with. */
+export interface AddedJobs {
+  /** One id per job, in request order ("" where the job failed). */
+  ids: Array<string>
+  /** The jobs that failed, each with its own error. */
+  failed: Array<AddFailure>
+}
+
+/** One job of an `addMany` that was not added. */
+export interface AddFailure {
+  /** Its position in the request. */
+  index: number
+  /** The stable error code (`ERR_FERROQ_*`). */
+  code: string
+  /** What went wrong, naming the bad field. */
+  message: string
 }
 
 /**
@@ -200,20 +256,63 @@ export declare function emailSystemConfig(envJson: string): string
 /** The stable error codes, for `instanceof`-free checks in JS. */
 export declare function errorCodes(): Array<string>
 
+/** A job's log lines and how many there are in all. */
+export interface JobLogs {
+  /** The lines asked for. */
+  logs: Array<string>
+  /** How many lines the job has. */
+  count: number
+}
+
 /**
  * The queues under a prefix, for tools such as the `ferroq` CLI.
  * `optsJson`: `{ connection, prefix }` as for a Queue. Without `names`,
  * resolves with every queue found by SCAN (sorted; on a Redis Cluster only
  * the node the connection reaches is scanned). With `names`, resolves with
  * those of them that exist, in the order given.
+ * A request on `channel`: resolves with the names (string[]).
  */
-export declare function listQueues(optsJson: string, names?: Array<string> | undefined | null): Promise<string[]>
+export declare function listQueues(channel: NativeChannel, optsJson: string, names?: Array<string> | undefined | null): number
+
+/** Completed or failed jobs per minute (BullMQ's `getMetrics` shape). */
+export interface Metrics {
+  /** The counters behind the data points. */
+  meta: MetricsMeta
+  /** Per-minute counts, newest first. */
+  data: Array<number>
+  /** How many data points exist in all. */
+  count: number
+}
+
+/** The `meta` part of a metrics answer (BullMQ's names). */
+export interface MetricsMeta {
+  /** Jobs counted since the metrics began. */
+  count: number
+  /** When the last data point was written (ms). */
+  prevTS: number
+  /** The count at that time. */
+  prevCount: number
+}
 
 /**
  * Sets (or with `null`, clears) the JS log callback; it receives each record
  * as JSON text `{ level, message, fields }`. `level`: error|warn|info|debug|trace.
  */
 export declare function setLogCallback(callback?: (((arg: string) => void)) | undefined | null, level?: string | undefined | null): void
+
+/** The tracker's queue, counted per state. */
+export interface TrackerStatus {
+  /** Updates waiting to run (debounce window included). */
+  waiting: number
+  /** Updates running. */
+  active: number
+  /** Updates done. */
+  completed: number
+  /** Updates failed for good. */
+  failed: number
+  /** All of the above. */
+  total: number
+}
 
 /** Checks a custom job id (BullMQ's rules); throws a coded error. */
 export declare function validateJobId(id: string): void

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeAdmin = nativeBinding.NativeAdmin
+module.exports.NativeChannel = nativeBinding.NativeChannel
 module.exports.NativeLearningTracker = nativeBinding.NativeLearningTracker
 module.exports.NativeQueue = nativeBinding.NativeQueue
 module.exports.NativeQueueEvents = nativeBinding.NativeQueueEvents

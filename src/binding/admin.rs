@@ -8,7 +8,8 @@ use napi::Env;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use super::error::{Code, coded, promise};
+use super::channel::{Channel, NativeChannel};
+use super::error::{Code, coded};
 use super::options;
 use super::queue::NativeQueue;
 use crate::presets::admin::{AdminApi, AdminOptions};
@@ -29,6 +30,7 @@ pub struct AdminReply {
 #[napi]
 pub struct NativeAdmin {
     api: Arc<AdminApi>,
+    channel: Channel,
 }
 
 #[napi]
@@ -36,34 +38,34 @@ impl NativeAdmin {
     /// Serves `queues` (the handles themselves: their connections are shared).
     /// `optsJson`: `{ basePath?, healthThresholds?: { failed?, waiting? } }`.
     #[napi(constructor, catch_unwind)]
-    pub fn new(queues: Vec<ClassInstance<NativeQueue>>, opts_json: String) -> Result<Self, Code> {
+    pub fn new(
+        queues: Vec<ClassInstance<NativeQueue>>,
+        opts_json: String,
+        channel: &NativeChannel,
+    ) -> Result<Self, Code> {
         let o = options::parse(&opts_json, "options").map_err(|e| coded(&e))?;
         let opts = AdminOptions::from_json(&o.into()).map_err(|e| coded(&e))?;
         let queues = queues.iter().map(|q| q.inner.clone()).collect();
         let api = AdminApi::new(queues, opts).map_err(|e| coded(&e))?;
-        Ok(NativeAdmin { api: Arc::new(api) })
+        Ok(NativeAdmin {
+            api: Arc::new(api),
+            channel: channel.channel.clone(),
+        })
     }
 
     /// Answers one request: `url` is the path and query as the server saw it,
     /// `body` the raw body text. Resolves with a reply for every request,
-    /// errors included.
-    #[napi(catch_unwind, ts_return_type = "Promise<AdminReply>")]
-    pub fn handle<'e>(
-        &self,
-        env: &'e Env,
-        method: String,
-        url: String,
-        body: Option<String>,
-    ) -> Result<PromiseRaw<'e, AdminReply>> {
+    /// errors included. A request: resolves with an `AdminReply`.
+    #[napi(catch_unwind)]
+    pub fn handle(&self, env: &Env, method: String, url: String, body: Option<String>) -> u32 {
         let api = self.api.clone();
-        promise(
-            env,
-            async move { Ok(api.handle(&method, &url, body.as_deref()).await) },
-            |r| AdminReply {
+        self.channel.request(env, async move {
+            let r = api.handle(&method, &url, body.as_deref()).await;
+            Ok(AdminReply {
                 status: u32::from(r.status),
                 body: r.body.to_string(),
                 allow: r.allow.map(str::to_string),
-            },
-        )
+            })
+        })
     }
 }

@@ -7,10 +7,9 @@
 use std::collections::BTreeSet;
 
 use napi::Env;
-use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use super::error::promise;
+use super::channel::NativeChannel;
 use super::options;
 use crate::engine::keys::QueueKeys;
 use crate::engine::queue::validate_queue_name;
@@ -142,28 +141,26 @@ async fn existing(con: &Queue, prefix: &str, names: Vec<String>) -> engine::Resu
 /// resolves with every queue found by SCAN (sorted; on a Redis Cluster only
 /// the node the connection reaches is scanned). With `names`, resolves with
 /// those of them that exist, in the order given.
-#[napi(catch_unwind, ts_return_type = "Promise<string[]>")]
-pub fn list_queues<'e>(
-    env: &'e Env,
+/// A request on `channel`: resolves with the names (string[]).
+#[napi(catch_unwind)]
+pub fn list_queues(
+    env: &Env,
+    channel: &NativeChannel,
     opts_json: String,
     names: Option<Vec<String>>,
-) -> Result<PromiseRaw<'e, Vec<String>>> {
-    promise(
-        env,
-        async move {
-            let o = options::parse(&opts_json, "opts")?;
-            let (conn, qopts) = options::queue(&o)?;
-            // A queue handle only for its connection: the engine's way to
-            // connect, with its timeouts and reconnects.
-            let prefix = qopts.prefix.clone();
-            let con = Queue::new(PROBE_QUEUE, &conn, qopts)?;
-            let found = match names {
-                Some(names) => existing(&con, &prefix, names).await,
-                None => discover(&con, &prefix).await,
-            };
-            con.close();
-            found
-        },
-        |names| names,
-    )
+) -> u32 {
+    channel.channel.request(env, async move {
+        let o = options::parse(&opts_json, "opts")?;
+        let (conn, qopts) = options::queue(&o)?;
+        // A queue handle only for its connection: the engine's way to
+        // connect, with its timeouts and reconnects.
+        let prefix = qopts.prefix.clone();
+        let con = Queue::new(PROBE_QUEUE, &conn, qopts)?;
+        let found = match names {
+            Some(names) => existing(&con, &prefix, names).await,
+            None => discover(&con, &prefix).await,
+        };
+        con.close();
+        found
+    })
 }

@@ -1,8 +1,8 @@
-//! The one place where engine errors become JS errors (with a stable `.code`)
-//! and where JS failures become engine outcomes.
+//! Engine errors as the errors sync native methods throw (with a stable
+//! `.code`). Async answers carry the code through the channel instead
+//! (`channel.rs`), and JS builds the Error where the caller awaits.
 
 use napi::bindgen_prelude::*;
-use napi::{Env, JsError};
 
 use crate::engine;
 
@@ -31,25 +31,4 @@ pub fn coded(e: &engine::Error) -> napi::Error<Code> {
 /// An invalid-option error raised by the binding itself.
 pub fn invalid(field: &str, reason: impl Into<String>) -> napi::Error<Code> {
     coded(&engine::Error::invalid(field, reason))
-}
-
-/// Engine error → a JS Error object with `.code`, wrapped so a promise rejects with it.
-fn js_error(env: &Env, e: &engine::Error) -> napi::Error {
-    let err = JsError::from(coded(e)).into_unknown(*env);
-    napi::Error::from(err)
-}
-
-/// Runs an engine future on napi's tokio runtime and returns a JS promise that
-/// resolves with `map(value)` or rejects with a coded Error (not napi's generic one).
-pub fn promise<'e, T, V, F, M>(env: &'e Env, fut: F, map: M) -> napi::Result<PromiseRaw<'e, V>>
-where
-    T: Send + 'static,
-    V: ToNapiValue + 'e,
-    F: std::future::Future<Output = engine::Result<T>> + Send + 'static,
-    M: FnOnce(T) -> V + 'static,
-{
-    env.spawn_future_with_callback(async move { Ok(fut.await) }, move |env, r| match r {
-        Ok(v) => Ok(map(v)),
-        Err(e) => Err(js_error(env, &e)),
-    })
 }

@@ -6,16 +6,17 @@ use std::sync::Arc;
 
 use napi::Env;
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use serde_json::{Map, Value};
 
+use super::channel::{Channel, NativeChannel, Sink};
 use super::error::{Code, coded};
 use super::options;
 use crate::engine::{EventSink, QueueEvents, QueueEventsOptions, StreamEvent};
 
+/// The reader's end of the channel; held (and Node with it) until `close()`.
 struct JsSink {
-    deliver: ThreadsafeFunction<String, (), String, Status, false>,
+    sink: Sink,
 }
 
 impl EventSink for JsSink {
@@ -31,17 +32,13 @@ impl EventSink for JsSink {
                 Value::Array(vec![Value::String(e.id), Value::Object(fields)])
             })
             .collect();
-        let json = serde_json::json!({ "events": arr }).to_string();
-        let _ = self
-            .deliver
-            .call(json, ThreadsafeFunctionCallMode::NonBlocking);
+        self.sink
+            .push(serde_json::json!({ "events": arr }).to_string());
     }
 
     fn error(&self, message: String) {
-        let json = serde_json::json!({ "error": message }).to_string();
-        let _ = self
-            .deliver
-            .call(json, ThreadsafeFunctionCallMode::NonBlocking);
+        self.sink
+            .push(serde_json::json!({ "error": message }).to_string());
     }
 }
 
@@ -49,16 +46,20 @@ impl EventSink for JsSink {
 #[napi]
 pub struct NativeQueueEvents {
     inner: Arc<QueueEvents>,
+    channel: Channel,
+    sink_id: u32,
 }
 
 #[napi]
 impl NativeQueueEvents {
     /// `optsJson`: `{ connection, prefix, lastEventId, blockingTimeout }`.
+    /// Batches arrive on `channel` under `sinkId`: `{"events":[...]}` or `{"error":"..."}`.
     #[napi(constructor, catch_unwind)]
     pub fn new(
+        env: &Env,
         name: String,
         opts_json: String,
-        deliver: ThreadsafeFunction<String, (), String, Status, false>,
+        channel: &NativeChannel,
     ) -> Result<Self, Code> {
         let o = options::parse(&opts_json, "opts").map_err(|e| coded(&e))?;
         let (conn, qopts) = options::queue(&o).map_err(|e| coded(&e))?;
@@ -76,11 +77,22 @@ impl NativeQueueEvents {
         {
             eopts.blocking_timeout_ms = t as u64;
         }
-        let ev = QueueEvents::new(&name, &conn, eopts, Arc::new(JsSink { deliver }))
+        let channel = channel.channel.clone();
+        let sink = channel.sink(env);
+        let sink_id = sink.id();
+        let ev = QueueEvents::new(&name, &conn, eopts, Arc::new(JsSink { sink }))
             .map_err(|e| coded(&e))?;
         Ok(NativeQueueEvents {
             inner: Arc::new(ev),
+            channel,
+            sink_id,
         })
+    }
+
+    /// The id this reader's batches arrive under on the channel.
+    #[napi(getter)]
+    pub fn sink_id(&self) -> u32 {
+        self.sink_id
     }
 
     /// Starts reading.
@@ -90,29 +102,23 @@ impl NativeQueueEvents {
         napi::bindgen_prelude::within_runtime_if_available(move || ev.run());
     }
 
-    /// Resolves once positioned in the stream.
-    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
-    pub fn wait_until_ready<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, ()>> {
+    /// Request: resolves (with nothing) once positioned in the stream.
+    #[napi(catch_unwind)]
+    pub fn wait_until_ready(&self, env: &Env) -> u32 {
         let ev = self.inner.clone();
-        env.spawn_future_with_callback(
-            async move {
-                ev.wait_until_ready().await;
-                Ok(())
-            },
-            |_, _| Ok(()),
-        )
+        self.channel.request(env, async move {
+            ev.wait_until_ready().await;
+            Ok(())
+        })
     }
 
-    /// Stops reading; releases the JS callback.
-    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
-    pub fn close<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, ()>> {
+    /// Stops reading and ends the sink. Request: resolves with nothing.
+    #[napi(catch_unwind)]
+    pub fn close(&self, env: &Env) -> u32 {
         let ev = self.inner.clone();
-        env.spawn_future_with_callback(
-            async move {
-                ev.close().await;
-                Ok(())
-            },
-            |_, _| Ok(()),
-        )
+        self.channel.request(env, async move {
+            ev.close().await;
+            Ok(())
+        })
     }
 }

@@ -1,8 +1,11 @@
 //! The napi binding: the only place that imports napi. Each `#[napi]` class
-//! converts JS arguments, calls the engine and converts back; `index.js` wraps
-//! the classes in BullMQ's shapes.
+//! converts JS arguments, calls the engine and converts back; `src/js/` wraps
+//! the classes in BullMQ's shapes. Everything Rust tells JS later (answers to
+//! requests, worker and QueueEvents batches) goes through the one ordered
+//! channel of `channel.rs`.
 
 mod admin;
+mod channel;
 mod cli;
 mod error;
 mod events;

@@ -5,7 +5,8 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
 
-use super::error::{Code, coded, promise};
+use super::channel::{Channel, NativeChannel};
+use super::error::{Code, coded};
 use super::options;
 use crate::engine::{self, Queue};
 use crate::presets::email_queues::{EmailSystemConfig, email_job};
@@ -16,13 +17,33 @@ use crate::presets::learning_tracker::{LearningTracker, TrackerConfig};
 #[napi]
 pub struct NativeLearningTracker {
     inner: LearningTracker,
+    channel: Channel,
+}
+
+/// The tracker's queue, counted per state.
+#[napi(object)]
+pub struct TrackerStatus {
+    /// Updates waiting to run (debounce window included).
+    pub waiting: f64,
+    /// Updates running.
+    pub active: f64,
+    /// Updates done.
+    pub completed: f64,
+    /// Updates failed for good.
+    pub failed: f64,
+    /// All of the above.
+    pub total: f64,
 }
 
 #[napi]
 impl NativeLearningTracker {
     /// `optsJson`: `{ connection, prefix, debounceMs, attempts, backoffDelay }`.
     #[napi(constructor, catch_unwind)]
-    pub fn new(queue_name: String, opts_json: String) -> Result<Self, Code> {
+    pub fn new(
+        queue_name: String,
+        opts_json: String,
+        channel: &NativeChannel,
+    ) -> Result<Self, Code> {
         let o = options::parse(&opts_json, "opts").map_err(|e| coded(&e))?;
         let (conn, qopts) = options::queue(&o).map_err(|e| coded(&e))?;
         let mut config = TrackerConfig::default();
@@ -53,54 +74,48 @@ impl NativeLearningTracker {
         .map_err(|e| coded(&e))?;
         Ok(NativeLearningTracker {
             inner: LearningTracker::new(queue, config),
+            channel: channel.channel.clone(),
         })
     }
 
-    /// Queues (or re-debounces) a user's update; resolves with the pending job id.
-    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
-    pub fn queue_update<'e>(
-        &self,
-        env: &'e Env,
-        user_id: String,
-    ) -> Result<PromiseRaw<'e, String>> {
+    /// Queues (or re-debounces) a user's update. Request: resolves with the pending job id.
+    #[napi(catch_unwind)]
+    pub fn queue_update(&self, env: &Env, user_id: String) -> u32 {
         let t = self.inner.clone();
-        promise(env, async move { t.queue_update(&user_id).await }, |id| id)
+        self.channel
+            .request(env, async move { t.queue_update(&user_id).await })
     }
 
-    /// Removes the user's pending update; resolves with whether there was one.
-    #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
-    pub fn cancel_pending<'e>(
-        &self,
-        env: &'e Env,
-        user_id: String,
-    ) -> Result<PromiseRaw<'e, bool>> {
+    /// Removes the user's pending update. Request: resolves with whether there was one.
+    #[napi(catch_unwind)]
+    pub fn cancel_pending(&self, env: &Env, user_id: String) -> u32 {
         let t = self.inner.clone();
-        promise(env, async move { t.cancel_pending(&user_id).await }, |b| b)
+        self.channel
+            .request(env, async move { t.cancel_pending(&user_id).await })
     }
 
-    /// Resolves with `{ waiting, active, completed, failed, total }` as JSON text.
-    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
-    pub fn status<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, String>> {
+    /// Request: resolves with a `TrackerStatus`.
+    #[napi(catch_unwind)]
+    pub fn status(&self, env: &Env) -> u32 {
         let t = self.inner.clone();
-        promise(
-            env,
-            async move {
-                let s = t.status().await?;
-                Ok(serde_json::json!({
-                    "waiting": s.waiting, "active": s.active, "completed": s.completed,
-                    "failed": s.failed, "total": s.total,
-                })
-                .to_string())
-            },
-            |s| s,
-        )
+        self.channel.request(env, async move {
+            let s = t.status().await?;
+            Ok(TrackerStatus {
+                waiting: s.waiting as f64,
+                active: s.active as f64,
+                completed: s.completed as f64,
+                failed: s.failed as f64,
+                total: s.total as f64,
+            })
+        })
     }
 
-    /// Removes every pending update; resolves with how many.
-    #[napi(catch_unwind, ts_return_type = "Promise<number>")]
-    pub fn clear_pending<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, u32>> {
+    /// Removes every pending update. Request: resolves with how many.
+    #[napi(catch_unwind)]
+    pub fn clear_pending(&self, env: &Env) -> u32 {
         let t = self.inner.clone();
-        promise(env, async move { t.clear_pending().await }, |n| n as u32)
+        self.channel
+            .request(env, async move { Ok(t.clear_pending().await? as f64) })
     }
 
     /// Closes the queue handle.

@@ -1,30 +1,24 @@
-//! JS user code as an engine [`Processor`]: each delivery becomes one call of
-//! the JS `deliver(batchJson)` callback; JS reports outcomes with the sync
-//! `NativeWorker.complete`. One crossing per batch, not per job.
+//! JS user code as an engine [`Processor`]: each delivery becomes one batch on
+//! the worker's sink of the channel (in order with every other answer); JS
+//! reports outcomes with the sync `NativeWorker.completeMany`. One crossing
+//! per batch, not per job.
 
 use std::fmt::Write;
 
-use napi::bindgen_prelude::*;
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use serde_json::Value;
 
+use super::channel::Sink;
 use crate::engine::{Delivery, Outcome, ProcessError, Processor, SettledAs, WorkerEvent};
 
-/// The JS batch callback. Strong: while a worker runs it keeps Node alive, as
-/// BullMQ's does; `close()` drops it.
-pub type DeliverFn = ThreadsafeFunction<String, (), String, Status, false>;
-
+/// The worker's end of the channel. Its sink keeps Node alive while the worker
+/// lives, as BullMQ's does; the engine drops the processor when it closes.
 pub struct JsProcessor {
-    pub deliver: DeliverFn,
+    pub sink: Sink,
 }
 
 impl Processor for JsProcessor {
     fn deliver(&self, d: Delivery) {
-        let json = delivery_json(&d);
-        // NonBlocking on an unbounded queue never fails short of a closing env.
-        let _ = self
-            .deliver
-            .call(json, ThreadsafeFunctionCallMode::NonBlocking);
+        self.sink.push(delivery_json(&d));
     }
 }
 

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use napi::Env;
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
 
+use super::channel::{Channel, NativeChannel};
 use super::error::{Code, coded};
 use super::options;
 use super::processor::{JsProcessor, outcome};
@@ -18,21 +18,28 @@ use crate::engine::{Completions, Queue, Worker};
 pub struct NativeWorker {
     inner: Arc<Worker>,
     completions: Completions,
+    channel: Channel,
+    sink_id: u32,
 }
 
 #[napi]
 impl NativeWorker {
-    /// `optsJson`: BullMQ worker options (no functions). `deliver` receives each batch as JSON text.
+    /// `optsJson`: BullMQ worker options (no functions). Each batch arrives as
+    /// JSON text on `channel` under `sinkId`.
     #[napi(constructor, catch_unwind)]
     pub fn new(
+        env: &Env,
         name: String,
         opts_json: String,
-        deliver: ThreadsafeFunction<String, (), String, Status, false>,
+        channel: &NativeChannel,
     ) -> Result<Self, Code> {
         let o = options::parse(&opts_json, "opts").map_err(|e| coded(&e))?;
         let (conn, qopts) = options::queue(&o).map_err(|e| coded(&e))?;
         let wopts = options::worker(&o).map_err(|e| coded(&e))?;
-        let processor = Arc::new(JsProcessor { deliver });
+        let channel = channel.channel.clone();
+        let sink = channel.sink(env);
+        let sink_id = sink.id();
+        let processor = Arc::new(JsProcessor { sink });
         let worker = napi::bindgen_prelude::within_runtime_if_available(|| {
             let q = Queue::new(&name, &conn, qopts)?;
             Worker::new(q, wopts, processor)
@@ -42,7 +49,15 @@ impl NativeWorker {
         Ok(NativeWorker {
             inner: Arc::new(worker),
             completions,
+            channel,
+            sink_id,
         })
+    }
+
+    /// The id this worker's batches arrive under on the channel.
+    #[napi(getter)]
+    pub fn sink_id(&self) -> u32 {
+        self.sink_id
     }
 
     /// Starts fetching jobs.
@@ -107,20 +122,19 @@ impl NativeWorker {
     pub fn queue(&self) -> NativeQueue {
         NativeQueue {
             inner: self.inner.queue().clone(),
+            channel: self.channel.clone(),
         }
     }
 
-    /// Graceful close (waits for jobs in hand unless `force`); releases the JS callback.
-    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
-    pub fn close<'e>(&self, env: &'e Env, force: bool) -> Result<PromiseRaw<'e, ()>> {
+    /// Graceful close (waits for jobs in hand unless `force`); ends the sink
+    /// after the last batch. Request: resolves with nothing.
+    #[napi(catch_unwind)]
+    pub fn close(&self, env: &Env, force: bool) -> u32 {
         let w = self.inner.clone();
-        env.spawn_future_with_callback(
-            async move {
-                w.close(force).await;
-                w.queue().close();
-                Ok(())
-            },
-            |_, _| Ok(()),
-        )
+        self.channel.request(env, async move {
+            w.close(force).await;
+            w.queue().close();
+            Ok(())
+        })
     }
 }

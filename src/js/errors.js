@@ -42,17 +42,6 @@ function callNative(f) {
   return r && typeof r.then === 'function' ? r.catch((e) => Promise.reject(fromNative(e))) : r
 }
 
-/** A native queue handle whose methods convert errors on the way out. */
-function guarded(handle) {
-  return new Proxy(handle, {
-    get(target, prop) {
-      const v = target[prop]
-      if (typeof v !== 'function') return v
-      return (...args) => callNative(() => v.apply(target, args))
-    },
-  })
-}
-
 // ---------------------------------------------------------------------------
 // Errors a processor throws
 
@@ -101,7 +90,6 @@ module.exports = {
   invalid,
   fromNative,
   callNative,
-  guarded,
   UnrecoverableError,
   DelayedError,
   WaitingError,

@@ -6,7 +6,7 @@
 
 const { EventEmitter } = require('node:events')
 const { NativeLearningTracker } = require('./native.js')
-const { FerroqError, invalid, fromNative, callNative, guarded } = require('./errors.js')
+const { FerroqError, invalid, fromNative } = require('./errors.js')
 const { connectionOf } = require('./connection.js')
 const { Worker } = require('./worker.js')
 
@@ -36,7 +36,7 @@ function createLearningTracker(opts = {}) {
     backoffDelay,
   })
   const tracker = new EventEmitter()
-  const native = guarded(callNative(() => new NativeLearningTracker(queueName, nativeOpts)))
+  const native = new NativeLearningTracker(queueName, nativeOpts)
   const processor = opts.processor
 
   const reportError = (err) => {
@@ -83,7 +83,7 @@ function createLearningTracker(opts = {}) {
 
     /** `{ waiting, active, completed, failed, total }`; waiting includes delayed updates. */
     async getQueueStatus() {
-      return JSON.parse(await native.status())
+      return native.status()
     },
 
     /** Removes every pending update; resolves with how many. */

@@ -5,7 +5,7 @@
 
 const { EventEmitter } = require('node:events')
 const { NativeQueueEvents } = require('./native.js')
-const { FerroqError, invalid, callNative } = require('./errors.js')
+const { FerroqError, invalid } = require('./errors.js')
 const { nativeOpts, text, checkName } = require('./convert.js')
 
 
@@ -20,7 +20,7 @@ class QueueEvents extends EventEmitter {
     const extra = {}
     if (this.opts.lastEventId !== undefined) extra.lastEventId = text(this.opts.lastEventId, 'opts.lastEventId')
     if (this.opts.blockingTimeout !== undefined) extra.blockingTimeout = this.opts.blockingTimeout
-    this._native = callNative(() => new NativeQueueEvents(name, nativeOpts(this.opts, extra), (batch) => this._onBatch(batch)))
+    this._native = new NativeQueueEvents(name, nativeOpts(this.opts, extra), (batch) => this._onBatch(batch))
     this.prefix = this.opts.prefix || 'bull'
     this.qualifiedName = `${this.prefix}:${name}`
     this._running = false

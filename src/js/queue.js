@@ -5,7 +5,7 @@
 
 const { EventEmitter } = require('node:events')
 const { NativeQueue } = require('./native.js')
-const { invalid, callNative, guarded } = require('./errors.js')
+const { invalid } = require('./errors.js')
 const { toJson, nativeOpts, text, str, checkName, optsJson } = require('./convert.js')
 const { Job } = require('./job.js')
 
@@ -26,9 +26,9 @@ class Queue extends EventEmitter {
     checkName(name)
     this.name = name
     this.opts = opts || {}
-    const handle = callNative(() => new NativeQueue(name, nativeOpts(this.opts)))
-    this._native = guarded(handle)
-    // The bare handle, for native presets that take queues (createAdminHandler).
+    const handle = new NativeQueue(name, nativeOpts(this.opts))
+    this._native = handle
+    // The handle, for native presets that take queues (createAdminHandler).
     Object.defineProperty(this, '_handle', { value: handle })
     this.prefix = this._native.prefix
     this.qualifiedName = `${this.prefix}:${name}`
@@ -86,7 +86,10 @@ class Queue extends EventEmitter {
   /** `{ state: count }` for the given states (BullMQ 6's default list when none). */
   async getJobCounts(...types) {
     const list = typesOf(types, DEFAULT_COUNT_TYPES)
-    return JSON.parse(await this._native.getJobCounts(list))
+    const counts = await this._native.getJobCounts(list)
+    const out = {}
+    for (let i = 0; i < list.length; i++) out[list[i]] = counts[i]
+    return out
   }
 
   /** The sum of the counts of the given states. */
@@ -133,7 +136,7 @@ class Queue extends EventEmitter {
 
   /** `{ logs, count }` of a job's log. */
   async getJobLogs(id, start = 0, end = -1, asc = true) {
-    return JSON.parse(await this._native.getJobLogs(text(id, 'id'), start, end, !!asc))
+    return this._native.getJobLogs(text(id, 'id'), start, end, !!asc)
   }
 
   /** Removes a job; resolves 1, or 0 when a worker holds it. */
@@ -224,7 +227,7 @@ class Queue extends EventEmitter {
 
   /** Per-minute completed/failed counts kept by workers with `metrics` on. */
   async getMetrics(type, start = 0, end = -1) {
-    return JSON.parse(await this._native.getMetrics(str(type, 'type'), start, end))
+    return this._native.getMetrics(str(type, 'type'), start, end)
   }
 
   /** Rate-limits the whole queue for `expireTimeMs`. */
@@ -247,7 +250,7 @@ class Queue extends EventEmitter {
 
   /** The connections of this queue's workers (from CLIENT LIST), as BullMQ's getWorkers. */
   async getWorkers() {
-    const list = JSON.parse(await this._native.getWorkers())
+    const list = await this._native.getWorkers()
     return list.map((c) => ({ ...c, rawname: c.name, name: this.name }))
   }
 

@@ -9,7 +9,7 @@ const { EventEmitter } = require('node:events')
 const { createRequire } = require('node:module')
 const path = require('node:path')
 const { NativeWorker } = require('./native.js')
-const { FerroqError, invalid, callNative, guarded, UnrecoverableError, RateLimitError } = require('./errors.js')
+const { FerroqError, invalid, UnrecoverableError, RateLimitError } = require('./errors.js')
 const { nativeOpts, checkName } = require('./convert.js')
 const { Job } = require('./job.js')
 
@@ -68,8 +68,8 @@ class Worker extends EventEmitter {
       if (rest[k] !== undefined) plain[k] = rest[k]
     }
     if (limiter) plain.limiter = limiter
-    this._native = callNative(() => new NativeWorker(name, nativeOpts(this.opts, plain), (batch) => this._onBatch(batch)))
-    const handle = guarded(this._native.queue())
+    this._native = new NativeWorker(name, nativeOpts(this.opts, plain), (batch) => this._onBatch(batch))
+    const handle = this._native.queue()
     this.prefix = handle.prefix
     // What a job fetched by this worker sees as its queue: job methods go through
     // the worker's connection, and job events are the worker's events.
@@ -87,8 +87,6 @@ class Worker extends EventEmitter {
     this._outOks = ''
     this._outPayloads = []
     this._flush = () => this._flushOutbox()
-    this._batches = []
-    this._drainBatches = () => this._handleBatches()
     this._running = null
     this._closing = null
     this._closedSeen = null
@@ -115,7 +113,7 @@ class Worker extends EventEmitter {
       return Promise.reject(new FerroqError('ERR_FERROQ_INVALID_OPTION', 'Worker is already running.'))
     }
     if (this._closing) return Promise.reject(new FerroqError('ERR_FERROQ_CLOSED', 'worker is closed'))
-    callNative(() => this._native.run())
+    this._native.run()
     this._running = new Promise((resolve) => {
       this._closedSeen = resolve
     })
@@ -131,32 +129,13 @@ class Worker extends EventEmitter {
       this._emitError(e)
       return
     }
-    // Outcomes nobody listens for yet are emitted a loop turn later, after Node
-    // has run every native callback already pending (a queue.add() promise
-    // resolving, say): code that awaits add() and only then listens still sees
-    // 'completed', as with BullMQ. With listeners in place (the usual setup) the
-    // batch is handled at once. Either way batches are handled in order.
-    const listened = this.listenerCount('completed') + this.listenerCount('failed') > 0
-    if (this._batches.length === 0 && (d.settled.length === 0 || listened)) {
-      this._handleBatch(d)
-      return
-    }
-    this._batches.push(d)
-    // Two loop turns: a promise whose native completion was signalled just
-    // after this batch still settles first.
-    if (this._batches.length === 1) setImmediate(() => setImmediate(this._drainBatches))
-  }
-
-  _handleBatch(d) {
+    // Batches arrive through the ordered channel: an answer Rust produced
+    // earlier (a queue.add() resolving, say) has settled, and the code awaiting
+    // it has run, before this batch is seen. So code that awaits add() and only
+    // then listens still sees 'completed', as with BullMQ.
     for (const s of d.settled) this._settled(s)
     for (const e of d.events) this._event(e)
     for (const raw of d.jobs) this._start(raw)
-  }
-
-  _handleBatches() {
-    const batches = this._batches
-    this._batches = []
-    for (const d of batches) this._handleBatch(d)
   }
 
   // The engine settled the job and says what it wrote (attemptsMade,
@@ -327,8 +306,8 @@ class Worker extends EventEmitter {
         const wasRunning = !!this._running
         await this._native.close(!!force)
         if (wasRunning) {
-          // The engine's last batch (with the final settled jobs) arrives on the same
-          // callback queue before 'closed'; wait for it, but never hang on it.
+          // The engine's last batch (with the final settled jobs and 'closed') comes
+          // through the channel before close()'s answer; never hang on it anyway.
           await Promise.race([this._running, new Promise((r) => setTimeout(r, 1000).unref())])
         }
         this.emit('closed')
