@@ -3,6 +3,7 @@
 //! way BullMQ names its worker connections).
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::{
@@ -16,6 +17,7 @@ use redis::{
 };
 
 use super::error::{Error, Result};
+use super::memory;
 
 /// How long one command may take before it is failed (blocking commands use
 /// their own connection without this limit).
@@ -82,6 +84,7 @@ pub fn redact_url(url: &str) -> String {
 impl ConnectionOptions {
     /// Builds the redis-rs client (no I/O yet).
     pub fn client(&self) -> Result<Client> {
+        memory::url::check_scheme(self.url.as_deref())?;
         let mut info: ConnectionInfo = match &self.url {
             Some(url) => url.as_str().into_connection_info().map_err(|e| {
                 Error::invalid(
@@ -141,18 +144,23 @@ impl ConnectionOptions {
     }
 }
 
-/// Where connections go: one server, or a Redis Cluster.
+/// Where connections go: one server, a Redis Cluster, or an embedded store.
 #[derive(Clone)]
 pub enum Target {
     /// A single server (or a managed endpoint that looks like one).
     Single(Box<Client>),
     /// A cluster, reached through its seed nodes.
     Cluster(Box<ClusterClient>),
+    /// The in-process store named by a `memory://NAME` URL (not durable).
+    Memory(Arc<memory::Store>),
 }
 
 impl ConnectionOptions {
     /// Builds the target (no I/O yet).
     pub fn target(&self) -> Result<Target> {
+        if let Some(store) = memory::url::open_store(self)? {
+            return Ok(Target::Memory(store));
+        }
         let Some(nodes) = &self.cluster else {
             return Ok(Target::Single(Box::new(self.client()?)));
         };
@@ -209,6 +217,8 @@ pub enum Conn {
     Blocking(MultiplexedConnection),
     /// A cluster.
     Cluster(ClusterConnection),
+    /// The embedded store (`memory://`).
+    Memory(memory::Connection),
 }
 
 impl ConnectionLike for Conn {
@@ -229,6 +239,7 @@ impl ConnectionLike for Conn {
             }),
             Conn::Blocking(c) => c.req_packed_command(cmd),
             Conn::Cluster(c) => c.req_packed_command(cmd),
+            Conn::Memory(c) => c.req_packed_command(cmd),
         }
     }
 
@@ -250,6 +261,7 @@ impl ConnectionLike for Conn {
             }),
             Conn::Blocking(c) => c.req_packed_commands(pipeline, offset, count),
             Conn::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+            Conn::Memory(c) => c.req_packed_commands(pipeline, offset, count),
         }
     }
 
@@ -258,6 +270,7 @@ impl ConnectionLike for Conn {
             Conn::Single(c) => c.get_db(),
             Conn::Blocking(c) => c.get_db(),
             Conn::Cluster(c) => c.get_db(),
+            Conn::Memory(_) => 0,
         }
     }
 }
@@ -280,6 +293,7 @@ pub fn command_connection(target: &Target) -> Result<Conn> {
         Target::Cluster(client) => Ok(Conn::Cluster(
             client.get_pending_async_connection_with_config(ClusterConfig::new()),
         )),
+        Target::Memory(store) => Ok(Conn::Memory(store.connect())),
     }
 }
 
@@ -312,6 +326,9 @@ pub async fn blocking_connection(target: &Target, name: &str) -> Result<Conn> {
                 client.get_async_connection_with_config(config).await?,
             ))
         }
+        Target::Memory(s) => Ok(Conn::Memory(
+            s.connect_named(name).map_err(Error::Connection)?,
+        )),
     }
 }
 

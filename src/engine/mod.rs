@@ -13,6 +13,8 @@
 //!   batches in, outcomes back through [`processor::Completions`].
 //! - [`events::QueueEvents`] reads the events stream from any process.
 //! - [`error::Error`] carries stable codes ([`error::ErrorCode`]).
+//! - [`memory`] is the embedded store behind `memory://` URLs: the same Lua
+//!   transitions on an in-process Lua 5.1 over in-memory Redis data types (not durable).
 //!
 //! The engine reads no environment variables; callers pass options.
 #![warn(missing_docs)]
@@ -24,6 +26,7 @@ pub mod error;
 pub mod events;
 pub mod job;
 pub mod keys;
+pub mod memory;
 pub mod options;
 pub mod processor;
 pub mod queue;

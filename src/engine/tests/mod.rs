@@ -1,6 +1,6 @@
 //! Engine tests against a real redis-server (started by `support`).
 
-mod support;
+pub(super) mod support;
 
 mod add;
 mod outcomes;
