@@ -19,6 +19,10 @@ module.exports.DelayedError = errors.DelayedError
 module.exports.WaitingError = errors.WaitingError
 module.exports.WaitingChildrenError = errors.WaitingChildrenError
 module.exports.RateLimitError = errors.RateLimitError
+const enums = require('./src/js/enums.js')
+module.exports.MetricsTime = enums.MetricsTime
+module.exports.SpanKind = enums.SpanKind
+module.exports.TelemetryAttributes = enums.TelemetryAttributes
 // Presets the seed apps call directly.
 module.exports.createLearningTracker = tracker.createLearningTracker
 module.exports.initLearningTracker = tracker.initLearningTracker

@@ -33,7 +33,7 @@ describe('Queue + Worker', () => {
     const job = (await queue.getFailed())[0]
     expect(job.failedReason).toBe('smtp down')
     expect(job.stacktrace).toHaveLength(3)
-    expect(job.stacktrace[0]).toContain('smtp down')
+    expect(job.stacktrace![0]).toContain('smtp down')
     expect(await queue.getJobCounts('failed', 'delayed', 'waiting')).toEqual({ failed: 1, delayed: 0, waiting: 0 })
     await worker.close()
     await queue.close()

@@ -129,7 +129,7 @@ describe('ferroq producer -> bullmq worker', () => {
       expect(j.attemptsStarted).toBe(attempts)
       expect(j.failedReason).toBe(`boom ${j.name} #${attempts}`)
       expect(j.stacktrace).toHaveLength(attempts)
-      expect(j.stacktrace[attempts - 1]).toContain(`boom ${j.name} #${attempts}`)
+      expect(j.stacktrace![attempts - 1]).toContain(`boom ${j.name} #${attempts}`)
       expect(j.finishedOn).toBeGreaterThan(0)
     }
     expect((await fq.getFailed()).map((j) => j.id).sort()).toEqual([fixed.id, expo.id, once.id].sort())

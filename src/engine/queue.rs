@@ -22,8 +22,12 @@ use super::transitions::get_state::GetState;
 use super::transitions::remove_job::RemoveJob;
 use super::transitions::update_progress::UpdateProgress;
 
-/// What ferroq writes as meta `version` (BullMQ writes `bullmq:<version>`; nothing reads it).
-pub const META_VERSION: &str = concat!("ferroq:", env!("CARGO_PKG_VERSION"));
+/// What ferroq writes as meta `version`. BullMQ writes `bullmq:<version>` and
+/// tools key on that prefix (bull-board accepts a queue whose version starts
+/// with `bullmq`): ferroq names the BullMQ release whose data layout it keeps,
+/// with its own version as semver build metadata. The JS Queue's `metaValues`
+/// shows the same string.
+pub const META_VERSION: &str = concat!("bullmq:6.7.0+ferroq.", env!("CARGO_PKG_VERSION"));
 /// BullMQ's default events stream cap.
 pub const DEFAULT_MAX_EVENTS: u64 = 10_000;
 

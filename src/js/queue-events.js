@@ -59,8 +59,8 @@ class QueueEvents extends EventEmitter {
         if (event === 'completed' && args.returnvalue !== undefined) args.returnvalue = JSON.parse(args.returnvalue)
         if (event === 'progress' && args.data !== undefined) args.data = JSON.parse(args.data)
         if (event === 'delayed' && args.delay !== undefined) args.delay = Number(args.delay)
-        if (event === 'retries-exhausted' && args.attemptsMade !== undefined) args.attemptsMade = Number(args.attemptsMade)
-        if (event === 'cleaned' && args.count !== undefined) args.count = Number(args.count)
+        // Every other field stays the string Redis holds, as BullMQ passes it on
+        // ('retries-exhausted' attemptsMade and 'cleaned' count included).
       } catch {
         // A value another client wrote as non-JSON: pass it on raw rather than stop reading.
       }

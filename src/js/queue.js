@@ -8,6 +8,18 @@ const { NativeQueue } = require('./native.js')
 const { invalid } = require('./errors.js')
 const { toJson, nativeOpts, text, str, checkName, optsJson } = require('./convert.js')
 const { Job } = require('./job.js')
+const { version } = require('./native.js')
+const { checkTelemetry, trace, withContext, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
+const prometheus = require('./prometheus.js')
+
+/**
+ * The meta `version` a queue writes, as BullMQ writes `bullmq:<version>`: the
+ * BullMQ release whose data layout ferroq keeps, with ferroq's own version as
+ * semver build metadata. The engine writes the same string (META_VERSION).
+ */
+const META_VERSION = `bullmq:6.7.0+ferroq.${version()}`
+/** BullMQ's default cap of the events stream (meta `opts.maxLenEvents`). */
+const DEFAULT_MAX_LEN_EVENTS = 10000
 
 const DEFAULT_COUNT_TYPES = ['active', 'completed', 'delayed', 'failed', 'prioritized', 'waiting', 'waiting-children']
 const ALL_STATES = ['active', 'completed', 'delayed', 'failed', 'paused', 'prioritized', 'waiting', 'waiting-children']
@@ -33,7 +45,13 @@ class Queue extends EventEmitter {
     this.prefix = this._native.prefix
     this.qualifiedName = `${this.prefix}:${name}`
     this.defaultJobOptions = { ...(this.opts.defaultJobOptions || {}) }
+    this._telemetry = checkTelemetry(this.opts.telemetry)
     this.closing = undefined
+  }
+
+  /** What the queue writes to its meta hash when it connects (BullMQ's `metaValues`). */
+  get metaValues() {
+    return { 'opts.maxLenEvents': DEFAULT_MAX_LEN_EVENTS, version: META_VERSION }
   }
 
   /** Resolves once Redis answers. */
@@ -49,6 +67,15 @@ class Queue extends EventEmitter {
 
   /** Adds a job; resolves with the Job (its `id` is the existing one for a duplicate custom id). */
   async add(name, data, opts) {
+    if (!this._telemetry) return this._addJob(name, data, opts)
+    return trace(this._telemetry, SpanKind.PRODUCER, this.name, 'add', `${this.name}.${name}`, async (span, metadata) => {
+      const job = await this._addJob(name, data, withContext(opts, metadata))
+      span.setAttributes({ [A.JobName]: name, [A.JobId]: job.id })
+      return job
+    })
+  }
+
+  async _addJob(name, data, opts) {
     if (typeof name !== 'string') throw invalid('name', 'job name must be a string')
     const o = this._jobOpts(opts, 'opts')
     const dataJson = toJson(data, 'data')
@@ -62,6 +89,15 @@ class Queue extends EventEmitter {
 
   /** Adds many jobs in one round trip: `[{ name, data, opts }]`. */
   async addBulk(jobs) {
+    if (!this._telemetry) return this._addBulk(jobs)
+    return trace(this._telemetry, SpanKind.PRODUCER, this.name, 'addBulk', this.name, async (span, metadata) => {
+      if (!Array.isArray(jobs)) return this._addBulk(jobs)
+      span.setAttributes({ [A.BulkNames]: jobs.map((j) => j && j.name), [A.BulkCount]: jobs.length })
+      return this._addBulk(jobs.map((j) => (j && typeof j === 'object' ? { ...j, opts: withContext(j.opts, metadata, true) } : j)))
+    })
+  }
+
+  async _addBulk(jobs) {
     if (!Array.isArray(jobs)) throw invalid('jobs', 'must be an array of { name, data, opts }')
     const prepared = jobs.map((j, i) => {
       if (!j || typeof j !== 'object') throw invalid(`jobs[${i}]`, 'must be { name, data, opts }')
@@ -246,6 +282,14 @@ class Queue extends EventEmitter {
 
   async removeDeduplicationKey(id) {
     return this._native.removeDeduplicationKey(text(id, 'id'))
+  }
+
+  /**
+   * The queue's job counts and completed / failed totals in Prometheus' text
+   * format; `globalVariables` become extra labels (e.g. `{ env: 'prod' }`).
+   */
+  async exportPrometheusMetrics(globalVariables) {
+    return prometheus.exportPrometheusMetrics(this, globalVariables)
   }
 
   /** The connections of this queue's workers (from CLIENT LIST), as BullMQ's getWorkers. */

@@ -6,18 +6,17 @@
 // (_onBatch, _start, _complete, _report, _flushOutbox) free of extra work.
 
 const { EventEmitter } = require('node:events')
-const { createRequire } = require('node:module')
-const path = require('node:path')
+const { randomUUID } = require('node:crypto')
 const { NativeWorker } = require('./native.js')
 const { FerroqError, invalid, UnrecoverableError, RateLimitError } = require('./errors.js')
 const { nativeOpts, checkName } = require('./convert.js')
 const { Job } = require('./job.js')
-
-// A processor given as a file path is resolved as it always was: relative to
-// the package root (where index.js is), not to this file.
-const requireProcessor = createRequire(path.join(__dirname, '..', '..', 'index.js'))
+const { createSandbox, isProcessorFile } = require('./sandbox.js')
+const { checkTelemetry, startSpan, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
 
 const BUILTIN_BACKOFFS = new Set(['fixed', 'exponential'])
+/** Errors after which a job is moved or rate limited, not failed: no 'job failed' span event, as with BullMQ. */
+const NOT_FAILURES = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError', 'RateLimitError'])
 
 function errorPayload(err, backoff) {
   const isObj = err !== null && typeof err === 'object'
@@ -41,23 +40,18 @@ class Worker extends EventEmitter {
   constructor(name, processor, opts = {}) {
     super()
     checkName(name)
-    if (typeof processor === 'string') {
-      // BullMQ runs a file path in a sandbox; here its export runs in-process.
-      let mod
-      try {
-        mod = requireProcessor(processor)
-      } catch (e) {
-        throw invalid('processor', `cannot load processor file "${processor}" (${e && e.message})`)
-      }
-      processor = typeof mod === 'function' ? mod : mod && mod.default
-    }
-    if (processor != null && typeof processor !== 'function') {
-      throw invalid('processor', 'must be a function (async job => result)')
-    }
     if (opts != null && typeof opts !== 'object') throw invalid('opts', 'must be an object')
+    if (processor != null && typeof processor !== 'function' && !isProcessorFile(processor)) {
+      throw invalid('processor', 'must be a function (async job => result), a file path or a file URL')
+    }
+    // A file path or URL runs in child processes (or worker threads), as with BullMQ.
+    this._sandbox = isProcessorFile(processor) ? createSandbox(processor, opts || {}) : null
+    if (this._sandbox) processor = this._sandbox.processFn
     this.name = name
     this.opts = { autorun: true, concurrency: 1, ...(opts || {}) }
+    this.id = randomUUID()
     this.processFn = processor
+    this._telemetry = checkTelemetry(this.opts.telemetry)
     const { settings, connection, limiter, ...rest } = this.opts
     if (settings && settings.backoffStrategy != null && typeof settings.backoffStrategy !== 'function') {
       throw invalid('settings.backoffStrategy', 'must be a function')
@@ -169,6 +163,7 @@ class Worker extends EventEmitter {
       // 'rateLimited' (back in wait, attempt not counted) and 'moved' (user code
       // moved it itself) have nothing to report.
     }
+    if (job._span) this._endSpan(job)
   }
 
   _event([name, arg]) {
@@ -195,6 +190,33 @@ class Worker extends EventEmitter {
     const job = Job.fromJSON(this._queue, raw)
     this._active.set(job.id, job)
     if (this.listenerCount('active') > 0) this.emit('active', job, 'waiting')
+    if (this._telemetry) this._runTraced(job)
+    else this._run(job)
+  }
+
+  // With `telemetry`, the job runs inside a `process <queue>` span parented on
+  // the producer's context the job carries (BullMQ's span); it ends when the
+  // job's outcome is settled in Redis.
+  _runTraced(job) {
+    const tm = job.opts.telemetry && job.opts.telemetry.metadata
+    const { span, context } = startSpan(this._telemetry, SpanKind.CONSUMER, this.name, 'process', this.name, tm)
+    span.setAttributes({ [A.WorkerId]: this.id, [A.WorkerName]: this.opts.name, [A.JobId]: job.id, [A.JobName]: job.name })
+    job._span = span
+    this._telemetry.contextManager.with(context, () => this._run(job))
+  }
+
+  _endSpan(job) {
+    const span = job._span
+    delete job._span
+    span.setAttributes({
+      [A.JobAttemptsMade]: job.attemptsMade,
+      [A.JobAttemptFinishedTimestamp]: job.finishedOn || Date.now(),
+      [A.JobProcessedTimestamp]: job.processedOn,
+    })
+    span.end()
+  }
+
+  _run(job) {
     let result
     try {
       result = this.processFn(job, job.token)
@@ -222,6 +244,7 @@ class Worker extends EventEmitter {
       return
     }
     job.returnvalue = value === undefined ? null : value
+    if (job._span) job._span.addEvent('job completed', { [A.JobResult]: s })
     this._report(job.id, '1', s)
   }
 
@@ -259,6 +282,7 @@ class Worker extends EventEmitter {
     // The engine settles the error by its kind (RateLimitError: back to wait;
     // DelayedError and kin: let go; else retry or fail) and reports the fields.
     job._error = err instanceof Error ? err : new Error(typeof err === 'string' ? err : String(err))
+    if (job._span && !NOT_FAILURES.has(job._error.name)) job._span.addEvent('job failed', { [A.JobFailedReason]: job._error.message })
     this._report(job.id, '0', errorPayload(err, backoff))
   }
 
@@ -310,6 +334,7 @@ class Worker extends EventEmitter {
           // through the channel before close()'s answer; never hang on it anyway.
           await Promise.race([this._running, new Promise((r) => setTimeout(r, 1000).unref())])
         }
+        if (this._sandbox) await this._sandbox.close()
         this.emit('closed')
       })()
     }

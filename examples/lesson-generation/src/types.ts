@@ -45,7 +45,7 @@ export interface LessonGenerationResult {
 }
 
 /** The job's state in BullMQ's words; `unknown` when there is no such job (never added, or removed). */
-export type LessonJobState = JobState
+export type LessonJobState = JobState | 'unknown'
 
 /** getLessonGenerationJobStatus's answer. */
 export interface LessonJobStatus {

@@ -1,0 +1,83 @@
+// index.d.ts against BullMQ's documented surface: types/bullmq-docs-app.ts (the
+// snippets of BullMQ's guide) compiles unchanged against bullmq 6.7.0 and
+// against ferroq, with `--strict` and library checks on (bullmq-otel's own
+// declarations, which import from 'bullmq', are checked against ferroq's); and
+// types/bullmq-typos.ts, misspelt options, fails on exactly the marked lines
+// with both. ferroq stands in for `bullmq` through a `paths` mapping, which is
+// what the npm alias `"bullmq": "npm:ferroq@…"` does for the compiler.
+import { execFile } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+
+const ROOT = path.resolve(__dirname, '..')
+const TYPES = path.join(__dirname, 'types')
+const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
+
+let tmp: string
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ferroq-types-'))
+})
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
+
+/** Runs tsc on `file`, `bullmq` being ferroq or the real package; resolves with its diagnostics. */
+function compile(file: string, bullmq: 'ferroq' | 'bullmq'): Promise<string[]> {
+  const config = {
+    compilerOptions: {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      target: 'es2022',
+      lib: ['es2022'],
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      types: ['node'],
+      typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+      ...(bullmq === 'ferroq' ? { paths: { bullmq: [path.join(ROOT, 'index.d.ts')] } } : {}),
+    },
+    files: [file],
+  }
+  const project = path.join(tmp, `tsconfig.${bullmq}.${path.basename(file)}.json`)
+  fs.writeFileSync(project, JSON.stringify(config, null, 2))
+  return new Promise((resolve) => {
+    execFile(process.execPath, [TSC, '-p', project, '--pretty', 'false'], { maxBuffer: 16 * 1024 * 1024 }, (_err, stdout) => {
+      resolve(stdout.split('\n').filter((l) => l.includes('error TS')))
+    })
+  })
+}
+
+/** 1-based numbers of the lines marked `// typo`. */
+function typoLines(file: string): number[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((line, i) => (line.trimEnd().endsWith('// typo') ? [i + 1] : []))
+}
+
+/** The line numbers of `file`'s errors, one per line. */
+function errorLines(diagnostics: string[], file: string): number[] {
+  const name = path.basename(file)
+  const lines = diagnostics.filter((d) => d.includes(name)).map((d) => Number(/\((\d+),\d+\)/.exec(d)![1]))
+  return [...new Set(lines)].sort((a, b) => a - b)
+}
+
+describe('index.d.ts as BullMQ’s types', () => {
+  const app = path.join(TYPES, 'bullmq-docs-app.ts')
+  const typos = path.join(TYPES, 'bullmq-typos.ts')
+
+  test('an app written against bullmq’s documentation compiles unchanged against bullmq 6.7.0 and against ferroq', async () => {
+    const [withBullmq, withFerroq] = await Promise.all([compile(app, 'bullmq'), compile(app, 'ferroq')])
+    expect({ bullmq: withBullmq }).toEqual({ bullmq: [] })
+    expect({ ferroq: withFerroq }).toEqual({ ferroq: [] })
+  }, 120000)
+
+  test('misspelt options are type errors with ferroq as with bullmq, each on its own line', async () => {
+    const marked = typoLines(typos)
+    expect(marked.length).toBeGreaterThanOrEqual(10)
+    const [withBullmq, withFerroq] = await Promise.all([compile(typos, 'bullmq'), compile(typos, 'ferroq')])
+    expect({ bullmq: errorLines(withBullmq, typos) }).toEqual({ bullmq: marked })
+    expect({ ferroq: errorLines(withFerroq, typos) }).toEqual({ ferroq: marked })
+    // Only unknown-property errors: the files are otherwise valid.
+    for (const d of withFerroq) expect(d).toMatch(/error TS(2353|2561)/)
+  }, 120000)
+})

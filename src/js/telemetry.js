@@ -1,0 +1,80 @@
+'use strict'
+// Tracing through BullMQ's `telemetry` option: an object with a `tracer` and a
+// `contextManager` (the interface the bullmq-otel package implements for
+// OpenTelemetry). Spans are named and attributed as BullMQ names them, and a
+// producer's context travels with the job (stored opts `tm`) so the worker's
+// `process` span joins the producer's trace. Without the option nothing here
+// runs.
+
+const { invalid } = require('./errors.js')
+const { SpanKind, TelemetryAttributes: A } = require('./enums.js')
+
+/** Refuses a `telemetry` option that lacks what spans need (a coded error naming the field). */
+function checkTelemetry(telemetry, field = 'opts.telemetry') {
+  if (telemetry == null) return undefined
+  if (typeof telemetry !== 'object') throw invalid(field, 'must be an object { tracer, contextManager }')
+  const { tracer, contextManager } = telemetry
+  if (!tracer || typeof tracer.startSpan !== 'function') throw invalid(`${field}.tracer`, 'must have startSpan(name, options, context)')
+  for (const m of ['active', 'with', 'getMetadata', 'fromMetadata']) {
+    if (!contextManager || typeof contextManager[m] !== 'function') throw invalid(`${field}.contextManager`, `must have ${m}()`)
+  }
+  return telemetry
+}
+
+/**
+ * Starts a span `<operation> <destination>` of `kind`, as BullMQ does: a
+ * consumer span whose job carries a producer's context (`srcMetadata`) is
+ * parented there, any other span under the active context. Returns the span
+ * and the context to run its work in.
+ */
+function startSpan(telemetry, kind, queueName, operation, destination, srcMetadata) {
+  const { tracer, contextManager } = telemetry
+  const active = contextManager.active()
+  let parent
+  if (srcMetadata) {
+    try {
+      parent = contextManager.fromMetadata(active, srcMetadata)
+    } catch {
+      // Metadata another producer wrote in a form this one cannot read: no parent.
+    }
+  }
+  const span = tracer.startSpan(destination ? `${operation} ${destination}` : operation, { kind }, parent)
+  span.setAttributes({ [A.QueueName]: queueName, [A.QueueOperation]: operation })
+  const context = span.setSpanOnContext(kind === SpanKind.CONSUMER && parent ? parent : active)
+  return { span, context }
+}
+
+/**
+ * Runs `callback(span, metadata)` inside a span (BullMQ's `trace`): the span
+ * records a thrown error and ends when the callback settles. `metadata` (the
+ * span's context in a form jobs can carry) is computed only for callbacks that
+ * take it. Without telemetry the callback runs alone.
+ */
+async function trace(telemetry, kind, queueName, operation, destination, callback, srcMetadata) {
+  if (!telemetry) return callback()
+  const { span, context } = startSpan(telemetry, kind, queueName, operation, destination, srcMetadata)
+  try {
+    const metadata = callback.length >= 2 ? telemetry.contextManager.getMetadata(context) : undefined
+    return await telemetry.contextManager.with(context, () => callback(span, metadata))
+  } catch (err) {
+    span.recordException(err)
+    throw err
+  } finally {
+    span.end()
+  }
+}
+
+/**
+ * Job opts carrying the producer's context `metadata`, unless the job opted out
+ * (`telemetry.omitContext`). As in BullMQ, `add` replaces a job's own
+ * `telemetry.metadata` and `addBulk` (`keepOwn`) keeps it.
+ */
+function withContext(opts, metadata, keepOwn = false) {
+  // Anything but an options object is left for the add to refuse.
+  if (opts != null && (typeof opts !== 'object' || Array.isArray(opts))) return opts
+  const t = opts && opts.telemetry
+  if (!metadata || (t && t.omitContext) || (keepOwn && t && t.metadata)) return opts
+  return { ...opts, telemetry: { ...t, metadata } }
+}
+
+module.exports = { checkTelemetry, startSpan, trace, withContext, SpanKind, TelemetryAttributes: A }

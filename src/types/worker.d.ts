@@ -1,0 +1,73 @@
+// The Worker class, with BullMQ's generics.
+/// <reference types="node" />
+import { EventEmitter } from 'node:events'
+import type { URL } from 'node:url'
+import type { WorkerOptions } from './options'
+import type { Job, JobProgress, Processor } from './job'
+
+/**
+ * BullMQ's name for its Redis backend, the 4th type parameter of `Worker`.
+ * ferroq has one backend (its Rust engine on Redis): this is a type only, so
+ * `Worker<Data, Result, Name, RedisQueueBackend, Progress>` reads as in BullMQ.
+ */
+export interface RedisQueueBackend {
+  readonly kind?: 'redis'
+}
+
+/** The worker's local events. */
+export interface WorkerListener<DataType = any, ResultType = any, NameType extends string = string, ProgressType extends JobProgress = JobProgress> {
+  active: (job: Job<DataType, ResultType, NameType, ProgressType>, prev: string) => void
+  closed: () => void
+  closing: (msg: string) => void
+  completed: (job: Job<DataType, ResultType, NameType, ProgressType>, result: ResultType, prev: string) => void
+  drained: () => void
+  error: (failedReason: Error) => void
+  failed: (job: Job<DataType, ResultType, NameType, ProgressType> | undefined, error: Error, prev: string) => void
+  paused: () => void
+  progress: (job: Job<DataType, ResultType, NameType, ProgressType>, progress: ProgressType) => void
+  ready: () => void
+  resumed: () => void
+  stalled: (jobId: string, prev: string) => void
+}
+
+export declare class Worker<
+  DataType = any,
+  ResultType = any,
+  NameType extends string = string,
+  Backend = RedisQueueBackend,
+  ProgressType extends JobProgress = JobProgress,
+> extends EventEmitter {
+  /**
+   * `processor`: a function, or a file path / file URL whose default export
+   * runs in a child process (a worker thread with `useWorkerThreads`). A
+   * relative path is taken from the current directory.
+   */
+  constructor(name: string, processor?: string | URL | null | Processor<DataType, ResultType, NameType, ProgressType>, opts?: WorkerOptions)
+  readonly name: string
+  readonly prefix: string
+  readonly qualifiedName: string
+  /** A random id for this worker instance. */
+  readonly id: string
+  readonly concurrency: number
+  readonly opts: WorkerOptions
+  on<U extends keyof WorkerListener<DataType, ResultType, NameType, ProgressType>>(event: U, listener: WorkerListener<DataType, ResultType, NameType, ProgressType>[U]): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once<U extends keyof WorkerListener<DataType, ResultType, NameType, ProgressType>>(event: U, listener: WorkerListener<DataType, ResultType, NameType, ProgressType>[U]): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
+  off<U extends keyof WorkerListener<DataType, ResultType, NameType, ProgressType>>(event: U, listener: WorkerListener<DataType, ResultType, NameType, ProgressType>[U]): this
+  off(event: string | symbol, listener: (...args: any[]) => void): this
+  /** Starts processing (autorun does this); resolves when the worker has closed. */
+  run(): Promise<void>
+  /** Rate-limits the queue for `expireTimeMs`; then throw `Worker.RateLimitError()`. */
+  rateLimit(expireTimeMs: number): Promise<void>
+  static RateLimitError(): Error
+  /** Stops taking new jobs (this worker only); unless `doNotWaitActive`, waits for jobs in hand. */
+  pause(doNotWaitActive?: boolean): Promise<void>
+  resume(): void
+  isPaused(): boolean
+  isRunning(): boolean
+  waitUntilReady(): Promise<this>
+  /** Stops fetching, waits for jobs in hand (unless `force`), then releases everything. */
+  close(force?: boolean): Promise<void>
+  disconnect(): Promise<void>
+}
