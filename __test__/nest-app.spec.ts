@@ -1,0 +1,102 @@
+// @nestjs/bullmq on ferroq, the swap a Nest user makes: the app depends on
+// `bullmq` and gets ferroq under that name (here `"bullmq": "file:<ferroq
+// tarball>"`, the local form of the npm alias `"bullmq": "npm:ferroq@…"`), plus
+// `"overrides": { "bullmq": "$bullmq" }` so that @nestjs/bullmq's peer
+// dependency on bullmq ^6 is met by it. The spec installs the app for real
+// (no --legacy-peer-deps) and compiles fixtures/nest-app/app.ts (BullModule.forRoot
+// / registerQueue, @Processor + WorkerHost, @OnWorkerEvent, @InjectQueue,
+// @QueueEventsListener + @OnQueueEvent) against ferroq's types. Running it needs
+// a `FlowProducer` export: @nestjs/bullmq imports that name from 'bullmq' (an ES
+// named import, checked when the module links), and ferroq exports it once
+// flows land.
+import { execFile } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { version as ferroqVersion } from '..'
+
+const ROOT = path.resolve(__dirname, '..')
+const FIXTURE = path.join(__dirname, 'fixtures', 'nest-app')
+const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
+/** The versions TOOLCHAIN.md §9 names. */
+const NEST_DEPS = {
+  '@nestjs/bullmq': '12.0.0',
+  '@nestjs/common': '12.5.1',
+  '@nestjs/core': '12.5.1',
+  'reflect-metadata': '0.2.2',
+  rxjs: '7.8.2',
+}
+
+interface Ran {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr })
+    })
+  })
+}
+
+const npmInstall = (cwd: string, extra: string[] = []) => run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...extra], cwd)
+
+describe('@nestjs/bullmq on ferroq', () => {
+  let tmp: string
+  let app: string
+  let tarball: string
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ferroq-nest-'))
+    const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], ROOT)
+    expect(packed.code).toBe(0)
+    tarball = path.join(tmp, JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')))[0].filename)
+    app = path.join(tmp, 'app')
+    fs.mkdirSync(app)
+  }, 120000)
+
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
+
+  const writePackage = (dir: string, overrides: boolean) =>
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'ferroq-nest-app',
+          version: '1.0.0',
+          private: true,
+          type: 'module',
+          dependencies: { ...NEST_DEPS, bullmq: `file:${tarball}` },
+          ...(overrides ? { overrides: { bullmq: '$bullmq' } } : {}),
+        },
+        null,
+        2,
+      ),
+    )
+
+  test('installs without --legacy-peer-deps once overrides points bullmq at the swapped package (and not without)', async () => {
+    // Without the override npm refuses: ferroq's version is not bullmq ^6.
+    const bare = path.join(tmp, 'bare')
+    fs.mkdirSync(bare)
+    writePackage(bare, false)
+    const refused = await run('npm', ['install', '--dry-run', '--no-audit', '--no-fund', '--prefer-offline'], bare)
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain('ERESOLVE')
+
+    writePackage(app, true)
+    const installed = await npmInstall(app)
+    expect({ code: installed.code, stderr: installed.code === 0 ? '' : installed.stderr }).toEqual({ code: 0, stderr: '' })
+    const swapped = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', 'bullmq', 'package.json'), 'utf8'))
+    expect({ name: swapped.name, version: swapped.version }).toEqual({ name: 'ferroq', version: ferroqVersion })
+  }, 240000)
+
+  test('the Nest app (fixtures/nest-app/app.ts) type-checks against ferroq, @nestjs/bullmq’s declarations included', async () => {
+    expect(fs.existsSync(path.join(app, 'node_modules', '@nestjs', 'bullmq'))).toBe(true) // installed by the test above
+    for (const f of ['app.ts', 'tsconfig.json']) fs.copyFileSync(path.join(FIXTURE, f), path.join(app, f))
+    const compiled = await run(process.execPath, [TSC, '-p', 'tsconfig.json', '--typeRoots', path.join(ROOT, 'node_modules', '@types')], app)
+    expect({ code: compiled.code, out: compiled.stdout }).toEqual({ code: 0, out: '' })
+    expect(fs.existsSync(path.join(app, 'dist', 'app.js'))).toBe(true)
+  }, 120000)
+})
