@@ -1,11 +1,14 @@
 'use strict'
-// Summarises a V8 .cpuprofile (from `node --cpu-prof bench/run.js`): self time by
-// function, optionally only inside the timed windows that bench/run.js recorded.
+// Summarises a V8 .cpuprofile: self time by function, optionally only inside the timed
+// windows that bench/run.js recorded. Each measurement runs in its own child process, so
+// profile the children:
 //
-//   node bench/prof-top.js PROFILE.cpuprofile [bench/results.json [scenario-key [lib]]] [--top N]
+//   BENCH_CPU_PROF=/tmp/prof BENCH_SCENARIOS=process-c10 npm run bench
+//   node bench/prof-top.js /tmp/prof/process-c10-ferroq-1.cpuprofile [bench/results.json [scenario-key [lib]]] [--top N]
 //
 // With a results file, only samples inside the windows of the given scenario
-// (default: every process-* scenario) and library are counted.
+// (default: every process-* scenario) and library are counted. Windows are CLOCK_MONOTONIC
+// microseconds, the clock of the profile's timestamps, so they line up across processes.
 
 const fs = require('node:fs')
 
