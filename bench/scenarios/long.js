@@ -6,11 +6,10 @@
 // (mode "feed"), whose Redis traffic the window's Redis figures include; the embedded store
 // lives in this process, so there it runs here.
 
-const { openQueue, jobList, latch, collectErrors, sleep, withTimeout } = require('./queues')
+const { FILL_BATCH, openQueue, jobList, latch, collectErrors, sleep, withTimeout } = require('./queues')
 const { rssMB } = require('../measure')
 
 const FEED_LOW_WATER = 20_000
-const FEED_BATCH = 1000
 const JOB_OPTS = { removeOnComplete: true }
 const CURVE_POINTS = 50
 
@@ -23,7 +22,7 @@ async function feed(ctx, { jobs, queue }) {
       await sleep(20)
       continue
     }
-    const n = Math.min(FEED_BATCH, jobs - added)
+    const n = Math.min(FILL_BATCH, jobs - added)
     await q.addBulk(jobList(added, added + n, JOB_OPTS))
     added += n
   }
