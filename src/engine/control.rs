@@ -295,9 +295,12 @@ impl Queue {
     /// Sets a job's priority (0 = none); a waiting job moves to its new place in line.
     pub async fn change_priority(&self, id: &str, priority: u64, lifo: bool) -> Result<()> {
         if priority > super::options::MAX_PRIORITY {
-            return Err(Error::invalid(
+            return Err(Error::refused(
                 "priority",
-                format!("must be between 0 and {}", super::options::MAX_PRIORITY),
+                format!(
+                    "Priority should be between 0 and {}",
+                    super::options::MAX_PRIORITY
+                ),
             ));
         }
         let k = self.keys();

@@ -38,6 +38,16 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// An option or argument refused with the text BullMQ gives for it, because
+    /// users and tests match on that text (e.g. "Custom Id cannot be integers");
+    /// its code is the same as [`Error::InvalidOption`]'s.
+    #[error("{message}")]
+    Refused {
+        /// The option's name as the user wrote it (e.g. `opts.jobId`).
+        field: String,
+        /// BullMQ's message.
+        message: String,
+    },
     /// Redis could not be reached or answered with an error.
     #[error("redis connection error: {0}")]
     Connection(String),
@@ -153,7 +163,7 @@ impl Error {
             Error::JobNotFound { .. } => ErrorCode::JobNotFound,
             Error::LockMismatch { .. } => ErrorCode::LockMismatch,
             Error::NotInState { .. } => ErrorCode::NotInState,
-            Error::InvalidOption { .. } => ErrorCode::InvalidOption,
+            Error::InvalidOption { .. } | Error::Refused { .. } => ErrorCode::InvalidOption,
             Error::Connection(_) => ErrorCode::Connection,
             Error::Closed(_) => ErrorCode::Closed,
             Error::Script { .. } => ErrorCode::Script,
@@ -168,6 +178,14 @@ impl Error {
         Error::InvalidOption {
             field: field.into(),
             reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for an [`Error::Refused`]: `field` refused with BullMQ's `message`.
+    pub fn refused(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Refused {
+            field: field.into(),
+            message: message.into(),
         }
     }
 

@@ -19,8 +19,8 @@ pub const DEFAULT_DRAIN_DELAY_S: f64 = 5.0;
 pub const DEFAULT_CONCURRENCY: usize = 1;
 /// BullMQ's `maximumRateLimitDelay` (ms): the longest a rate-limited worker idles.
 pub const MAX_RATE_LIMIT_DELAY_MS: u64 = 30_000;
-/// BullMQ's largest priority (2^21).
-pub const MAX_PRIORITY: u64 = 2_097_152;
+/// BullMQ's largest priority (its `PRIORITY_LIMIT`, 2^21 - 1).
+pub const MAX_PRIORITY: u64 = 2_097_151;
 /// BullMQ's default `metrics.maxDataPoints` (one week of minutes).
 pub const DEFAULT_METRICS_MAX_DATA_POINTS: u64 = 60 * 24 * 7;
 /// Default largest accepted `data` JSON, in bytes (ferroq's guard; 0 disables it).
@@ -257,6 +257,37 @@ fn non_negative_num(v: &Value, field: &str) -> Result<f64> {
     }
 }
 
+/// A job priority, refused with BullMQ's messages: an integer 0..=MAX_PRIORITY.
+pub fn priority(v: &Value, field: &str) -> Result<u64> {
+    let Some(x) = v.as_f64() else {
+        return Err(Error::invalid(
+            field,
+            format!("must be an integer >= 0, got {}", short(v)),
+        ));
+    };
+    if x.fract() != 0.0 {
+        return Err(Error::refused(field, "Priority should not be float"));
+    }
+    if !(0.0..=MAX_PRIORITY as f64).contains(&x) {
+        return Err(Error::refused(
+            field,
+            format!("Priority should be between 0 and {MAX_PRIORITY}"),
+        ));
+    }
+    Ok(x as u64)
+}
+
+/// JavaScript truthiness of a JSON value.
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|x| x != 0.0),
+        Value::String(s) => !s.is_empty(),
+        _ => true,
+    }
+}
+
 fn boolean(v: &Value, field: &str) -> Result<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
@@ -277,7 +308,19 @@ fn short(v: &Value) -> String {
     }
 }
 
-/// Checks a custom job id the way BullMQ does.
+/// Whether BullMQ takes `id` for an integer: `String(parseInt(id, 10)) === id`,
+/// i.e. a canonical decimal (no sign but `-`, no leading zero, not `-0`) that
+/// a double holds exactly.
+fn is_integer_id(id: &str) -> bool {
+    let digits = id.strip_prefix('-').unwrap_or(id);
+    let canonical = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
+        && id != "-0";
+    canonical && digits.parse::<u64>().is_ok_and(|n| (n as f64) as u64 == n)
+}
+
+/// Checks a custom job id the way BullMQ does (with BullMQ's messages).
 pub fn validate_job_id(id: &str) -> Result<()> {
     if id.is_empty() {
         return Err(Error::invalid("opts.jobId", "must not be empty"));
@@ -285,25 +328,17 @@ pub fn validate_job_id(id: &str) -> Result<()> {
     if id.len() > 1024 {
         return Err(Error::invalid("opts.jobId", "must be at most 1024 bytes"));
     }
-    if id.parse::<i64>().is_ok() && !id.starts_with('+') {
-        return Err(Error::invalid(
+    if id == "0" || id.starts_with("0:") {
+        return Err(Error::refused(
             "opts.jobId",
-            format!(
-                "\"{id}\" is an integer; custom ids cannot be integers (they clash with generated ids)"
-            ),
+            "JobId cannot be '0' or start with '0:'",
         ));
     }
-    if id == "0" || id.starts_with("0:") {
-        return Err(Error::invalid(
-            "opts.jobId",
-            "\"0\" and ids starting with \"0:\" are reserved",
-        ));
+    if is_integer_id(id) {
+        return Err(Error::refused("opts.jobId", "Custom Id cannot be integers"));
     }
     if id.contains(':') && id.split(':').count() != 3 {
-        return Err(Error::invalid(
-            "opts.jobId",
-            format!("\"{id}\" must not contain ':'"),
-        ));
+        return Err(Error::refused("opts.jobId", "Custom Id cannot contain :"));
     }
     Ok(())
 }
@@ -323,16 +358,15 @@ pub fn parse_backoff(v: &Value, field: &str) -> Result<Option<Backoff>> {
             };
             let jitter = match o.get("jitter") {
                 None | Some(Value::Null) => 0.0,
-                Some(j) => {
-                    let j = non_negative_num(j, &format!("{field}.jitter"))?;
-                    if j > 1.0 {
-                        return Err(Error::invalid(
+                Some(j) => j
+                    .as_f64()
+                    .filter(|j| (0.0..=1.0).contains(j))
+                    .ok_or_else(|| {
+                        Error::refused(
                             format!("{field}.jitter"),
-                            "must be between 0 and 1",
-                        ));
-                    }
-                    j
-                }
+                            "Jitter should be between 0 and 1",
+                        )
+                    })?,
             };
             match o.get("type") {
                 Some(Value::String(t)) if t == "fixed" => {
@@ -362,10 +396,6 @@ pub fn parse_backoff(v: &Value, field: &str) -> Result<Option<Backoff>> {
     }
 }
 
-/// Backoff types a queue accepts without knowing the worker: the built-in two
-/// and `custom` (BullMQ's documented name for a worker `backoffStrategy`).
-const ACCEPTED_BACKOFF_TYPES: [&str; 3] = ["fixed", "exponential", "custom"];
-
 impl JobOptions {
     /// Validates a user's options object and builds the stored opts JSON:
     /// `deduplication` → `de`, `keepLogs` → `kl` (and the flow flags),
@@ -385,7 +415,7 @@ impl JobOptions {
             stored: String::new(),
         };
         let mut attempts_seen = false;
-        for (key, value) in opts {
+        for (key, value) in opts.clone() {
             if value.is_null() {
                 continue;
             }
@@ -393,6 +423,8 @@ impl JobOptions {
             let stored_key = match key.as_str() {
                 "jobId" => {
                     let id = match &value {
+                        // BullMQ takes an empty id for no id (a generated one).
+                        Value::String(s) if s.is_empty() => continue,
                         Value::String(s) => s.clone(),
                         _ => {
                             return Err(Error::invalid(
@@ -410,14 +442,7 @@ impl JobOptions {
                     "delay"
                 }
                 "priority" => {
-                    let p = non_negative_int(&value, &field)?;
-                    if p > MAX_PRIORITY {
-                        return Err(Error::invalid(
-                            field,
-                            format!("must be between 0 and {MAX_PRIORITY}"),
-                        ));
-                    }
-                    o.priority = p;
+                    o.priority = priority(&value, &field)?;
                     "priority"
                 }
                 "lifo" => {
@@ -434,17 +459,9 @@ impl JobOptions {
                     "timestamp"
                 }
                 "backoff" => {
+                    // Any named type is accepted, as BullMQ does: the worker's
+                    // backoffStrategy computes the delay of a type it does not know.
                     match parse_backoff(&value, &field)? {
-                        Some(Backoff::Custom { kind, .. })
-                            if !ACCEPTED_BACKOFF_TYPES.contains(&kind.as_str()) =>
-                        {
-                            return Err(Error::invalid(
-                                "opts.backoff.type",
-                                format!(
-                                    "unknown backoff type \"{kind}\"; use 'fixed', 'exponential' or 'custom' (with a worker backoffStrategy)"
-                                ),
-                            ));
-                        }
                         Some(Backoff::Fixed { delay, .. }) if value.is_number() => {
                             out.insert(
                                 "backoff".into(),
@@ -471,10 +488,9 @@ impl JobOptions {
                     }
                 }
                 "debounce" => {
-                    // BullMQ 6 refuses it the same way.
-                    return Err(Error::invalid(
+                    return Err(Error::refused(
                         field,
-                        "has been removed; use the deduplication option instead",
+                        "Debounce option has been removed. Use deduplication option instead",
                     ));
                 }
                 "deduplication" => {
@@ -506,6 +522,25 @@ impl JobOptions {
             };
             out.insert(stored_key.to_string(), value);
         }
+        // BullMQ's order in its message.
+        let exclusive: Vec<&str> = [
+            "removeDependencyOnFailure",
+            "failParentOnFailure",
+            "continueParentOnFailure",
+            "ignoreDependencyOnFailure",
+        ]
+        .into_iter()
+        .filter(|k| opts.get(*k).is_some_and(truthy))
+        .collect();
+        if exclusive.len() > 1 {
+            return Err(Error::refused(
+                "opts",
+                format!(
+                    "The following options cannot be used together: {}",
+                    exclusive.join(", ")
+                ),
+            ));
+        }
         if !attempts_seen {
             out.insert("attempts".into(), Value::from(0));
         }
@@ -523,7 +558,13 @@ fn parse_dedup(v: &Value, field: &str) -> Result<Dedup> {
         .ok_or_else(|| Error::invalid(field, "must be { id, ttl?, extend?, replace? }"))?;
     let id = match o.get("id") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        _ => {
+        Some(Value::String(_)) | Some(Value::Null) | None => {
+            return Err(Error::refused(
+                format!("{field}.id"),
+                "Deduplication id must be provided",
+            ));
+        }
+        Some(_) => {
             return Err(Error::invalid(
                 format!("{field}.id"),
                 "must be a non-empty string",
@@ -590,17 +631,65 @@ mod tests {
             (json!({"delay": "soon"}), "opts.delay"),
             (json!({"jobId": "123"}), "opts.jobId"),
             (json!({"jobId": "a:b"}), "opts.jobId"),
-            (
-                json!({"backoff": {"type": "linear", "delay": 1}}),
-                "opts.backoff.type",
-            ),
-            (json!({"priority": 3_000_000}), "opts.priority"),
+            (json!({"backoff": {"type": 7}}), "opts.backoff.type"),
             (json!({"removeOnComplete": "yes"}), "opts.removeOnComplete"),
         ] {
             match opts(v) {
-                Err(Error::InvalidOption { field: f, .. }) => assert_eq!(f, field),
+                Err(Error::InvalidOption { field: f, .. } | Error::Refused { field: f, .. }) => {
+                    assert_eq!(f, field)
+                }
                 other => panic!("expected InvalidOption for {field}, got {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn refuses_with_bullmq_messages() {
+        for (v, message) in [
+            (json!({"jobId": "12"}), "Custom Id cannot be integers"),
+            (json!({"jobId": "-3"}), "Custom Id cannot be integers"),
+            (json!({"jobId": "a:b"}), "Custom Id cannot contain :"),
+            (json!({"priority": 1.5}), "Priority should not be float"),
+            (
+                json!({"priority": 2_097_152}),
+                "Priority should be between 0 and 2097151",
+            ),
+            (
+                json!({"backoff": {"type": "fixed", "jitter": 2}}),
+                "Jitter should be between 0 and 1",
+            ),
+            (
+                json!({"deduplication": {"id": ""}}),
+                "Deduplication id must be provided",
+            ),
+            (
+                json!({"debounce": {"id": "x"}}),
+                "Debounce option has been removed. Use deduplication option instead",
+            ),
+            (
+                json!({"failParentOnFailure": true, "ignoreDependencyOnFailure": true}),
+                "The following options cannot be used together: failParentOnFailure, ignoreDependencyOnFailure",
+            ),
+        ] {
+            match opts(v.clone()) {
+                Err(e @ Error::Refused { .. }) => {
+                    assert_eq!(e.to_string(), message);
+                    assert_eq!(e.code(), crate::engine::ErrorCode::InvalidOption);
+                }
+                other => panic!("expected {message:?} for {v}, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn accepts_what_bullmq_accepts() {
+        let o = opts(json!({"jobId": "", "priority": 2_097_151, "backoff": {"type": "my-type"}}))
+            .unwrap();
+        assert_eq!(o.job_id, None);
+        assert_eq!(o.priority, 2_097_151);
+        // Not integers to BullMQ: a leading zero, a plus sign, "-0", beyond 2^53.
+        for id in ["012", "+5", "-0", "9007199254740993"] {
+            assert!(validate_job_id(id).is_ok(), "{id}");
         }
     }
 

@@ -201,12 +201,9 @@ impl Queue {
             if let Some(limit) = j.opts.size_limit
                 && j.data.len() as u64 > limit
             {
-                return Err(Error::invalid(
+                return Err(Error::refused(
                     field(),
-                    format!(
-                        "is {} bytes, over its sizeLimit of {limit} bytes",
-                        j.data.len()
-                    ),
+                    format!("The size of job {} exceeds the limit {limit} bytes", j.name),
                 ));
             }
         }

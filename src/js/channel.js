@@ -56,17 +56,21 @@ const native = new binding.NativeChannel(deliver)
 // The error a request rejects with is made where its caller awaits (after the
 // answer arrived), so its stack shows the caller's chain of `await`s; made in
 // `deliver` it would show only the channel. Costs one async frame per request.
-async function settle(answer) {
+// `where` (the Redis `host:port`) is added to connection errors, which
+// otherwise do not say which server failed.
+async function settle(answer, where) {
   try {
     return await answer
   } catch (e) {
-    throw rethrown(e)
+    throw rethrown(e, where)
   }
 }
 
 /** A fresh FerroqError with `e`'s code and message, its stack from here. */
-function rethrown(e) {
-  return e instanceof FerroqError ? new FerroqError(e.code, e.message) : e
+function rethrown(e, where) {
+  if (!(e instanceof FerroqError)) return e
+  const located = where && e.code === 'ERR_FERROQ_CONNECTION' && !e.message.includes(where)
+  return new FerroqError(e.code, located ? `${e.message} (redis at ${where})` : e.message)
 }
 
 /** The raw promise of request `id` (see `settle` for the error's stack). */
@@ -76,9 +80,9 @@ function answer(id) {
   })
 }
 
-/** The promise of request `id`, rejecting with an error made at the caller. */
-function request(id) {
-  return settle(answer(id))
+/** The promise of request `id`, rejecting with an error made at the caller; `where` is the Redis `host:port`. */
+function request(id, where) {
+  return settle(answer(id), where)
 }
 
 /** Routes sink `id`'s batches to `f` until Rust says the sink is finished. */

@@ -50,4 +50,25 @@ function connectionOf(conn) {
   return out
 }
 
-module.exports = { redisEnv, connectionFromEnv, connectionOf }
+/**
+ * `host:port` of the Redis a connection option points at (the first node of a
+ * cluster), for error messages: never the user name or password.
+ */
+function describeConnection(conn) {
+  const c = connectionOf(conn) || {}
+  if (Array.isArray(c.cluster) && c.cluster.length > 0) {
+    const n = c.cluster[0]
+    return describeConnection(typeof n === 'string' ? n : { host: n.host, port: n.port })
+  }
+  if (typeof c.url === 'string') {
+    try {
+      const u = new URL(c.url)
+      return `${u.hostname || '127.0.0.1'}:${u.port || 6379}`
+    } catch {
+      return 'an invalid URL'
+    }
+  }
+  return `${c.host || '127.0.0.1'}:${c.port || 6379}`
+}
+
+module.exports = { redisEnv, connectionFromEnv, connectionOf, describeConnection }

@@ -13,6 +13,13 @@ class FerroqError extends Error {
 
 const invalid = (field, reason) => new FerroqError('ERR_FERROQ_INVALID_OPTION', `invalid ${field}: ${reason}`)
 
+/** An invalid `field`, refused with BullMQ's own `message` (users and tests match on it). */
+function refused(field, message) {
+  const err = new FerroqError('ERR_FERROQ_INVALID_OPTION', message)
+  err.field = field
+  return err
+}
+
 // napi-rs rejects an argument of the wrong JS type before ferroq's code runs,
 // with napi's own status as the code ('NumberExpected', ...). To a caller that
 // is an invalid option like any other, so it gets ferroq's stable code.
@@ -88,6 +95,7 @@ class RateLimitError extends Error {
 module.exports = {
   FerroqError,
   invalid,
+  refused,
   fromNative,
   callNative,
   UnrecoverableError,

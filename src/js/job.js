@@ -1,10 +1,21 @@
 'use strict'
-// Job: one job as BullMQ's Job class. Its methods go through the native handle
-// of the queue (or worker) it came from.
+// Job: one job as BullMQ's Job class. Its methods go through the native queue
+// handle of the queue (or worker) it belongs to; the plain-object forms
+// (asJSON, fromJSON, ...) are in job-json.js.
 
 const { FerroqError, invalid } = require('./errors.js')
-const { toJson, text, str } = require('./convert.js')
-const { decodeOpts } = require('./opts-names.js')
+const { toJson, text, str, optsJson } = require('./convert.js')
+const json = require('./job-json.js')
+
+/** The guarded native queue handle of `queue` (a Queue, a Worker or a worker's job view). */
+function nativeOf(queue) {
+  return queue._jobNative || queue._native
+}
+
+/** `[name, dataJson, optsJson, timestamp]` of one job for the native add calls; `at` (`jobs[i].`) prefixes field names in errors. */
+function addEntry(job, at = '') {
+  return [job.name, toJson(job.data, `${at}data`), optsJson(job.opts, `${at}opts`), job.timestamp]
+}
 
 /** A job, as BullMQ's Job class. */
 class Job {
@@ -12,53 +23,95 @@ class Job {
     this.queue = queue
     this.name = name
     this.data = data
-    this.opts = opts
     this.id = id
     this.progress = 0
     this.returnvalue = null
-    this.stacktrace = []
-    this.attemptsMade = 0
+    this.stacktrace = null
     this.attemptsStarted = 0
+    this.attemptsMade = 0
     this.stalledCounter = 0
-    this.delay = opts.delay || 0
-    this.priority = opts.priority || 0
-    this.timestamp = opts.timestamp || Date.now()
-    this.failedReason = undefined
-    this.finishedOn = undefined
-    this.processedOn = undefined
-    this.queueName = queue && queue.name
-    this.prefix = queue && queue.prefix
-    this.queueQualifiedName = queue && `${queue.prefix}:${queue.name}`
+    const { repeatJobKey, ...rest } = opts || {}
+    this.opts = { attempts: 0, ...rest }
+    this.delay = this.opts.delay
+    this.priority = this.opts.priority || 0
+    this.repeatJobKey = repeatJobKey
+    this.timestamp = opts && opts.timestamp ? opts.timestamp : Date.now()
+    this.opts.backoff = json.normalizeBackoff(opts && opts.backoff)
+    if (opts && opts.parent) this.parentKey = `${opts.parent.queue}:${opts.parent.id}`
+    this.deduplicationId = this.opts.deduplication ? this.opts.deduplication.id : undefined
+    this.queueQualifiedName = queue && queue.qualifiedName
+    const qualified = this.queueQualifiedName
+    this.toKey = (type) => `${qualified}:${type}`
   }
 
-  /** Builds a job from the engine's JSON object. */
-  static fromJSON(queue, raw) {
-    const job = new Job(queue, raw.name, raw.data, decodeOpts(raw.opts), raw.id)
-    job.timestamp = raw.timestamp
-    job.delay = raw.delay
-    job.priority = raw.priority
-    job.processedOn = raw.processedOn
-    job.finishedOn = raw.finishedOn
-    job.attemptsMade = raw.attemptsMade
-    job.attemptsStarted = raw.attemptsStarted
-    job.stalledCounter = raw.stalledCounter
-    if (raw.progress !== undefined) job.progress = raw.progress
-    if (raw.returnvalue !== undefined) job.returnvalue = raw.returnvalue
-    job.failedReason = raw.failedReason
-    if (raw.stacktrace !== undefined) job.stacktrace = Array.isArray(raw.stacktrace) ? raw.stacktrace : []
-    if (raw.processedBy !== undefined) job.processedBy = raw.processedBy
-    if (raw.deduplicationId !== undefined) job.deduplicationId = raw.deduplicationId
-    if (raw.parentKey !== undefined) job.parentKey = raw.parentKey
-    if (raw.repeatJobKey !== undefined) job.repeatJobKey = raw.repeatJobKey
-    if (raw.token !== undefined) job.token = raw.token
+  /** Adds a job to `queue` (a Queue or Worker); resolves with the Job. BullMQ's `Job.create`. */
+  static async create(queue, name, data, opts) {
+    if (typeof name !== 'string') throw invalid('name', 'job name must be a string')
+    const job = new this(queue, name, data, opts, opts && opts.jobId)
+    job.id = await nativeOf(queue).add(...addEntry(job))
     return job
   }
 
-  get _native() {
-    return this.queue._native
+  /** Adds jobs (`[{ name, data, opts }]`) to `queue` atomically. BullMQ's `Job.createBulk`. */
+  static async createBulk(queue, jobs) {
+    if (!Array.isArray(jobs)) throw invalid('jobs', 'must be an array of { name, data, opts }')
+    const list = jobs.map((j, i) => {
+      if (!j || typeof j !== 'object') throw invalid(`jobs[${i}]`, 'must be { name, data, opts }')
+      if (typeof j.name !== 'string') throw invalid(`jobs[${i}].name`, 'job name must be a string')
+      if (j.opts != null && (typeof j.opts !== 'object' || Array.isArray(j.opts))) throw invalid(`jobs[${i}].opts`, 'must be an object')
+      return new this(queue, j.name, j.data, j.opts, j.opts && j.opts.jobId)
+    })
+    const ids = await nativeOf(queue).addBulk(JSON.stringify(list.map((job, i) => addEntry(job, `jobs[${i}].`))))
+    list.forEach((job, i) => {
+      job.id = ids[i]
+    })
+    return list
   }
 
-  /** Stores progress (a number or an object) and emits `progress`. */
+  /** BullMQ's `Job.fromJSON(queue, json, jobId)` (json as `asJSON()` gives it). */
+  static fromJSON(queue, raw, jobId) {
+    return json.fromJSON(this, queue, raw, jobId)
+  }
+
+  /** A Job from the engine's job JSON object (ferroq's internal form). */
+  static fromEngine(queue, raw) {
+    return json.fromEngine(this, queue, raw)
+  }
+
+  /** BullMQ's `Job.optsFromJSON`: stored opts JSON text -> options object. */
+  static optsFromJSON(rawOpts, optsDecode) {
+    return json.optsFromJSON(rawOpts, optsDecode)
+  }
+
+  /** The job with this id in `queue`, or undefined (BullMQ's `Job.fromId`). */
+  static async fromId(queue, jobId) {
+    if (!jobId) return undefined
+    const raw = await nativeOf(queue).getJob(text(jobId, 'jobId'))
+    return raw === null ? undefined : this.fromEngine(queue, JSON.parse(raw))
+  }
+
+  /** Appends `logRow` to job `jobId`'s log; resolves with the number of lines. */
+  static async addJobLog(queue, jobId, logRow, keepLogs) {
+    return nativeOf(queue).addLog(text(jobId, 'jobId'), text(logRow, 'logRow'), keepLogs)
+  }
+
+  get _native() {
+    return nativeOf(this.queue)
+  }
+
+  /** The name of the job's queue. */
+  get queueName() {
+    return this.queue && this.queue.name
+  }
+
+  /** The key prefix of the job's queue. */
+  get prefix() {
+    const q = this.queueQualifiedName || ''
+    const name = this.queueName || ''
+    return q.length > name.length + 1 ? q.slice(0, q.length - name.length - 1) : ''
+  }
+
+  /** Stores progress (a number or an object) and emits `progress` on the queue. */
   async updateProgress(progress) {
     // BullMQ 6's JobProgress: string | boolean | number | object.
     if (!['number', 'string', 'boolean', 'object'].includes(typeof progress) || progress === null) {
@@ -66,14 +119,18 @@ class Job {
     }
     await this._native.updateProgress(this.id, toJson(progress, 'progress'))
     this.progress = progress
-    if (this.queue && typeof this.queue.emit === 'function' && this.queue.listenerCount('progress') > 0) {
-      this.queue.emit('progress', this, progress)
-    }
+    if (this.queue && typeof this.queue.emit === 'function') this.queue.emit('progress', this, progress)
   }
 
   /** Appends a line to the job's log; resolves with the number of lines. */
   async log(row) {
-    return this._native.addLog(this.id, text(row, 'row'), this.opts.keepLogs)
+    return Job.addJobLog(this.queue, this.id, row, this.opts.keepLogs)
+  }
+
+  /** Deletes the job's log, or keeps only its last `keepLogs` lines. */
+  async clearLogs(keepLogs) {
+    if (keepLogs != null && (!Number.isInteger(keepLogs) || keepLogs < 0)) throw invalid('keepLogs', 'must be an integer >= 0')
+    await this._native.clearLogs(this.id, keepLogs || 0)
   }
 
   /** The job's current state (`completed`, `failed`, `delayed`, `active`, `waiting`, ...). */
@@ -86,19 +143,25 @@ class Job {
   async isDelayed() { return (await this.getState()) === 'delayed' }
   async isActive() { return (await this.getState()) === 'active' }
   async isWaiting() { return (await this.getState()) === 'waiting' }
+  async isWaitingChildren() { return (await this.getState()) === 'waiting-children' }
   async isPrioritized() { return (await this.getState()) === 'prioritized' }
 
-  /** Removes the job; fails if a worker holds it. */
+  /** Removes the job; fails if a worker holds it. Emits `removed` on the queue. */
   async remove() {
     const removed = await this._native.remove(this.id)
     if (!removed) {
       throw new FerroqError('ERR_FERROQ_JOB_LOCKED', `Job ${this.id} could not be removed because it is locked by another worker`)
     }
+    if (this.queue && typeof this.queue.emit === 'function') this.queue.emit('removed', this)
   }
 
-  /** The job with this id in `queue`, or undefined (BullMQ's `Job.fromId`). */
-  static async fromId(queue, jobId) {
-    return queue.getJob(jobId)
+  /**
+   * Removes the job's deduplication key if this job still holds it; resolves
+   * true when it did (BullMQ's `job.removeDeduplicationKey`).
+   */
+  async removeDeduplicationKey() {
+    if (!this.deduplicationId) return false
+    return (await this._native.removeDeduplicationKeyOf(String(this.deduplicationId), this.id)) > 0
   }
 
   /** Replaces the job's data. */
@@ -130,15 +193,18 @@ class Job {
 
   /** Parks this (active) job in delayed until `timestamp`; throw `DelayedError` after it. */
   async moveToDelayed(timestamp, token = this.token) {
+    if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) throw invalid('timestamp', 'must be a number (ms since epoch)')
     await this._native.moveToDelayed(this.id, token || '0', timestamp)
+    this.delay = Math.max(0, timestamp - Date.now())
   }
 
   /** Moves a failed (or completed) job back to wait. */
   async retry(state = 'failed', opts = {}) {
     await this._native.retryJob(this.id, str(state, 'state'), !!opts.resetAttemptsMade, !!opts.resetAttemptsStarted)
-    this.failedReason = undefined
-    this.finishedOn = undefined
-    this.processedOn = undefined
+    // As BullMQ: what the finished attempt left is cleared to null.
+    this.failedReason = null
+    this.finishedOn = null
+    this.processedOn = null
     this.returnvalue = null
     if (opts.resetAttemptsMade) this.attemptsMade = 0
     if (opts.resetAttemptsStarted) this.attemptsStarted = 0
@@ -146,16 +212,20 @@ class Job {
 
   /**
    * Resolves with the return value once the job completes (rejects with its
-   * failedReason when it fails), as seen by `queueEvents`; `ttl` ms bounds the wait.
+   * failedReason when it fails), as seen by `queueEvents`; `ttl` ms bounds the
+   * wait. A job that no longer exists rejects at once, as with BullMQ.
    */
   async waitUntilFinished(queueEvents, ttl) {
     const id = this.id
+    const key = this.toKey(id)
+    await queueEvents.waitUntilReady()
     return new Promise((resolve, reject) => {
       let timer
       const done = () => {
         clearTimeout(timer)
         queueEvents.off(`completed:${id}`, onCompleted)
         queueEvents.off(`failed:${id}`, onFailed)
+        if (this.queue && typeof this.queue.off === 'function') this.queue.off('closing', onClosing)
       }
       const onCompleted = (args) => {
         done()
@@ -165,19 +235,20 @@ class Job {
         done()
         reject(new Error(args.failedReason))
       }
+      const onClosing = (msg) => onFailed({ failedReason: msg })
       queueEvents.on(`completed:${id}`, onCompleted)
       queueEvents.on(`failed:${id}`, onFailed)
+      if (this.queue && typeof this.queue.on === 'function') this.queue.on('closing', onClosing)
       if (ttl) {
-        timer = setTimeout(() => {
-          done()
-          reject(new Error(`Job wait ${this.name} timed out before finishing, no finish notification arrived after ${ttl}ms (id=${id})`))
-        }, ttl)
+        timer = setTimeout(() => onFailed({
+          failedReason: `Job wait ${this.name} timed out before finishing, no finish notification arrived after ${ttl}ms (id=${id})`,
+        }), ttl)
       }
-      // It may have finished before we started listening.
+      // It may have finished (or been removed) before we started listening.
       this._native
         .getJob(String(id))
         .then((raw) => {
-          if (raw === null) return
+          if (raw === null) return onFailed({ failedReason: `Missing key for job ${key}. isFinished` })
           const j = JSON.parse(raw)
           if (j.finishedOn === undefined) return
           if (j.failedReason !== undefined && j.returnvalue === undefined) onFailed({ failedReason: j.failedReason })
@@ -190,31 +261,22 @@ class Job {
     })
   }
 
-  /** The job's fields as a plain object (BullMQ's asJSON shape, values parsed). */
+  /** The job's own fields as a plain object (BullMQ's toJSON: all but the queue). */
   toJSON() {
-    const { queue, ...rest } = this
-    return rest
+    const out = {}
+    for (const k of Object.keys(this)) if (k !== 'queue' && k[0] !== '_') out[k] = this[k]
+    return out
   }
 
+  /** The job as stored: data, failedReason, stacktrace and returnvalue as JSON text (BullMQ's asJSON). */
   asJSON() {
-    return {
-      id: this.id,
-      name: this.name,
-      data: JSON.stringify(this.data),
-      opts: JSON.stringify(this.opts),
-      progress: JSON.stringify(this.progress),
-      attemptsMade: this.attemptsMade,
-      attemptsStarted: this.attemptsStarted,
-      finishedOn: this.finishedOn,
-      processedOn: this.processedOn,
-      timestamp: this.timestamp,
-      failedReason: JSON.stringify(this.failedReason),
-      stacktrace: JSON.stringify(this.stacktrace),
-      returnvalue: JSON.stringify(this.returnvalue),
-      delay: this.delay,
-      priority: this.priority,
-    }
+    return json.asJSON(this)
+  }
+
+  /** asJSON plus the queue's name, qualified name and prefix (BullMQ's asJSONSandbox). */
+  asJSONSandbox() {
+    return { ...this.asJSON(), queueName: this.queueName, queueQualifiedName: this.queueQualifiedName, prefix: this.prefix }
   }
 }
 
-module.exports = { Job }
+module.exports = { Job, nativeOf }

@@ -62,7 +62,7 @@ function wrap(Native, before) {
       Handle.prototype[name] = requests.has(name)
         ? function (...args) {
             if (before) before(this)
-            return channel.request(call(f, this.raw, args))
+            return channel.request(call(f, this.raw, args), this.where)
           }
         : function (...args) {
             return call(f, this.raw, args)
@@ -106,6 +106,7 @@ QueueHandle.prototype.add = function (name, dataJson, optsJson, timestamp) {
     new Promise((resolve, reject) => {
       b.waiters.push({ resolve, reject })
     }),
+    this.where,
   )
 }
 

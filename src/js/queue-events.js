@@ -3,14 +3,15 @@
 // QueueEvents. The engine (NativeQueueEvents) reads the stream and hands over
 // batches of entries; this class parses their values and emits them.
 
-const { EventEmitter } = require('node:events')
-const { NativeQueueEvents } = require('./native.js')
+const { NativeQueueEvents, NativeQueue } = require('./native.js')
+const { SafeEmitter } = require('./emitter.js')
 const { FerroqError, invalid } = require('./errors.js')
 const { nativeOpts, text, checkName } = require('./convert.js')
+const { describeConnection } = require('./connection.js')
 
 
 /** Listens to a queue's events stream from any process. BullMQ's `QueueEvents`. */
-class QueueEvents extends EventEmitter {
+class QueueEvents extends SafeEmitter {
   constructor(name, opts = {}) {
     super()
     checkName(name)
@@ -28,17 +29,31 @@ class QueueEvents extends EventEmitter {
     if (this.opts.autorun) this.run()
   }
 
-  /** Starts reading the stream (autorun does this). */
+  /** Starts reading the stream (autorun does this); refuses a second start, as BullMQ. */
   run() {
-    if (this._running) return Promise.resolve()
+    if (this._running) return Promise.reject(new FerroqError('ERR_FERROQ_INVALID_OPTION', 'Queue Events is already running.'))
     this._running = true
     this._native.run()
     return Promise.resolve()
   }
 
-  /** Resolves once every event written from now on will be seen. */
+  /**
+   * Resolves once Redis answers and, while reading, once every event written
+   * from now on will be seen. A reader not started (`autorun: false`) only
+   * waits for the connection, as BullMQ's does.
+   */
   async waitUntilReady() {
-    await this._native.waitUntilReady()
+    if (this._running) {
+      await this._native.waitUntilReady()
+    } else {
+      // The reader is not started: a PING on a short-lived handle of the same connection.
+      const probe = new NativeQueue(this.name, nativeOpts(this.opts))
+      try {
+        await probe.ping()
+      } finally {
+        probe.close()
+      }
+    }
     return this
   }
 
@@ -50,7 +65,7 @@ class QueueEvents extends EventEmitter {
       return
     }
     if (d.error !== undefined) {
-      if (this.listenerCount('error') > 0) this.emit('error', new FerroqError('ERR_FERROQ_CONNECTION', d.error))
+      this.emit('error', new FerroqError('ERR_FERROQ_CONNECTION', `${d.error} (redis at ${describeConnection(this.opts.connection)})`))
       return
     }
     for (const [id, fields] of d.events) {

@@ -3,10 +3,11 @@
 // operation happens in the engine (NativeQueue); this class converts arguments
 // into JSON text and results back into Job objects.
 
-const { EventEmitter } = require('node:events')
 const { NativeQueue } = require('./native.js')
+const { SafeEmitter } = require('./emitter.js')
 const { invalid } = require('./errors.js')
-const { toJson, nativeOpts, text, str, checkName, optsJson } = require('./convert.js')
+const { toJson, nativeOpts, text, str, checkName } = require('./convert.js')
+const { describeConnection } = require('./connection.js')
 const { Job } = require('./job.js')
 const { version } = require('./native.js')
 const { checkTelemetry, trace, withContext, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
@@ -23,6 +24,8 @@ const DEFAULT_MAX_LEN_EVENTS = 10000
 
 const DEFAULT_COUNT_TYPES = ['active', 'completed', 'delayed', 'failed', 'prioritized', 'waiting', 'waiting-children']
 const ALL_STATES = ['active', 'completed', 'delayed', 'failed', 'paused', 'prioritized', 'waiting', 'waiting-children']
+/** BullMQ's queue key suffixes, in the order of its `queue.keys` map. */
+const KEY_TYPES = ['', 'active', 'wait', 'waiting-children', 'paused', 'id', 'delayed', 'prioritized', 'stalled-check', 'completed', 'failed', 'stalled', 'repeat', 'limiter', 'meta', 'events', 'pc', 'marker', 'de']
 
 function typesOf(types, fallback) {
   const flat = (Array.isArray(types) ? types : [types]).flat().filter((t) => t !== undefined)
@@ -32,18 +35,24 @@ function typesOf(types, fallback) {
 }
 
 /** A queue: add jobs and read their state. BullMQ's `Queue`. */
-class Queue extends EventEmitter {
+class Queue extends SafeEmitter {
   constructor(name, opts = {}) {
     super()
     checkName(name)
     this.name = name
     this.opts = opts || {}
     const handle = new NativeQueue(name, nativeOpts(this.opts))
+    handle.where = describeConnection(this.opts.connection)
     this._native = handle
     // The handle, for native presets that take queues (createAdminHandler).
     Object.defineProperty(this, '_handle', { value: handle })
     this.prefix = this._native.prefix
     this.qualifiedName = `${this.prefix}:${name}`
+    const qualified = this.qualifiedName
+    /** `<prefix>:<name>:<type>`, the Redis key of `type` (BullMQ's `queue.toKey`). */
+    this.toKey = (type) => `${qualified}:${type}`
+    /** BullMQ's map of key suffix -> Redis key. */
+    this.keys = Object.fromEntries(KEY_TYPES.map((t) => [t, this.toKey(t)]))
     this.defaultJobOptions = { ...(this.opts.defaultJobOptions || {}) }
     this._telemetry = checkTelemetry(this.opts.telemetry)
     this.closing = undefined
@@ -65,7 +74,7 @@ class Queue extends EventEmitter {
     return Object.keys(this.defaultJobOptions).length ? { ...this.defaultJobOptions, ...(opts || {}) } : opts || {}
   }
 
-  /** Adds a job; resolves with the Job (its `id` is the existing one for a duplicate custom id). */
+  /** Adds a job; resolves with the Job (its `id` is the existing one for a duplicate custom id). Emits `waiting`. */
   async add(name, data, opts) {
     if (!this._telemetry) return this._addJob(name, data, opts)
     return trace(this._telemetry, SpanKind.PRODUCER, this.name, 'add', `${this.name}.${name}`, async (span, metadata) => {
@@ -76,14 +85,8 @@ class Queue extends EventEmitter {
   }
 
   async _addJob(name, data, opts) {
-    if (typeof name !== 'string') throw invalid('name', 'job name must be a string')
-    const o = this._jobOpts(opts, 'opts')
-    const dataJson = toJson(data, 'data')
-    const timestamp = o.timestamp || Date.now()
-    const id = await this._native.add(name, dataJson, optsJson(o), timestamp)
-    const job = new Job(this, name, data, o, id)
-    job.timestamp = timestamp
-    if (this.listenerCount('waiting') > 0) this.emit('waiting', job)
+    const job = await Job.create(this, name, data, this._jobOpts(opts, 'opts'))
+    this.emit('waiting', job)
     return job
   }
 
@@ -99,24 +102,13 @@ class Queue extends EventEmitter {
 
   async _addBulk(jobs) {
     if (!Array.isArray(jobs)) throw invalid('jobs', 'must be an array of { name, data, opts }')
-    const prepared = jobs.map((j, i) => {
-      if (!j || typeof j !== 'object') throw invalid(`jobs[${i}]`, 'must be { name, data, opts }')
-      if (typeof j.name !== 'string') throw invalid(`jobs[${i}].name`, 'job name must be a string')
-      const o = this._jobOpts(j.opts, `jobs[${i}].opts`)
-      return [j.name, toJson(j.data, `jobs[${i}].data`), optsJson(o, `jobs[${i}].opts`), o.timestamp || Date.now(), o]
-    })
-    const ids = await this._native.addBulk(JSON.stringify(prepared.map((p) => p.slice(0, 4))))
-    return ids.map((id, i) => {
-      const job = new Job(this, jobs[i].name, jobs[i].data, prepared[i][4], id)
-      job.timestamp = prepared[i][3]
-      return job
-    })
+    return Job.createBulk(this, jobs.map((j, i) => (j && typeof j === 'object' ? { ...j, opts: this._jobOpts(j.opts, `jobs[${i}].opts`) } : j)))
   }
 
   /** The job with this id, or undefined. */
   async getJob(id) {
     const raw = await this._native.getJob(text(id, 'id'))
-    return raw === null ? undefined : Job.fromJSON(this, JSON.parse(raw))
+    return raw === null ? undefined : Job.fromEngine(this, JSON.parse(raw))
   }
 
   /** `{ state: count }` for the given states (BullMQ 6's default list when none). */
@@ -154,7 +146,7 @@ class Queue extends EventEmitter {
       if (!Number.isInteger(v)) throw invalid(field, 'must be an integer')
     }
     const raw = JSON.parse(await this._native.getJobs(list, start, end, !!asc))
-    return raw.map((r) => Job.fromJSON(this, r))
+    return raw.map((r) => Job.fromEngine(this, r))
   }
 
   async getWaiting(start = 0, end = -1) { return this.getJobs(['waiting'], start, end, true) }
@@ -175,21 +167,34 @@ class Queue extends EventEmitter {
     return this._native.getJobLogs(text(id, 'id'), start, end, !!asc)
   }
 
-  /** Removes a job; resolves 1, or 0 when a worker holds it. */
+  /** Removes a job; resolves 1 (and emits `removed` with the id), or 0 when a worker holds it. */
   async remove(id) {
-    return (await this._native.remove(text(id, 'id'))) ? 1 : 0
+    const removed = await this._native.remove(text(id, 'id'))
+    if (removed) this.emit('removed', String(id))
+    return removed ? 1 : 0
+  }
+
+  /** Stores a job's progress; emits `progress` with the id and the progress. */
+  async updateJobProgress(jobId, progress) {
+    await this._native.updateProgress(text(jobId, 'jobId'), toJson(progress, 'progress'))
+    this.emit('progress', jobId, progress)
+  }
+
+  /** Appends a line to a job's log, keeping the last `keepLogs` lines; resolves with the count. */
+  async addJobLog(jobId, logRow, keepLogs) {
+    return Job.addJobLog(this, jobId, logRow, keepLogs)
   }
 
   /** Pauses the queue for every worker. */
   async pause() {
     await this._native.pause()
-    if (this.listenerCount('paused') > 0) this.emit('paused')
+    this.emit('paused')
   }
 
   /** Resumes the queue. */
   async resume() {
     await this._native.resume()
-    if (this.listenerCount('resumed') > 0) this.emit('resumed')
+    this.emit('resumed')
   }
 
   async isPaused() {
@@ -198,8 +203,10 @@ class Queue extends EventEmitter {
 
   /** Removes up to `limit` (0 = all) `type` jobs older than `grace` ms; resolves with their ids. */
   async clean(grace, limit, type = 'completed') {
-    const ids = await this._native.clean(grace, limit, str(type, 'type'))
-    if (this.listenerCount('cleaned') > 0) this.emit('cleaned', ids, type)
+    // As BullMQ: 'waiting' is the `wait` list, and 'cleaned' names it so.
+    const state = str(type, 'type') === 'waiting' ? 'wait' : type
+    const ids = await this._native.clean(grace, limit, state)
+    this.emit('cleaned', ids, state)
     return ids
   }
 

@@ -5,16 +5,18 @@
 // go back to Rust in one call per tick (the outbox). Keep the per-job path
 // (_onBatch, _start, _complete, _report, _flushOutbox) free of extra work.
 
-const { EventEmitter } = require('node:events')
 const { randomUUID } = require('node:crypto')
 const { NativeWorker } = require('./native.js')
+const { SafeEmitter } = require('./emitter.js')
 const { FerroqError, invalid, UnrecoverableError, RateLimitError } = require('./errors.js')
 const { nativeOpts, checkName } = require('./convert.js')
+const { describeConnection } = require('./connection.js')
+const { decideBackoff } = require('./failure.js')
+const { checkWorkerOpts } = require('./worker-opts.js')
 const { Job } = require('./job.js')
 const { createSandbox, isProcessorFile } = require('./sandbox.js')
 const { checkTelemetry, startSpan, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
 
-const BUILTIN_BACKOFFS = new Set(['fixed', 'exponential'])
 /** Errors after which a job is moved or rate limited, not failed: no 'job failed' span event, as with BullMQ. */
 const NOT_FAILURES = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError', 'RateLimitError'])
 
@@ -36,7 +38,7 @@ function errorPayload(err, backoff) {
 }
 
 /** A worker: runs `processor(job)` for the queue's jobs. BullMQ's `Worker`. */
-class Worker extends EventEmitter {
+class Worker extends SafeEmitter {
   constructor(name, processor, opts = {}) {
     super()
     checkName(name)
@@ -49,8 +51,11 @@ class Worker extends EventEmitter {
     if (this._sandbox) processor = this._sandbox.processFn
     this.name = name
     this.opts = { autorun: true, concurrency: 1, ...(opts || {}) }
+    checkWorkerOpts(this.opts)
+    /** This worker's id (BullMQ's `worker.id`). */
     this.id = randomUUID()
     this.processFn = processor
+    this._wantsSignal = typeof processor === 'function' && processor.length >= 3
     this._telemetry = checkTelemetry(this.opts.telemetry)
     const { settings, connection, limiter, ...rest } = this.opts
     if (settings && settings.backoffStrategy != null && typeof settings.backoffStrategy !== 'function') {
@@ -64,18 +69,26 @@ class Worker extends EventEmitter {
     if (limiter) plain.limiter = limiter
     this._native = new NativeWorker(name, nativeOpts(this.opts, plain), (batch) => this._onBatch(batch))
     const handle = this._native.queue()
+    this._where = describeConnection(this.opts.connection)
+    handle.where = this._where
     this.prefix = handle.prefix
+    this.qualifiedName = `${this.prefix}:${name}`
+    // The queue handle on the worker's connection, for Job.create(worker, ...) and the like.
+    this._jobNative = handle
     // What a job fetched by this worker sees as its queue: job methods go through
     // the worker's connection, and job events are the worker's events.
     this._queue = {
       _native: handle,
       name,
       prefix: this.prefix,
+      qualifiedName: this.qualifiedName,
+      opts: this.opts,
       emit: (...a) => this.emit(...a),
+      on: (...a) => this.on(...a),
+      off: (...a) => this.off(...a),
       listenerCount: (e) => this.listenerCount(e),
       ping: () => handle.ping(),
     }
-    this.qualifiedName = `${this.prefix}:${name}`
     this._active = new Map()
     this._outIds = []
     this._outOks = ''
@@ -87,6 +100,11 @@ class Worker extends EventEmitter {
     if (this.opts.autorun && processor) {
       this.run().catch((err) => this._emitError(err))
     }
+    // 'ready' once Redis answers, whether or not the worker runs (as BullMQ).
+    handle.ping().then(
+      () => setTimeout(() => this.emit('ready'), 0),
+      () => {},
+    )
   }
 
   get concurrency() {
@@ -94,8 +112,8 @@ class Worker extends EventEmitter {
   }
 
   _emitError(err) {
-    // Node throws on an 'error' event nobody listens to; a worker must not crash the app.
-    if (this.listenerCount('error') > 0) this.emit('error', err)
+    // With no 'error' listener, SafeEmitter prints it (console.error), as BullMQ does.
+    this.emit('error', err)
   }
 
   /** Starts processing; resolves when the worker has closed. */
@@ -111,7 +129,6 @@ class Worker extends EventEmitter {
     this._running = new Promise((resolve) => {
       this._closedSeen = resolve
     })
-    queueMicrotask(() => this.emit('ready'))
     return this._running
   }
 
@@ -135,7 +152,7 @@ class Worker extends EventEmitter {
   // The engine settled the job and says what it wrote (attemptsMade,
   // finishedOn, failedReason, stacktrace, retry delay): the job object copies it.
   _settled(s) {
-    const job = this._active.get(s.id) || (s.job ? Job.fromJSON(this._queue, s.job) : undefined)
+    const job = this._active.get(s.id) || (s.job ? Job.fromEngine(this._queue, s.job) : undefined)
     this._active.delete(s.id)
     if (!job) return
     switch (s.state) {
@@ -169,7 +186,7 @@ class Worker extends EventEmitter {
   _event([name, arg]) {
     switch (name) {
       case 'error':
-        this._emitError(new FerroqError('ERR_FERROQ_CONNECTION', arg))
+        this._emitError(new FerroqError('ERR_FERROQ_CONNECTION', `${arg} (redis at ${this._where})`))
         break
       case 'drained':
         this.emit('drained')
@@ -187,9 +204,14 @@ class Worker extends EventEmitter {
   }
 
   _start(raw) {
-    const job = Job.fromJSON(this._queue, raw)
+    const job = Job.fromEngine(this._queue, raw)
     this._active.set(job.id, job)
     if (this.listenerCount('active') > 0) this.emit('active', job, 'waiting')
+    const maxStarted = this.opts.maxStartedAttempts
+    if (maxStarted && maxStarted < job.attemptsStarted) {
+      this._fail(job, new UnrecoverableError('job started more than allowable limit'))
+      return
+    }
     if (this._telemetry) this._runTraced(job)
     else this._run(job)
   }
@@ -219,7 +241,14 @@ class Worker extends EventEmitter {
   _run(job) {
     let result
     try {
-      result = this.processFn(job, job.token)
+      // A processor that takes a third argument gets an AbortSignal that
+      // cancelJob / cancelAllJobs fire (BullMQ 6's job cancellation).
+      if (this._wantsSignal) {
+        Object.defineProperty(job, '_abort', { value: new AbortController(), configurable: true })
+        result = this.processFn(job, job.token, job._abort.signal)
+      } else {
+        result = this.processFn(job, job.token)
+      }
     } catch (err) {
       this._fail(job, err)
       return
@@ -268,22 +297,31 @@ class Worker extends EventEmitter {
   }
 
   _fail(job, err) {
-    let backoff
-    const b = job.opts.backoff
-    const type = b && typeof b === 'object' ? b.type : undefined
-    if (this._backoffStrategy && type !== undefined && !BUILTIN_BACKOFFS.has(type)) {
-      try {
-        const d = this._backoffStrategy(job.attemptsMade + 1, type, err, job)
-        if (typeof d === 'number' && Number.isFinite(d)) backoff = d < 0 ? -1 : Math.floor(d)
-      } catch (e) {
-        this._emitError(e)
-      }
-    }
+    decideBackoff(this, job, err, (backoff) => this._failWith(job, err, backoff))
+  }
+
+  _failWith(job, err, backoff) {
     // The engine settles the error by its kind (RateLimitError: back to wait;
     // DelayedError and kin: let go; else retry or fail) and reports the fields.
     job._error = err instanceof Error ? err : new Error(typeof err === 'string' ? err : String(err))
     if (job._span && !NOT_FAILURES.has(job._error.name)) job._span.addEvent('job failed', { [A.JobFailedReason]: job._error.message })
     this._report(job.id, '0', errorPayload(err, backoff))
+  }
+
+  /**
+   * Aborts the AbortSignal of job `jobId` (with `reason`) if this worker is
+   * processing it with a processor that takes a signal; true when it did.
+   */
+  cancelJob(jobId, reason) {
+    const job = this._active.get(String(jobId))
+    if (!job || !job._abort) return false
+    job._abort.abort(reason)
+    return true
+  }
+
+  /** Aborts the signals of every job this worker is processing. */
+  cancelAllJobs(reason) {
+    for (const job of this._active.values()) if (job._abort) job._abort.abort(reason)
   }
 
   /** Rate-limits the queue for `expireTimeMs` (then throw `Worker.RateLimitError()`). */
@@ -313,8 +351,9 @@ class Worker extends EventEmitter {
     return this._native.isPaused()
   }
 
+  /** Whether the worker is processing: false once `pause()` resolved, true again after `resume()`. */
   isRunning() {
-    return this._native.isRunning()
+    return this._native.isRunning() && (!this._native.isPaused() || this._active.size > 0)
   }
 
   async waitUntilReady() {

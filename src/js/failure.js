@@ -1,0 +1,62 @@
+'use strict'
+// The retry delay of a failed attempt as BullMQ's Job.moveToFailed decides it
+// on the worker's side: a worker's backoffStrategy for a named backoff type
+// (sync or async), and maxStartedAttempts. The engine then retries, delays or
+// fails the job with it.
+
+const BUILTIN_BACKOFFS = new Set(['fixed', 'exponential'])
+/** Errors that end an attempt without a retry decision (the engine settles them by kind). */
+const NOT_RETRIED = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError', 'UnrecoverableError', 'RateLimitError'])
+
+/** A backoffStrategy's answer as the engine takes it: ms, -1 for "no retry", undefined for the job's own delay. */
+function backoffOf(d) {
+  if (typeof d !== 'number' || !Number.isFinite(d)) return undefined
+  return d < 0 ? -1 : Math.floor(d)
+}
+
+/**
+ * Calls `then(backoff)` with the retry delay of `job`'s failed attempt (`err`)
+ * on worker `w`: undefined (the engine applies the job's own backoff), -1 (no
+ * retry) or ms. With an async backoffStrategy `then` runs once it settles; the
+ * job stays in hand (its lock renewed) meanwhile.
+ */
+function decideBackoff(w, job, err, then) {
+  const retryable = job.attemptsMade + 1 < (job.opts.attempts || 0) && !NOT_RETRIED.has(err && err.name) && !(err && err.message === 'bullmq:rateLimitExceeded')
+  const maxStarted = w.opts.maxStartedAttempts
+  if (retryable && maxStarted && maxStarted <= job.attemptsStarted) {
+    // Started as often as allowed: no further attempt, whatever is left of `attempts`.
+    then(-1)
+    return
+  }
+  const b = job.opts.backoff
+  const type = b && typeof b === 'object' ? b.type : undefined
+  if (!retryable || type === undefined || BUILTIN_BACKOFFS.has(type)) {
+    then(undefined)
+    return
+  }
+  if (!w._backoffStrategy) {
+    // BullMQ's error for a named backoff without a worker backoffStrategy; the engine retries after `delay`.
+    w._emitError(new Error(`Unknown backoff strategy ${type}. If a custom backoff strategy is used, specify it when the Worker is created.`))
+    then(undefined)
+    return
+  }
+  let d
+  try {
+    d = w._backoffStrategy(job.attemptsMade + 1, type, err, job)
+  } catch (e) {
+    w._emitError(e)
+  }
+  if (d !== null && typeof d === 'object' && typeof d.then === 'function') {
+    d.then(
+      (v) => then(backoffOf(v)),
+      (e) => {
+        w._emitError(e)
+        then(undefined)
+      },
+    )
+    return
+  }
+  then(backoffOf(d))
+}
+
+module.exports = { decideBackoff }
