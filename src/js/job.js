@@ -127,12 +127,6 @@ class Job {
     return Job.addJobLog(this.queue, this.id, row, this.opts.keepLogs)
   }
 
-  /** Deletes the job's log, or keeps only its last `keepLogs` lines. */
-  async clearLogs(keepLogs) {
-    if (keepLogs != null && (!Number.isInteger(keepLogs) || keepLogs < 0)) throw invalid('keepLogs', 'must be an integer >= 0')
-    await this._native.clearLogs(this.id, keepLogs || 0)
-  }
-
   /** The job's current state (`completed`, `failed`, `delayed`, `active`, `waiting`, ...). */
   async getState() {
     return this._native.getState(this.id)
@@ -153,15 +147,6 @@ class Job {
       throw new FerroqError('ERR_FERROQ_JOB_LOCKED', `Job ${this.id} could not be removed because it is locked by another worker`)
     }
     if (this.queue && typeof this.queue.emit === 'function') this.queue.emit('removed', this)
-  }
-
-  /**
-   * Removes the job's deduplication key if this job still holds it; resolves
-   * true when it did (BullMQ's `job.removeDeduplicationKey`).
-   */
-  async removeDeduplicationKey() {
-    if (!this.deduplicationId) return false
-    return (await this._native.removeDeduplicationKeyOf(String(this.deduplicationId), this.id)) > 0
   }
 
   /** Replaces the job's data. */

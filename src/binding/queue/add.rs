@@ -70,7 +70,7 @@ async fn add_each(q: Queue, jobs: Vec<(usize, NewJob)>, out: &mut AddedJobs) {
                 out.ids[*i] = id;
             }
         }
-        Err(engine::Error::InvalidOption { .. }) if jobs.len() > 1 => {
+        Err(e) if e.code() == engine::ErrorCode::InvalidOption && jobs.len() > 1 => {
             for (i, job) in jobs {
                 match q.add(job).await {
                     Ok(id) => out.ids[i] = id,
