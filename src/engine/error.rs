@@ -83,6 +83,15 @@ pub enum Error {
         /// The job's id.
         id: String,
     },
+    /// A job scheduler's next iteration cannot be created: its job id is taken
+    /// (-10, cron) or every slot looked at is (-11, every).
+    #[error("{} (scheduler {scheduler_id})", super::transitions::refusal_message(*code, scheduler_id, "upsertJobScheduler", "delayed"))]
+    SchedulerCollision {
+        /// The scheduler's id.
+        scheduler_id: String,
+        /// BullMQ's code: -10 SchedulerJobIdCollision, -11 SchedulerJobSlotsBusy.
+        code: i64,
+    },
 }
 
 impl From<redis::RedisError> for Error {
@@ -116,11 +125,13 @@ pub enum ErrorCode {
     SchedulerJob,
     /// `ERR_FERROQ_JOB_LOCKED`
     JobLocked,
+    /// `ERR_FERROQ_SCHEDULER_COLLISION`
+    SchedulerCollision,
 }
 
 impl ErrorCode {
     /// Every code, for listings.
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::JobNotFound,
         ErrorCode::LockMismatch,
         ErrorCode::NotInState,
@@ -131,6 +142,7 @@ impl ErrorCode {
         ErrorCode::CorruptData,
         ErrorCode::SchedulerJob,
         ErrorCode::JobLocked,
+        ErrorCode::SchedulerCollision,
     ];
 
     /// The code string JS sees as `err.code`.
@@ -146,6 +158,7 @@ impl ErrorCode {
             ErrorCode::CorruptData => "ERR_FERROQ_CORRUPT_DATA",
             ErrorCode::SchedulerJob => "ERR_FERROQ_SCHEDULER_JOB",
             ErrorCode::JobLocked => "ERR_FERROQ_JOB_LOCKED",
+            ErrorCode::SchedulerCollision => "ERR_FERROQ_SCHEDULER_COLLISION",
         }
     }
 }
@@ -170,6 +183,7 @@ impl Error {
             Error::CorruptData { .. } => ErrorCode::CorruptData,
             Error::SchedulerJob { .. } => ErrorCode::SchedulerJob,
             Error::JobLocked { .. } => ErrorCode::JobLocked,
+            Error::SchedulerCollision { .. } => ErrorCode::SchedulerCollision,
         }
     }
 
@@ -211,6 +225,12 @@ impl Error {
             },
             Some(ScriptCode::JobNotInState) => Error::NotInState { id, expected },
             Some(ScriptCode::JobBelongsToJobScheduler) => Error::SchedulerJob { id },
+            Some(ScriptCode::SchedulerJobIdCollision | ScriptCode::SchedulerJobSlotsBusy) => {
+                Error::SchedulerCollision {
+                    scheduler_id: id,
+                    code,
+                }
+            }
             Some(ScriptCode::QueueNotPaused) => {
                 Error::invalid(name, "the queue must be paused first")
             }
@@ -222,9 +242,7 @@ impl Error {
                 ScriptCode::JobPendingChildren
                 | ScriptCode::ParentJobNotExist
                 | ScriptCode::ParentJobCannotBeReplaced
-                | ScriptCode::JobHasFailedChildren
-                | ScriptCode::SchedulerJobIdCollision
-                | ScriptCode::SchedulerJobSlotsBusy,
+                | ScriptCode::JobHasFailedChildren,
             )
             | None => Error::Script { name, code },
         }

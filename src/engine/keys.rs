@@ -95,6 +95,11 @@ impl QueueKeys {
         format!("{}{id}:logs", self.base)
     }
 
+    /// A job scheduler's definition HASH `repeat:<schedulerId>`.
+    pub fn scheduler(&self, scheduler_id: &str) -> String {
+        format!("{}:{scheduler_id}", self.repeat)
+    }
+
     /// The deduplication key `de:<dedupId>`.
     pub fn dedup(&self, dedup_id: &str) -> String {
         format!("{}de:{dedup_id}", self.base)

@@ -30,6 +30,7 @@ pub mod memory;
 pub mod options;
 pub mod processor;
 pub mod queue;
+pub mod scheduler;
 pub mod scripts;
 pub mod shutdown;
 pub mod transitions;

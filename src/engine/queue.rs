@@ -148,7 +148,7 @@ impl Queue {
     }
 
     /// Writes meta `opts.maxLenEvents` and `version` once, as BullMQ's Queue does on connect.
-    async fn ensure_meta(&self) -> Result<()> {
+    pub(crate) async fn ensure_meta(&self) -> Result<()> {
         self.inner
             .meta_written
             .get_or_try_init(|| async {

@@ -64,6 +64,21 @@ transition!(UPDATE_DATA, "update_data", 1, []);
 transition!(CHANGE_DELAY, "change_delay", 4, ["common"]);
 transition!(CHANGE_PRIORITY, "change_priority", 6, ["common"]);
 
+// Job schedulers (lua/lib/scheduler.lua holds their shared helpers).
+transition!(
+    ADD_JOB_SCHEDULER,
+    "add_job_scheduler",
+    11,
+    ["common", "scheduler"]
+);
+transition!(
+    UPDATE_JOB_SCHEDULER,
+    "update_job_scheduler",
+    10,
+    ["common", "scheduler"]
+);
+transition!(REMOVE_JOB_SCHEDULER, "remove_job_scheduler", 3, ["common"]);
+
 /// Every transition, for tests and preloading.
 pub const ALL: &[&Transition] = &[
     &ADD_JOBS,
@@ -87,6 +102,9 @@ pub const ALL: &[&Transition] = &[
     &UPDATE_DATA,
     &CHANGE_DELAY,
     &CHANGE_PRIORITY,
+    &ADD_JOB_SCHEDULER,
+    &UPDATE_JOB_SCHEDULER,
+    &REMOVE_JOB_SCHEDULER,
 ];
 
 impl Transition {

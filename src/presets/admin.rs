@@ -148,7 +148,8 @@ impl From<engine::Error> for ApiError {
             ErrorCode::NotInState
             | ErrorCode::LockMismatch
             | ErrorCode::JobLocked
-            | ErrorCode::SchedulerJob => 409,
+            | ErrorCode::SchedulerJob
+            | ErrorCode::SchedulerCollision => 409,
             ErrorCode::Connection | ErrorCode::Closed => 503,
             ErrorCode::Script | ErrorCode::CorruptData => 500,
         };

@@ -5,5 +5,6 @@ pub(super) mod support;
 mod add;
 mod outcomes;
 mod process;
+mod scheduler;
 mod scripts;
 mod transitions;

@@ -15,6 +15,7 @@ use super::error::{Error, Result};
 use super::queue::Queue;
 use super::scripts::Transition;
 
+pub mod add_job_scheduler;
 pub mod add_jobs;
 pub mod add_log;
 pub mod extend_locks;
@@ -24,6 +25,8 @@ pub mod move_stalled_jobs_to_wait;
 pub mod move_to_active;
 pub mod move_to_finished;
 pub mod remove_job;
+pub mod remove_job_scheduler;
+pub mod update_job_scheduler;
 pub mod update_progress;
 
 /// The negative integers a transition answers with when it refused to act.
@@ -213,6 +216,14 @@ impl Call {
             .map_err(|_| RedisError::from((ErrorKind::Io, "queue closed")))?;
         self.invocation.invoke_async(&mut con).await
     }
+}
+
+/// Decodes one element of a script's reply, naming the script when it does not fit.
+pub(crate) fn parse<T: FromRedisValue>(script: &'static str, v: Option<redis::Value>) -> Result<T> {
+    redis::from_redis_value(v.unwrap_or(redis::Value::Nil)).map_err(|e| Error::CorruptData {
+        what: format!("reply of {script}"),
+        reason: e.to_string(),
+    })
 }
 
 /// A reply that is a count or 0 on success and a negative [`ScriptCode`] on

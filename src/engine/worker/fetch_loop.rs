@@ -186,6 +186,20 @@ impl FetchLoop {
                 }
                 let arrivals =
                     parse::arrivals(fetched.jobs, round.now, shared.opts.name.as_deref());
+                // A scheduler's next iteration is created as its current one
+                // starts, before user code runs it, as BullMQ's worker does
+                // (one call per iteration; ordinary jobs cost nothing here).
+                for r in arrivals
+                    .ready
+                    .iter()
+                    .filter(|r| r.job.repeat_job_key.is_some())
+                {
+                    if let Err(e) = shared.queue.schedule_next_iteration(&r.job).await {
+                        shared.report_error(&format!(
+                            "Failed to add repeatable job for next iteration: {e}"
+                        ));
+                    }
+                }
                 let self_failed = admit::admit(&shared, arrivals, settled, events);
                 self.reported.extend(self_failed);
             }
