@@ -150,6 +150,19 @@ export declare class NativeQueue {
   get prefix(): string
   /** Marks the handle closed. Idempotent. */
   close(): void
+  /**
+   * Creates or updates a job scheduler; resolves with its next iteration as
+   * JSON text, or null when the schedule has already ended.
+   */
+  upsertJobScheduler(id: string, repeatJson: string, templateJson: string): Promise<string | null>
+  /** Resolves with the scheduler as JSON text, or null. */
+  getJobScheduler(id: string): Promise<string | null>
+  /** Resolves with the schedulers `start..=end` by next run as a JSON array. */
+  getJobSchedulers(start: number, end: number, asc: boolean): Promise<string>
+  /** Resolves with the number of schedulers. */
+  getJobSchedulersCount(): Promise<number>
+  /** Removes a scheduler and its delayed iteration; resolves with whether it existed. */
+  removeJobScheduler(id: string): Promise<boolean>
 }
 
 /** Reads a queue's events stream. Wrapped by `QueueEvents` in index.js. */

@@ -14,6 +14,7 @@ mod options;
 mod presets;
 mod processor;
 mod queue;
+mod scheduler;
 mod worker;
 
 use napi_derive::napi;

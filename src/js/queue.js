@@ -21,6 +21,7 @@ const prometheus = require('./prometheus.js')
 const META_VERSION = `bullmq:6.7.0+ferroq.${version()}`
 /** BullMQ's default cap of the events stream (meta `opts.maxLenEvents`). */
 const DEFAULT_MAX_LEN_EVENTS = 10000
+const schedulers = require('./job-scheduler.js')
 
 const DEFAULT_COUNT_TYPES = ['active', 'completed', 'delayed', 'failed', 'prioritized', 'waiting', 'waiting-children']
 const ALL_STATES = ['active', 'completed', 'delayed', 'failed', 'paused', 'prioritized', 'waiting', 'waiting-children']
@@ -104,6 +105,14 @@ class Queue extends SafeEmitter {
     if (!Array.isArray(jobs)) throw invalid('jobs', 'must be an array of { name, data, opts }')
     return Job.createBulk(this, jobs.map((j, i) => (j && typeof j === 'object' ? { ...j, opts: this._jobOpts(j.opts, `jobs[${i}].opts`) } : j)))
   }
+
+  /** Creates or updates a job scheduler; resolves with its next iteration (see job-scheduler.js). */
+  async upsertJobScheduler(id, repeatOpts, jobTemplate) { return schedulers.upsertJobScheduler(this, Job, id, repeatOpts, jobTemplate) }
+  async getJobScheduler(id) { return schedulers.getJobScheduler(this, id) }
+  async getJobSchedulers(start, end, asc) { return schedulers.getJobSchedulers(this, start, end, asc) }
+  async getJobSchedulersCount() { return this._native.getJobSchedulersCount() }
+  /** Removes a scheduler and its delayed iteration; resolves with whether it existed. */
+  async removeJobScheduler(id) { return this._native.removeJobScheduler(text(id, 'id')) }
 
   /** The job with this id, or undefined. */
   async getJob(id) {

@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events'
 import type { BulkJobOptions, JobsOptions, QueueOptions } from './options'
 import type { FinishedStatus, Job, JobProgress, JobState, JobType } from './job'
+import type { JobSchedulerJson, JobSchedulerTemplateOptions, RepeatOptions } from './job-scheduler'
 
 export type ExtractDataType<DataTypeOrJob, Default> = DataTypeOrJob extends Job<infer D, any, any> ? D : Default
 export type ExtractResultType<DataTypeOrJob, Default> = DataTypeOrJob extends Job<any, infer R, any> ? R : Default
@@ -116,6 +117,18 @@ export declare class Queue<
   removeDeduplicationKey(id: string): Promise<number>
   getWorkers(): Promise<{ [index: string]: string }[]>
   getWorkersCount(): Promise<number>
+  /** Creates or updates a job scheduler; resolves with its next iteration, or undefined when the schedule has ended. */
+  upsertJobScheduler(
+    jobSchedulerId: string,
+    repeatOpts: Omit<RepeatOptions, 'key'>,
+    jobTemplate?: { name?: NameType; data?: DataType; opts?: JobSchedulerTemplateOptions },
+  ): Promise<Job<DataType, ResultType, NameType> | undefined>
+  getJobScheduler(id: string): Promise<JobSchedulerJson<DataType> | undefined>
+  /** Schedulers by next run, descending unless `asc`. */
+  getJobSchedulers(start?: number, end?: number, asc?: boolean): Promise<JobSchedulerJson<DataType>[]>
+  getJobSchedulersCount(): Promise<number>
+  /** Removes a scheduler and its delayed iteration; resolves with whether it existed. */
+  removeJobScheduler(jobSchedulerId: string): Promise<boolean>
   close(): Promise<void>
   disconnect(): Promise<void>
 }

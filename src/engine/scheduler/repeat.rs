@@ -41,9 +41,7 @@ pub struct RepeatOptions {
 
 fn millis(v: &Value, field: &str) -> Result<u64> {
     match v.as_f64() {
-        Some(x) if x.is_finite() && x >= 0.0 && x <= 9_007_199_254_740_991.0 => {
-            Ok(x.floor() as u64)
-        }
+        Some(x) if (0.0..=9_007_199_254_740_991.0).contains(&x) => Ok(x.floor() as u64),
         _ => Err(Error::invalid(
             field,
             format!("must be a time in ms since the epoch (or a Date), got {v}"),

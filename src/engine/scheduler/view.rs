@@ -129,7 +129,7 @@ impl JobScheduler {
         };
         let data = self.data.as_deref().map(|d| raw("data", d)).transpose()?;
         let opts = self.opts.as_deref().map(|o| raw("opts", o)).transpose()?;
-        let template = (data.is_some() || opts.is_some()).then(|| Template {
+        let template = (data.is_some() || opts.is_some()).then_some(Template {
             data: data.as_deref(),
             opts: opts.as_deref(),
         });

@@ -1,0 +1,61 @@
+'use strict'
+// Job schedulers on a Queue (BullMQ 6's upsertJobScheduler & co). The engine
+// stores and runs them; this module only converts dates and JSON.
+
+const { invalid } = require('./errors.js')
+const { toJson, text } = require('./convert.js')
+const { decodeOpts } = require('./opts-names.js')
+
+/** A date option (Date, ISO string or ms) as ms, or a coded error naming it. */
+function dateMs(v, field) {
+  if (v === undefined || v === null) return undefined
+  const ms = typeof v === 'number' ? v : new Date(v).getTime()
+  if (!Number.isFinite(ms)) throw invalid(field, 'must be a Date, a date string or a time in ms')
+  return ms
+}
+
+function repeatJson(repeatOpts) {
+  if (!repeatOpts || typeof repeatOpts !== 'object' || Array.isArray(repeatOpts)) {
+    throw invalid('repeatOpts', 'must be an object with every or pattern')
+  }
+  const r = { ...repeatOpts }
+  for (const k of ['startDate', 'endDate']) {
+    if (k in r) r[k] = dateMs(r[k], `repeatOpts.${k}`)
+  }
+  return toJson(r, 'repeatOpts')
+}
+
+/** The scheduler object BullMQ returns (template opts with their long names). */
+function schedulerFromJSON(raw) {
+  if (raw.template && raw.template.opts) raw.template.opts = decodeOpts(raw.template.opts)
+  return raw
+}
+
+/** `queue.upsertJobScheduler(id, repeatOpts, { name, data, opts })`: the next iteration as a Job, or undefined. */
+async function upsertJobScheduler(queue, Job, id, repeatOpts, jobTemplate) {
+  if (id === undefined || id === null || id === '') throw invalid('jobSchedulerId', 'is required')
+  if (jobTemplate != null && (typeof jobTemplate !== 'object' || Array.isArray(jobTemplate))) {
+    throw invalid('jobTemplate', 'must be { name?, data?, opts? }')
+  }
+  const t = jobTemplate || {}
+  const template = {
+    name: t.name,
+    data: t.data === undefined ? {} : t.data,
+    // BullMQ merges the queue's default job options under the template's.
+    opts: queue._jobOpts(t.opts, 'jobTemplate.opts'),
+  }
+  const raw = await queue._native.upsertJobScheduler(text(id, 'jobSchedulerId'), repeatJson(repeatOpts), toJson(template, 'jobTemplate'))
+  return raw === null ? undefined : Job.fromJSON(queue, JSON.parse(raw))
+}
+
+async function getJobScheduler(queue, id) {
+  const raw = await queue._native.getJobScheduler(text(id, 'id'))
+  return raw === null ? undefined : schedulerFromJSON(JSON.parse(raw))
+}
+
+async function getJobSchedulers(queue, start = 0, end = -1, asc = false) {
+  const list = JSON.parse(await queue._native.getJobSchedulers(Number(start), Number(end), Boolean(asc)))
+  return list.map(schedulerFromJSON)
+}
+
+module.exports = { upsertJobScheduler, getJobScheduler, getJobSchedulers }
