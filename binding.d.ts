@@ -142,6 +142,19 @@ export declare class NativeQueue {
   changeDelay(id: string, delay: number): number
   /** Sets a job's priority. Request: resolves with nothing. */
   changePriority(id: string, priority: number, lifo: boolean): number
+  /**
+   * Creates or updates a job scheduler. Request: resolves with its next
+   * iteration as JSON text, or null when the schedule has already ended.
+   */
+  upsertJobScheduler(id: string, repeatJson: string, templateJson: string): number
+  /** Request: resolves with the scheduler as JSON text, or null. */
+  getJobScheduler(id: string): number
+  /** Request: resolves with the schedulers `start..=end` by next run, as a JSON array. */
+  getJobSchedulers(start: number, end: number, asc: boolean): number
+  /** Request: resolves with the number of schedulers. */
+  getJobSchedulersCount(): number
+  /** Removes a scheduler and its delayed iteration. Request: resolves with whether it existed. */
+  removeJobScheduler(id: string): number
   /** `optsJson`: `{ connection, prefix, maxDataBytes }`; answers go through `channel`. */
   constructor(name: string, optsJson: string, channel: NativeChannel)
   /** The queue name. */
@@ -150,19 +163,6 @@ export declare class NativeQueue {
   get prefix(): string
   /** Marks the handle closed. Idempotent. */
   close(): void
-  /**
-   * Creates or updates a job scheduler; resolves with its next iteration as
-   * JSON text, or null when the schedule has already ended.
-   */
-  upsertJobScheduler(id: string, repeatJson: string, templateJson: string): Promise<string | null>
-  /** Resolves with the scheduler as JSON text, or null. */
-  getJobScheduler(id: string): Promise<string | null>
-  /** Resolves with the schedulers `start..=end` by next run as a JSON array. */
-  getJobSchedulers(start: number, end: number, asc: boolean): Promise<string>
-  /** Resolves with the number of schedulers. */
-  getJobSchedulersCount(): Promise<number>
-  /** Removes a scheduler and its delayed iteration; resolves with whether it existed. */
-  removeJobScheduler(id: string): Promise<boolean>
 }
 
 /** Reads a queue's events stream. Wrapped by `QueueEvents` in index.js. */

@@ -14,7 +14,6 @@ mod options;
 mod presets;
 mod processor;
 mod queue;
-mod scheduler;
 mod worker;
 
 use napi_derive::napi;

@@ -21,6 +21,8 @@ const REQUESTS = {
     'drain', 'obliterate', 'retryJobs', 'promoteJobs', 'rateLimit', 'getRateLimitTtl', 'trimEvents',
     'getDeduplicationJobId', 'removeDeduplicationKey', 'getMetrics', 'setGlobalConcurrency',
     'getGlobalConcurrency', 'setGlobalRateLimit', 'getGlobalRateLimit',
+    // Job schedulers (binding/queue/scheduler.rs).
+    'upsertJobScheduler', 'getJobScheduler', 'getJobSchedulers', 'getJobSchedulersCount', 'removeJobScheduler',
   ],
   NativeWorker: ['close'],
   NativeQueueEvents: ['waitUntilReady', 'close'],

@@ -11,6 +11,7 @@
 mod add;
 mod control;
 mod jobs;
+mod scheduler;
 
 use std::future::Future;
 
