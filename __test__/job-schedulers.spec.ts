@@ -1,7 +1,7 @@
 // Job schedulers through the public API: iterations run on a worker, upserting
 // again replaces without duplicates, limit and endDate end a schedule,
 // removing takes the pending iteration with it, and bad input has codes.
-import { Queue, Worker, Job } from '..'
+import { Queue, Worker, Job, JobSchedulerJobOptions } from '..'
 import { connection, queueName, collect, eventually } from './helpers'
 
 type Closable = { close: () => Promise<unknown> }
@@ -27,7 +27,7 @@ describe('job schedulers', () => {
     expect(first!.id).toMatch(/^repeat:tick:\d+$/)
     expect(first!.name).toBe('tick-job')
     expect(first!.repeatJobKey).toBe('tick')
-    expect(first!.opts.repeat).toEqual({ every: 250, limit: 3, count: 1 })
+    expect((first!.opts as JobSchedulerJobOptions).repeat).toEqual({ every: 250, limit: 3, count: 1 })
 
     const seen: Job[] = []
     const worker = track(new Worker(name, async (job) => {
@@ -43,7 +43,7 @@ describe('job schedulers', () => {
       expect(millisOf(ids[i])).toBeGreaterThan(millisOf(ids[i - 1]))
       expect((millisOf(ids[i]) - millisOf(ids[0])) % 250).toBe(0)
     }
-    expect(seen.map((j) => j.opts.repeat && (j.opts.repeat as { count: number }).count)).toEqual([1, 2, 3])
+    expect(seen.map((j) => (j.opts as JobSchedulerJobOptions).repeat!.count)).toEqual([1, 2, 3])
     expect(seen.every((j) => j.name === 'tick-job' && j.opts.attempts === 2)).toBe(true)
     // The limit ended it: nothing pending, and the scheduler stays listed.
     expect(await queue.getDelayedCount()).toBe(0)

@@ -2,7 +2,7 @@
 // running on ferroq workers and the reverse, and each library's
 // getJobScheduler(s) describes the other's schedulers the same way.
 import * as bullmq from 'bullmq'
-import { Queue, Worker } from '../..'
+import { Queue, Worker, JobSchedulerJobOptions } from '../..'
 import { connection, queueName, collect, eventually } from '../helpers'
 import { bullConnection, canonical } from './compat-helpers'
 
@@ -26,7 +26,7 @@ describe('job schedulers between bullmq and ferroq', () => {
     await bq.upsertJobScheduler('b-every', { every: 300, limit: 3 }, { name: 'from-bull', data: { by: 'bullmq' }, opts: { attempts: 2 } })
     const seen: { id: string; data: unknown; count: number }[] = []
     const worker = track(new Worker(name, async (job) => {
-      seen.push({ id: job.id!, data: job.data, count: (job.opts.repeat as { count: number }).count })
+      seen.push({ id: job.id!, data: job.data, count: (job.opts as JobSchedulerJobOptions).repeat!.count! })
       return 'done'
     }, { connection: connection() }))
     await collect(worker, 'completed', 3)
@@ -112,7 +112,7 @@ describe('job schedulers between bullmq and ferroq', () => {
     await bq.upsertJobScheduler('x', { pattern: '0 0 3 3 *', tz: 'UTC' })
     const delayed = await queue.getDelayed()
     expect(delayed).toHaveLength(1)
-    expect(delayed[0].opts.repeat).toMatchObject({ pattern: '0 0 3 3 *' })
+    expect((delayed[0].opts as JobSchedulerJobOptions).repeat).toMatchObject({ pattern: '0 0 3 3 *' })
     expect(await queue.removeJobScheduler('x')).toBe(true)
     expect(await bq.getDelayedCount()).toBe(0)
     expect(await bq.getJobScheduler('x')).toBeUndefined()

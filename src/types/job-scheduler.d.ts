@@ -50,3 +50,9 @@ export interface JobSchedulerJson<D = any> {
   offset?: number
   template?: JobSchedulerTemplateJson<D>
 }
+
+/** The options of a job a scheduler produced: its `repeat` settings ride along. */
+export interface JobSchedulerJobOptions extends JobsOptions {
+  repeat?: Omit<RepeatOptions, 'key'>
+  prevMillis?: number
+}
