@@ -45,7 +45,7 @@ async function upsertJobScheduler(queue, Job, id, repeatOpts, jobTemplate) {
     opts: queue._jobOpts(t.opts, 'jobTemplate.opts'),
   }
   const raw = await queue._native.upsertJobScheduler(text(id, 'jobSchedulerId'), repeatJson(repeatOpts), toJson(template, 'jobTemplate'))
-  return raw === null ? undefined : Job.fromJSON(queue, JSON.parse(raw))
+  return raw === null ? undefined : Job.fromEngine(queue, JSON.parse(raw))
 }
 
 async function getJobScheduler(queue, id) {
