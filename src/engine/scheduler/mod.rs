@@ -57,6 +57,10 @@ fn template_opts(opts: Map<String, Value>) -> Result<(Map<String, Value>, JobOpt
             field: format!("jobTemplate.{field}"),
             reason,
         },
+        Error::Refused { field, message } => Error::Refused {
+            field: format!("jobTemplate.{field}"),
+            message,
+        },
         other => other,
     })?;
     let mut stored: Map<String, Value> =
@@ -87,7 +91,7 @@ impl Queue {
         }
         let now = now_ms();
         if repeat.end_date.is_some_and(|end| end < now) {
-            return Err(Error::invalid(
+            return Err(Error::refused(
                 "repeatOpts.endDate",
                 "End date must be greater than current timestamp",
             ));

@@ -92,21 +92,21 @@ impl RepeatOptions {
                 }
             }
         }
-        // BullMQ's messages, word for word.
+        // Refused with BullMQ's messages, word for word.
         if r.pattern.is_some() && r.every.is_some() {
-            return Err(Error::invalid(
+            return Err(Error::refused(
                 field,
                 "Both .pattern and .every options are defined for this repeatable job",
             ));
         }
         if r.pattern.is_none() && r.every.is_none() {
-            return Err(Error::invalid(
+            return Err(Error::refused(
                 field,
                 "Either .pattern or .every options must be defined for this repeatable job",
             ));
         }
         if r.immediately && r.start_date.is_some() {
-            return Err(Error::invalid(
+            return Err(Error::refused(
                 field,
                 "Both .immediately and .startDate options are defined for this repeatable job",
             ));

@@ -183,7 +183,15 @@ async fn refuses_bad_input_with_codes() {
         )
         .await
         .unwrap_err();
-    assert!(e.to_string().contains("jobTemplate.opts.priority"), "{e}");
+    // The template's own field is named: bullmq's text, with the path kept in the error.
+    assert_eq!(e.code(), ErrorCode::InvalidOption);
+    match e {
+        crate::engine::Error::InvalidOption { field, .. }
+        | crate::engine::Error::Refused { field, .. } => {
+            assert_eq!(field, "jobTemplate.opts.priority")
+        }
+        other => panic!("{other}"),
+    }
 }
 
 #[tokio::test]
