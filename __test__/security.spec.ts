@@ -110,7 +110,7 @@ describe('password (requirepass)', () => {
     const wrongObj = await badCredentials({ host: '127.0.0.1', port, password: WRONG })
     const missing = await badCredentials({ host: '127.0.0.1', port })
     const all = [...wrongUrl, ...wrongObj, ...missing]
-    for (const e of all) expect(e.code).toBe('ERR_FERROQ_CONNECTION')
+    for (const e of all) expect(e.code).toBe('ERR_FERROQ_REDIS_AUTH')
     expect(wrongUrl[0].message).toMatch(/WRONGPASS|auth/i)
     expect(missing[0].message).toMatch(/NOAUTH|auth/i)
     expectNoSecret(all)
@@ -134,7 +134,7 @@ describe('ACL user', () => {
       ...(await badCredentials({ url: `redis://alice:${WRONG}@127.0.0.1:${port}` })),
       ...(await badCredentials({ host: '127.0.0.1', port, username: 'alice', password: WRONG })),
     ]
-    for (const e of all) expect(e.code).toBe('ERR_FERROQ_CONNECTION')
+    for (const e of all) expect(e.code).toBe('ERR_FERROQ_REDIS_AUTH')
     expectNoSecret(all)
   })
 

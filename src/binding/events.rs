@@ -36,9 +36,9 @@ impl EventSink for JsSink {
             .push(serde_json::json!({ "events": arr }).to_string());
     }
 
-    fn error(&self, message: String) {
+    fn error(&self, code: &'static str, message: String) {
         self.sink
-            .push(serde_json::json!({ "error": message }).to_string());
+            .push(serde_json::json!({ "error": message, "code": code }).to_string());
     }
 }
 

@@ -75,7 +75,7 @@ fn delivery_json(d: &Delivery) -> String {
         .events
         .iter()
         .map(|e| match e {
-            WorkerEvent::Error(m) => serde_json::json!(["error", m]),
+            WorkerEvent::Error { code, message } => serde_json::json!(["error", message, code]),
             WorkerEvent::Drained => serde_json::json!(["drained"]),
             WorkerEvent::Stalled(id) => serde_json::json!(["stalled", id]),
             WorkerEvent::LockLost(id) => serde_json::json!(["lockLost", id]),

@@ -6,9 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::{
-    ConnectionLike, ConnectionManager, ConnectionManagerConfig, MultiplexedConnection,
-};
+use redis::aio::{ConnectionLike, MultiplexedConnection};
 use redis::cluster::{ClusterClient, ClusterConfig};
 use redis::cluster_async::ClusterConnection;
 use redis::{
@@ -17,7 +15,10 @@ use redis::{
 };
 
 use super::error::{Error, Result};
+use super::explain::{explain, explain_all};
+use super::link::Link;
 use super::memory;
+use super::redis_error::with_address;
 
 /// How long one command may take before it is failed (blocking commands use
 /// their own connection without this limit).
@@ -208,13 +209,13 @@ impl Target {
 }
 
 /// A connection: cheap to clone, reconnecting by itself after a drop (and
-/// following MOVED on a cluster).
+/// following MOVED on a cluster). Failures name the server ([`Link`]).
 #[derive(Clone)]
 pub enum Conn {
     /// One server, shared command connection.
-    Single(ConnectionManager),
-    /// One server, for blocking commands (no response timeout).
-    Blocking(MultiplexedConnection),
+    Single(Arc<Link>),
+    /// One server, for blocking commands (no response timeout), and its `host:port`.
+    Blocking(MultiplexedConnection, Arc<str>),
     /// A cluster.
     Cluster(ClusterConnection),
     /// The embedded store (`memory://`).
@@ -224,21 +225,15 @@ pub enum Conn {
 impl ConnectionLike for Conn {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {
-            // A RESP2 ConnectionManager only learns that its socket died (server
-            // restart, CLIENT KILL, idle timeout) from the next command, which
-            // fails with "broken pipe"; after an outage it also hands out its
-            // cached failed connect ("connection refused") once. Either way it
-            // starts a reconnect, so send the command once more on the new
-            // connection, as ioredis resends unfulfilled commands. Without this
-            // an idle Queue's first command after Redis came back always failed.
-            Conn::Single(c) => Box::pin(async move {
-                match c.req_packed_command(cmd).await {
-                    Err(e) if e.is_connection_dropped() => c.req_packed_command(cmd).await,
-                    r => r,
-                }
+            Conn::Single(link) => Box::pin(link.command(cmd)),
+            Conn::Blocking(c, addr) => Box::pin(async move {
+                let r = c.req_packed_command(cmd).await;
+                explain(c, &[cmd], addr, r).await
             }),
-            Conn::Blocking(c) => c.req_packed_command(cmd),
-            Conn::Cluster(c) => c.req_packed_command(cmd),
+            Conn::Cluster(c) => Box::pin(async move {
+                let r = c.req_packed_command(cmd).await;
+                explain(c, &[cmd], "the cluster", r).await
+            }),
             Conn::Memory(c) => c.req_packed_command(cmd),
         }
     }
@@ -250,25 +245,25 @@ impl ConnectionLike for Conn {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         match self {
-            // Same one resend as for single commands (see above).
-            Conn::Single(c) => Box::pin(async move {
-                match c.req_packed_commands(pipeline, offset, count).await {
-                    Err(e) if e.is_connection_dropped() => {
-                        c.req_packed_commands(pipeline, offset, count).await
-                    }
-                    r => r,
-                }
+            Conn::Single(link) => Box::pin(link.pipeline(pipeline, offset, count)),
+            Conn::Blocking(c, addr) => Box::pin(async move {
+                let r = c.req_packed_commands(pipeline, offset, count).await;
+                let cmds: Vec<&Cmd> = pipeline.cmd_iter().collect();
+                explain_all(c, &cmds, addr, r).await
             }),
-            Conn::Blocking(c) => c.req_packed_commands(pipeline, offset, count),
-            Conn::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+            Conn::Cluster(c) => Box::pin(async move {
+                let r = c.req_packed_commands(pipeline, offset, count).await;
+                let cmds: Vec<&Cmd> = pipeline.cmd_iter().collect();
+                explain_all(c, &cmds, "the cluster", r).await
+            }),
             Conn::Memory(c) => c.req_packed_commands(pipeline, offset, count),
         }
     }
 
     fn get_db(&self) -> i64 {
         match self {
-            Conn::Single(c) => c.get_db(),
-            Conn::Blocking(c) => c.get_db(),
+            Conn::Single(link) => link.get_db(),
+            Conn::Blocking(c, _) => c.get_db(),
             Conn::Cluster(c) => c.get_db(),
             Conn::Memory(_) => 0,
         }
@@ -279,17 +274,11 @@ impl ConnectionLike for Conn {
 /// use (must be called inside a tokio runtime).
 pub fn command_connection(target: &Target) -> Result<Conn> {
     match target {
-        Target::Single(client) => {
-            let config = ConnectionManagerConfig::new()
-                .set_response_timeout(Some(Duration::from_millis(DEFAULT_RESPONSE_TIMEOUT_MS)))
-                .set_connection_timeout(Some(Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS)))
-                .set_number_of_retries(3)
-                .set_max_delay(Duration::from_secs(2));
-            Ok(Conn::Single(ConnectionManager::new_lazy_with_config(
-                (**client).clone(),
-                config,
-            )?))
-        }
+        Target::Single(client) => Ok(Conn::Single(Link::new(
+            (**client).clone(),
+            Duration::from_millis(DEFAULT_RESPONSE_TIMEOUT_MS),
+            Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS),
+        )?)),
         Target::Cluster(client) => Ok(Conn::Cluster(
             client.get_pending_async_connection_with_config(ClusterConfig::new()),
         )),
@@ -306,15 +295,18 @@ pub async fn blocking_connection(target: &Target, name: &str) -> Result<Conn> {
             let config = AsyncConnectionConfig::new()
                 .set_response_timeout(None)
                 .set_connection_timeout(Some(Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS)));
-            let mut con = client
+            let addr: Arc<str> = client.get_connection_info().addr().to_string().into();
+            let con = client
                 .get_multiplexed_async_connection_with_config(&config)
-                .await?;
+                .await
+                .map_err(|e| with_address(e, &addr))?;
+            let mut con = Conn::Blocking(con, addr);
             redis::cmd("CLIENT")
                 .arg("SETNAME")
                 .arg(name)
                 .query_async::<()>(&mut con)
                 .await?;
-            Ok(Conn::Blocking(con))
+            Ok(con)
         }
         Target::Cluster(client) => {
             // A cluster connection of its own, so a blocked command never holds

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+pub use super::redis_error::RedisReply;
 use super::transitions::ScriptCode;
 
 /// Everything that can go wrong in the engine.
@@ -48,8 +49,9 @@ pub enum Error {
         /// BullMQ's message.
         message: String,
     },
-    /// Redis could not be reached or answered with an error.
-    #[error("redis connection error: {0}")]
+    /// Redis could not be reached: refused, reset or timed out (the message
+    /// names host:port, never the password).
+    #[error("{0}")]
     Connection(String),
     /// The queue, worker or events reader was closed.
     #[error("{0} is closed")]
@@ -92,13 +94,17 @@ pub enum Error {
         /// BullMQ's code: -10 SchedulerJobIdCollision, -11 SchedulerJobSlotsBusy.
         code: i64,
     },
+    /// Redis answered with an error reply (out of memory, read-only, ...); see
+    /// [`RedisReply`] for each kind and its code.
+    #[error("{0}")]
+    Redis(RedisReply),
 }
 
 impl From<redis::RedisError> for Error {
     fn from(e: redis::RedisError) -> Self {
-        // redis-rs error texts carry the command and server message, never the
-        // password from the connection URL.
-        Error::Connection(e.to_string())
+        // Never carries the password: replies are Redis's text, connection
+        // failures name only host:port.
+        super::redis_error::classify(e)
     }
 }
 
@@ -127,11 +133,25 @@ pub enum ErrorCode {
     JobLocked,
     /// `ERR_FERROQ_SCHEDULER_COLLISION`
     SchedulerCollision,
+    /// `ERR_FERROQ_REDIS_OOM`: Redis is out of memory and refused a write.
+    RedisOom,
+    /// `ERR_FERROQ_REDIS_READONLY`: the server is a read-only replica.
+    RedisReadOnly,
+    /// `ERR_FERROQ_REDIS_LOADING`: Redis is loading its dataset.
+    RedisLoading,
+    /// `ERR_FERROQ_REDIS_BUSY`: a long script blocks Redis.
+    RedisBusy,
+    /// `ERR_FERROQ_REDIS_AUTH`: credentials or ACL permissions refused.
+    RedisAuth,
+    /// `ERR_FERROQ_WRONG_TYPE`: foreign data at one of the queue's keys.
+    WrongType,
+    /// `ERR_FERROQ_REDIS_REPLY`: any other Redis error reply.
+    RedisReply,
 }
 
 impl ErrorCode {
     /// Every code, for listings.
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::JobNotFound,
         ErrorCode::LockMismatch,
         ErrorCode::NotInState,
@@ -143,6 +163,13 @@ impl ErrorCode {
         ErrorCode::SchedulerJob,
         ErrorCode::JobLocked,
         ErrorCode::SchedulerCollision,
+        ErrorCode::RedisOom,
+        ErrorCode::RedisReadOnly,
+        ErrorCode::RedisLoading,
+        ErrorCode::RedisBusy,
+        ErrorCode::RedisAuth,
+        ErrorCode::WrongType,
+        ErrorCode::RedisReply,
     ];
 
     /// The code string JS sees as `err.code`.
@@ -159,6 +186,13 @@ impl ErrorCode {
             ErrorCode::SchedulerJob => "ERR_FERROQ_SCHEDULER_JOB",
             ErrorCode::JobLocked => "ERR_FERROQ_JOB_LOCKED",
             ErrorCode::SchedulerCollision => "ERR_FERROQ_SCHEDULER_COLLISION",
+            ErrorCode::RedisOom => "ERR_FERROQ_REDIS_OOM",
+            ErrorCode::RedisReadOnly => "ERR_FERROQ_REDIS_READONLY",
+            ErrorCode::RedisLoading => "ERR_FERROQ_REDIS_LOADING",
+            ErrorCode::RedisBusy => "ERR_FERROQ_REDIS_BUSY",
+            ErrorCode::RedisAuth => "ERR_FERROQ_REDIS_AUTH",
+            ErrorCode::WrongType => "ERR_FERROQ_WRONG_TYPE",
+            ErrorCode::RedisReply => "ERR_FERROQ_REDIS_REPLY",
         }
     }
 }
@@ -184,6 +218,7 @@ impl Error {
             Error::SchedulerJob { .. } => ErrorCode::SchedulerJob,
             Error::JobLocked { .. } => ErrorCode::JobLocked,
             Error::SchedulerCollision { .. } => ErrorCode::SchedulerCollision,
+            Error::Redis(r) => r.code(),
         }
     }
 

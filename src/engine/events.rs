@@ -3,7 +3,6 @@
 //! each batch of entries to an [`EventSink`].
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use redis::Value;
 use tokio::sync::Notify;
@@ -12,6 +11,7 @@ use super::connection::{ConnectionOptions, Target, blocking_connection, check_cl
 use super::error::{Error, Result};
 use super::keys::QueueKeys;
 use super::queue::validate_queue_name;
+use super::retry::Outage;
 use super::shutdown::{Shutdown, ShutdownSignal};
 
 /// One XRANGE/XREVRANGE entry: id and field/value pairs.
@@ -19,8 +19,6 @@ type StreamEntry = (String, Vec<(String, String)>);
 
 /// BullMQ's default XREAD block time (ms).
 pub const DEFAULT_BLOCKING_TIMEOUT_MS: u64 = 10_000;
-/// Longest wait between reconnect attempts (ms).
-const MAX_RETRY_DELAY_MS: u64 = 5_000;
 
 /// One stream entry: its id and its field/value pairs (`event` among them).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,13 +33,13 @@ pub struct StreamEvent {
 pub trait EventSink: Send + Sync + 'static {
     /// A batch of entries, in stream order.
     fn events(&self, events: Vec<StreamEvent>);
-    /// A read error; the reader keeps retrying.
-    fn error(&self, message: String);
+    /// A read error (its stable code and message); the reader keeps retrying.
+    fn error(&self, code: &'static str, message: String);
 }
 
-fn report(sink: &Arc<dyn EventSink>, key: &str, message: String) {
-    tracing::warn!(events = %key, error = %message, "queue events reader error");
-    sink.error(message);
+fn report(sink: &Arc<dyn EventSink>, key: &str, e: &Error) {
+    tracing::warn!(events = %key, code = %e.code(), error = %e, "queue events reader error");
+    sink.error(e.code().as_str(), e.to_string());
 }
 
 /// Options of a [`QueueEvents`] reader.
@@ -169,8 +167,20 @@ async fn read_loop(
     is_ready: Arc<std::sync::atomic::AtomicBool>,
 ) {
     let mut last_id = opts.last_event_id.clone();
-    let mut retry_ms = 0u64;
+    let mut outage = Outage::new("queue events", key.clone());
+    // After a failure: report it once per episode, pause, connect again.
+    let mut failure: Option<Error> = None;
     'connect: loop {
+        if let Some(e) = failure.take() {
+            let (pause, first) = outage.failed(&e);
+            if first {
+                report(&sink, &key, &e);
+            }
+            tokio::select! {
+                _ = stop.fired() => return,
+                _ = tokio::time::sleep(pause) => {}
+            }
+        }
         if stop.is_fired() {
             return;
         }
@@ -181,12 +191,8 @@ async fn read_loop(
         let mut con = match con {
             Ok(c) => c,
             Err(e) => {
-                report(&sink, &key, e.to_string());
-                retry_ms = (retry_ms * 2).clamp(100, MAX_RETRY_DELAY_MS);
-                tokio::select! {
-                    _ = stop.fired() => return,
-                    _ = tokio::time::sleep(Duration::from_millis(retry_ms)) => continue 'connect,
-                }
+                failure = Some(e);
+                continue 'connect;
             }
         };
         // "$" would miss what is written between now and the first XREAD; pin
@@ -202,6 +208,7 @@ async fn read_loop(
                 .await;
             match r {
                 Ok(v) => {
+                    outage.succeeded();
                     last_id = Some(
                         v.into_iter()
                             .next()
@@ -210,7 +217,7 @@ async fn read_loop(
                     )
                 }
                 Err(e) => {
-                    report(&sink, &key, Error::from(e).to_string());
+                    failure = Some(Error::from(e));
                     continue 'connect;
                 }
             }
@@ -218,7 +225,6 @@ async fn read_loop(
         if !is_ready.swap(true, std::sync::atomic::Ordering::AcqRel) {
             ready.notify_waiters();
         }
-        retry_ms = 0;
         loop {
             let from = last_id.clone().unwrap_or_else(|| "$".into());
             let mut cmd = redis::cmd("XREAD");
@@ -234,6 +240,7 @@ async fn read_loop(
             };
             match reply {
                 Ok(v) => {
+                    outage.succeeded();
                     let events = parse_xread(v);
                     if let Some(last) = events.last() {
                         last_id = Some(last.id.clone());
@@ -241,7 +248,7 @@ async fn read_loop(
                     }
                 }
                 Err(e) => {
-                    report(&sink, &key, Error::from(e).to_string());
+                    failure = Some(Error::from(e));
                     continue 'connect;
                 }
             }

@@ -131,7 +131,12 @@ impl Settled {
 #[derive(Debug, Clone)]
 pub enum WorkerEvent {
     /// A Redis or internal error; the worker keeps running.
-    Error(String),
+    Error {
+        /// Its stable code (`ERR_FERROQ_REDIS_OOM`, `ERR_FERROQ_CONNECTION`, ...).
+        code: &'static str,
+        /// What happened and what to do.
+        message: String,
+    },
     /// The queue has no more ready jobs for now.
     Drained,
     /// A job of this queue was found stalled and moved back to wait.

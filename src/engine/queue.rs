@@ -14,6 +14,7 @@ use super::error::{Error, Result};
 use super::job::Job;
 use super::keys::QueueKeys;
 use super::options::{JobOptions, QueueOptions};
+use super::script_flags::ServerFeatures;
 use super::scripts::{self, Transition};
 use super::transitions::Call;
 use super::transitions::add_jobs::AddJobs;
@@ -68,6 +69,8 @@ pub(crate) struct QueueInner {
     opts: QueueOptions,
     meta_written: OnceCell<()>,
     closed: AtomicBool,
+    /// What the server supports (script flags), asked on first use.
+    pub(crate) server: OnceCell<ServerFeatures>,
 }
 
 /// Checks a queue name as BullMQ does: non-empty, no ':'.
@@ -107,6 +110,7 @@ impl Queue {
                 opts,
                 meta_written: OnceCell::new(),
                 closed: AtomicBool::new(false),
+                server: OnceCell::new(),
             }),
         })
     }

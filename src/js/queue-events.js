@@ -65,7 +65,11 @@ class QueueEvents extends SafeEmitter {
       return
     }
     if (d.error !== undefined) {
-      this.emit('error', new FerroqError('ERR_FERROQ_CONNECTION', `${d.error} (redis at ${describeConnection(this.opts.connection)})`))
+      const code = d.code || 'ERR_FERROQ_CONNECTION'
+      const where = describeConnection(this.opts.connection)
+      // The engine names host:port in connection errors; add it where it did not.
+      const located = code === 'ERR_FERROQ_CONNECTION' && !d.error.includes(where)
+      this.emit('error', new FerroqError(code, located ? `${d.error} (redis at ${where})` : d.error))
       return
     }
     for (const [id, fields] of d.events) {

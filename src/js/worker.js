@@ -183,10 +183,17 @@ class Worker extends SafeEmitter {
     if (job._span) this._endSpan(job)
   }
 
-  _event([name, arg]) {
+  /** The engine's report of a Redis failure as a coded error. */
+  _redisError(message, code = 'ERR_FERROQ_CONNECTION') {
+    // The engine names host:port in connection errors; add it where it did not.
+    const located = code === 'ERR_FERROQ_CONNECTION' && !String(message).includes(this._where)
+    return new FerroqError(code, located ? `${message} (redis at ${this._where})` : message)
+  }
+
+  _event([name, arg, code]) {
     switch (name) {
       case 'error':
-        this._emitError(new FerroqError('ERR_FERROQ_CONNECTION', `${arg} (redis at ${this._where})`))
+        this._emitError(this._redisError(arg, code))
         break
       case 'drained':
         this.emit('drained')

@@ -150,8 +150,17 @@ impl From<engine::Error> for ApiError {
             | ErrorCode::JobLocked
             | ErrorCode::SchedulerJob
             | ErrorCode::SchedulerCollision => 409,
-            ErrorCode::Connection | ErrorCode::Closed => 503,
-            ErrorCode::Script | ErrorCode::CorruptData => 500,
+            ErrorCode::Connection
+            | ErrorCode::Closed
+            | ErrorCode::RedisOom
+            | ErrorCode::RedisReadOnly
+            | ErrorCode::RedisLoading
+            | ErrorCode::RedisBusy
+            | ErrorCode::RedisAuth => 503,
+            ErrorCode::Script
+            | ErrorCode::CorruptData
+            | ErrorCode::WrongType
+            | ErrorCode::RedisReply => 500,
         };
         ApiError::new(status, e.to_string())
     }

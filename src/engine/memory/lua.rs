@@ -87,9 +87,16 @@ impl Scripting {
     pub fn load(&mut self, body: &[u8]) -> Result<String, String> {
         let sha = sha1_hex(body);
         if !self.scripts.contains_key(&sha) {
+            // Redis 7 reads a first line `#!lua flags=...` as script flags; the
+            // store has no maxmemory or replicas for them to matter, so it
+            // skips the line (blank, so error line numbers stay the same).
+            let code = match body.strip_prefix(b"#!lua") {
+                Some(rest) => &rest[rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len())..],
+                None => body,
+            };
             let f = self
                 .lua
-                .load(body)
+                .load(code)
                 .set_name("=user_script")
                 .into_function()
                 .map_err(|e| {

@@ -1,10 +1,13 @@
 //! Engine tests against a real redis-server (started by `support`).
 
+mod private_server;
 pub(super) mod support;
 
 mod add;
 mod outcomes;
 mod process;
+mod redis_errors;
+mod redis_full;
 mod scheduler;
 mod scripts;
 mod transitions;

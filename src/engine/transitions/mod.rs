@@ -9,8 +9,9 @@
 //! decodes the reply. For example
 //! `Promote { job_id: "7" }.run(&queue).await?` is `lua/promote.lua` on job 7.
 
-use redis::{ErrorKind, FromRedisValue, RedisError, RedisResult, ScriptInvocation, ToRedisArgs};
+use redis::{ErrorKind, FromRedisValue, RedisError, RedisResult, ToRedisArgs};
 
+use super::connection::Conn;
 use super::error::{Error, Result};
 use super::queue::Queue;
 use super::scripts::Transition;
@@ -166,8 +167,8 @@ pub fn refusal_message(code: i64, job_id: &str, command: &str, state: &str) -> S
 /// One script call being built: KEYS first, then ARGV, as the Lua header lists them.
 pub(crate) struct Call {
     transition: &'static Transition,
-    invocation: ScriptInvocation<'static>,
-    keys: usize,
+    keys: Vec<String>,
+    args: Vec<Vec<u8>>,
 }
 
 impl Call {
@@ -180,29 +181,26 @@ impl Call {
             transition.name,
             transition.keys
         );
-        let mut invocation = transition.script().prepare_invoke();
-        for k in keys {
-            invocation.key(*k);
-        }
         Call {
             transition,
-            invocation,
-            keys: keys.len(),
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+            args: Vec::new(),
         }
     }
 
     /// Appends one ARGV value (numbers are sent as decimal text, `bool` as "1"/"0").
     pub(crate) fn arg(mut self, value: impl ToRedisArgs) -> Call {
-        self.invocation.arg(value);
+        self.args.extend(value.to_redis_args());
         self
     }
 
     /// Sends the call on the queue's connection and decodes the reply as `T`.
     pub(crate) async fn invoke<T: FromRedisValue>(self, queue: &Queue) -> Result<T> {
+        let name = self.transition.name;
+        let keys = self.keys.len();
         let mut con = queue.con()?;
-        let reply = self.invocation.invoke_async(&mut con).await;
-        reply.map_err(|e| {
-            tracing::debug!(script = self.transition.name, keys = self.keys, error = %e, "script call failed");
+        self.send(queue, &mut con).await.map_err(|e| {
+            tracing::debug!(script = name, keys, error = %e, "script call failed");
             Error::from(e)
         })
     }
@@ -214,7 +212,20 @@ impl Call {
         let mut con = queue
             .con()
             .map_err(|_| RedisError::from((ErrorKind::Io, "queue closed")))?;
-        self.invocation.invoke_async(&mut con).await
+        self.send(queue, &mut con).await
+    }
+
+    /// Runs the script text chosen for the queue's server (`allow-oom` flags
+    /// where supported, see [`script_flags`](super::script_flags)).
+    async fn send<T: FromRedisValue>(self, queue: &Queue, con: &mut Conn) -> RedisResult<T> {
+        let mut invocation = queue.script(self.transition).await?.prepare_invoke();
+        for k in &self.keys {
+            invocation.key(k);
+        }
+        for a in &self.args {
+            invocation.arg(a);
+        }
+        invocation.invoke_async(con).await
     }
 }
 

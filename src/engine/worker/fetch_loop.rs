@@ -22,9 +22,8 @@ use crate::engine::keys::QueueKeys;
 use crate::engine::options::MAX_RATE_LIMIT_DELAY_MS;
 use crate::engine::processor::{Control, Delivery, Outcome, Settled, SettledAs, WorkerEvent};
 use crate::engine::queue::now_ms;
+use crate::engine::redis_error::is_server_condition;
 
-/// Longest wait before retrying after a Redis error in the loop.
-const MAX_ERROR_BACKOFF_MS: u64 = 5_000;
 /// Longest single block on the marker while delayed jobs exist (BullMQ: 10 s).
 const MAX_BLOCK_S: f64 = 10.0;
 
@@ -47,9 +46,9 @@ struct FetchLoop {
     drained: bool,
     /// Due time (ms) of the earliest delayed job, bounding the marker wait.
     next_delayed: u64,
-    /// After a Redis error: no calls before this instant.
+    /// After a Redis error: no calls before this instant (paced by the
+    /// worker's [`Outage`](crate::engine::retry::Outage)).
     retry_at: Option<Instant>,
-    error_backoff_ms: u64,
     /// The rate limiter is full: no fetching before this instant.
     limited_until: Option<Instant>,
     /// Settle one job per call (a call failed on a batch).
@@ -76,7 +75,6 @@ pub(super) async fn run(shared: Arc<Shared>, rx: UnboundedReceiver<Control>) {
         drained: false,
         next_delayed: 0,
         retry_at: None,
-        error_backoff_ms: 0,
         limited_until: None,
         solo: false,
         client_name,
@@ -167,7 +165,7 @@ impl FetchLoop {
         match invoke::finish_and_fetch(&shared, &self.batch.finish[..n], fetch_n).await {
             Ok(round) => {
                 self.solo = false;
-                self.error_backoff_ms = 0;
+                shared.recovered();
                 let jobs: Vec<_> = self.batch.finish.drain(..n).collect();
                 let mut settled = std::mem::take(&mut self.settled);
                 settled.extend(parse::settled(&shared, jobs, round.reply.codes, round.now));
@@ -195,9 +193,10 @@ impl FetchLoop {
                     .filter(|r| r.job.repeat_job_key.is_some())
                 {
                     if let Err(e) = shared.queue.schedule_next_iteration(&r.job).await {
-                        shared.report_error(&format!(
-                            "Failed to add repeatable job for next iteration: {e}"
-                        ));
+                        shared.report(
+                            e.code(),
+                            format!("Failed to add repeatable job for next iteration: {e}"),
+                        );
                     }
                 }
                 let self_failed = admit::admit(&shared, arrivals, settled, events);
@@ -250,10 +249,10 @@ impl FetchLoop {
         }
     }
 
+    /// Waits out a Redis failure: reported once per episode, retried every
+    /// 100, 250, then 500 ms (see [`crate::engine::retry`]).
     fn back_off(&mut self, e: &Error) {
-        self.shared.report_error(e);
-        self.error_backoff_ms = (self.error_backoff_ms * 2).clamp(100, MAX_ERROR_BACKOFF_MS);
-        self.retry_at = Some(Instant::now() + Duration::from_millis(self.error_backoff_ms));
+        self.retry_at = Some(Instant::now() + self.shared.failed(e));
     }
 
     /// Delivers what was settled without a round.
@@ -340,8 +339,10 @@ impl FetchLoop {
     }
 }
 
+/// Out of memory, loading, busy, unreachable...: waited out; only other
+/// errors can be about one job's data.
 fn is_transient(e: &redis::RedisError) -> bool {
-    e.is_io_error() || e.is_connection_dropped() || e.is_timeout() || e.is_connection_refusal()
+    is_server_condition(e)
 }
 
 fn block_timeout(next_delayed: u64, drain_delay_s: f64) -> f64 {

@@ -30,6 +30,7 @@ pub(super) async fn renew_locks(shared: Arc<Shared>, mut stop: ShutdownSignal) {
         };
         match renew.run(&shared.queue).await {
             Ok(lost) => {
+                shared.recovered();
                 // A job finished between our snapshot and the script is not lost.
                 let lost: Vec<String> =
                     lost.into_iter().filter(|id| shared.is_active(id)).collect();
@@ -41,7 +42,10 @@ pub(super) async fn renew_locks(shared: Arc<Shared>, mut stop: ShutdownSignal) {
                     });
                 }
             }
-            Err(e) => shared.report_error(&e),
+            // Paced by the timer; shared.failed keeps a long failure to one report.
+            Err(e) => {
+                shared.failed(&e);
+            }
         }
     }
 }

@@ -37,6 +37,7 @@ use super::error::{Error, Result};
 use super::options::WorkerOptions;
 use super::processor::{Completions, Control, Processor};
 use super::queue::Queue;
+use super::retry::Outage;
 use super::shutdown::Shutdown;
 use shared::Shared;
 
@@ -58,6 +59,7 @@ impl Worker {
     pub fn new(queue: Queue, opts: WorkerOptions, processor: Arc<dyn Processor>) -> Result<Worker> {
         opts.validate()?;
         let (tx, rx) = unbounded_channel();
+        let outage = Mutex::new(Outage::new("worker", queue.name()));
         Ok(Worker {
             shared: Arc::new(Shared {
                 queue,
@@ -70,6 +72,7 @@ impl Worker {
                 force: AtomicBool::new(false),
                 token_prefix: uuid::Uuid::new_v4().to_string(),
                 seq: AtomicU64::new(0),
+                outage,
             }),
             rx: Mutex::new(Some(rx)),
             running: tokio::sync::Mutex::new(None),

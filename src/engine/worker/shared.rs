@@ -3,11 +3,14 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
+use crate::engine::error::{Error, ErrorCode};
 use crate::engine::job::JobSettings;
 use crate::engine::options::WorkerOptions;
 use crate::engine::processor::{Completions, Control, Delivery, Processor, WorkerEvent};
 use crate::engine::queue::Queue;
+use crate::engine::retry::Outage;
 
 /// What the worker remembers of a job it holds.
 pub(super) struct ActiveJob {
@@ -39,6 +42,9 @@ pub(crate) struct Shared {
     pub(super) token_prefix: String,
     /// The token counter `n`.
     pub(super) seq: AtomicU64,
+    /// The current Redis failure, shared by the loop and the timers so that a
+    /// long one is reported once.
+    pub(super) outage: Mutex<Outage>,
 }
 
 impl Shared {
@@ -57,12 +63,42 @@ impl Shared {
         }
     }
 
-    pub(super) fn report_error(&self, e: &dyn std::fmt::Display) {
-        tracing::warn!(queue = %self.queue.name(), error = %e, "worker error");
+    pub(super) fn report_error(&self, e: &Error) {
+        self.report(e.code(), e.to_string());
+    }
+
+    /// An `error` event with `code` and `message` (the worker keeps running).
+    pub(super) fn report(&self, code: ErrorCode, message: String) {
+        tracing::warn!(queue = %self.queue.name(), %code, error = %message, "worker error");
         self.deliver(Delivery {
-            events: vec![WorkerEvent::Error(e.to_string())],
+            events: vec![WorkerEvent::Error {
+                code: code.as_str(),
+                message,
+            }],
             ..Default::default()
         });
+    }
+
+    /// Records a failed Redis call and reports it once per outage episode;
+    /// returns the pause before the next attempt.
+    pub(super) fn failed(&self, e: &Error) -> Duration {
+        let (pause, report) = self
+            .outage
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .failed(e);
+        if report {
+            self.report_error(e);
+        }
+        pause
+    }
+
+    /// Records a successful Redis call (ends an outage episode).
+    pub(super) fn recovered(&self) {
+        self.outage
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .succeeded();
     }
 
     /// Makes the loop look again (pause, resume, close, stalled jobs back).

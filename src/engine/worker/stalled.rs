@@ -38,6 +38,7 @@ pub(super) async fn check_periodically(shared: Arc<Shared>, mut stop: ShutdownSi
         }
         match check_stalled(&shared.queue, shared.opts.max_stalled_count, interval).await {
             Ok(ids) if !ids.is_empty() => {
+                shared.recovered();
                 tracing::info!(queue = %shared.queue.name(), count = ids.len(), "stalled jobs moved back to wait");
                 shared.deliver(Delivery {
                     events: ids.into_iter().map(WorkerEvent::Stalled).collect(),
@@ -45,8 +46,11 @@ pub(super) async fn check_periodically(shared: Arc<Shared>, mut stop: ShutdownSi
                 });
                 shared.wake();
             }
-            Ok(_) => {}
-            Err(e) => shared.report_error(&e),
+            Ok(_) => shared.recovered(),
+            // Paced by the timer; shared.failed keeps a long failure to one report.
+            Err(e) => {
+                shared.failed(&e);
+            }
         }
     }
 }

@@ -31,8 +31,8 @@ impl EventSink for Collect {
             seen.push((field("event"), field("jobId")));
         }
     }
-    fn error(&self, message: String) {
-        panic!("events reader error: {message}");
+    fn error(&self, code: &'static str, message: String) {
+        panic!("events reader error: {code} {message}");
     }
 }
 
