@@ -96,6 +96,24 @@ describe('sandboxed processors', () => {
     await queue.close()
   })
 
+  test('worker.cancelJob aborts the signal inside the child, for ferroq as for bullmq', async () => {
+    for (const lib of ['ferroq', 'bullmq'] as const) {
+      const name = queueName(`sandbox-cancel-${lib}`)
+      const queue = lib === 'ferroq' ? new Queue(name, { connection: connection() }) : new bullmq.Queue(name, { connection: bullConnection() })
+      const worker =
+        lib === 'ferroq' ? new Worker(name, PROCESSOR, { connection: connection() }) : new bullmq.Worker(name, PROCESSOR, { connection: bullConnection() })
+      const active = next<[Job]>(worker as Worker, 'active')
+      const failed = next<[Job, Error]>(worker as Worker, 'failed')
+      const job = await queue.add('cancel-me', {})
+      await active
+      // bullmq tracks the job for cancelling a moment after 'active': ask until it is.
+      await eventually(() => worker.cancelJob(job.id!, 'stop please'))
+      expect({ lib, reason: (await failed)[1].message }).toEqual({ lib, reason: 'cancelled: stop please' })
+      await worker.close()
+      await queue.close()
+    }
+  }, 30000)
+
   test('a missing file is refused at construction with BullMQ’s message and a code', () => {
     const missing = path.join(FIXTURES, 'nope.js')
     expect(() => new Worker(queueName('sandbox-missing'), missing, { connection: connection() })).toThrow(

@@ -101,6 +101,11 @@ export async function queues(): Promise<void> {
   const foo: string = painted.data.foo
   void foo
 
+  // Jobs made through the Job class, and their stored form.
+  const created = await Job.create(queue, 'paint', { color: 'green' }, { priority: 5 })
+  const stored = created.asJSON()
+  const again: Job = Job.fromJSON(queue, stored, stored.id)
+  void again
   const counts = await queue.getJobCounts('wait', 'completed', 'failed')
   const waiting: number = counts.wait
   const state: JobState | 'unknown' = await job.getState()
@@ -171,6 +176,10 @@ export async function workers(queueName: string): Promise<void> {
     if (signal?.aborted) throw new Error('cancelled')
     return 'some value'
   }, { connection })
+  // Cancelling jobs in progress.
+  const cancelled: boolean = cancellable.cancelJob('job-id', 'User requested cancellation')
+  cancellable.cancelAllJobs('Shutting down')
+  void cancelled
   const manual = new Worker(queueName, async (job: Job) => 'some value', { connection, autorun: false })
   await manual.run()
 

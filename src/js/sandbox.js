@@ -173,34 +173,6 @@ class Child extends EventEmitter {
   }
 }
 
-/** The JSON a child's job starts from: BullMQ's sandbox job shape. */
-function sandboxJson(job) {
-  const out = {
-    id: job.id,
-    name: job.name,
-    data: JSON.stringify(job.data === undefined ? {} : job.data),
-    opts: job.opts,
-    parentKey: job.parentKey,
-    progress: job.progress,
-    attemptsMade: job.attemptsMade,
-    attemptsStarted: job.attemptsStarted,
-    stalledCounter: job.stalledCounter,
-    finishedOn: job.finishedOn,
-    processedOn: job.processedOn,
-    timestamp: job.timestamp,
-    failedReason: job.failedReason === undefined ? undefined : JSON.stringify(job.failedReason),
-    stacktrace: JSON.stringify(job.stacktrace === undefined ? null : job.stacktrace),
-    deduplicationId: job.deduplicationId,
-    repeatJobKey: job.repeatJobKey,
-    returnvalue: JSON.stringify(job.returnvalue === undefined ? null : job.returnvalue),
-    queueName: job.queueName,
-    queueQualifiedName: job.queueQualifiedName,
-    prefix: job.prefix,
-  }
-  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k]
-  return out
-}
-
 /** Runs one job in `child`: answers its calls, resolves with its result. */
 function runInChild(child, job, token, signal) {
   return new Promise((resolve, reject) => {
@@ -231,12 +203,13 @@ function runInChild(child, job, token, signal) {
     }
     child.on('message', onMessage)
     child.on('exit', onExit)
+    child.send({ cmd: 'start', job: job.asJSONSandbox(), token })
+    // After 'start': a job cancelled while its child was starting is cancelled in it at once.
     if (signal) {
       onAbort = () => child.send({ cmd: 'cancel', reason: signal.reason === undefined ? undefined : String(signal.reason) })
       if (signal.aborted) onAbort()
       else signal.addEventListener('abort', onAbort, { once: true })
     }
-    child.send({ cmd: 'start', job: sandboxJson(job), token })
   })
 }
 

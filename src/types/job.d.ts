@@ -1,6 +1,6 @@
 // Jobs: the Job class, its JSON forms, the job a sandboxed processor gets, and
 // the processor function types.
-import type { JobsOptions, RetryOptions } from './options'
+import type { BulkJobOptions, JobsOptions, RetryOptions } from './options'
 import type { Queue } from './queue'
 import type { QueueEvents } from './queue-events'
 
@@ -112,8 +112,21 @@ export declare class Job<DataType = any, ReturnType = any, NameType extends stri
   /** The lock token of the worker processing the job. */
   token?: string
   processedBy?: string
+  /** Adds a job to `queue` (what `queue.add` does, without the queue's default options). */
+  static create<T = any, R = any, N extends string = string>(queue: Queue<any, any, any>, name: N, data: T, opts?: JobsOptions): Promise<Job<T, R, N>>
+  /** Adds jobs to `queue` in one round trip. */
+  static createBulk<T = any, R = any, N extends string = string>(
+    queue: Queue<any, any, any>,
+    jobs: { name: N; data: T; opts?: BulkJobOptions }[],
+  ): Promise<Job<T, R, N>[]>
+  /** A Job from its stored form (`asJSON()`). */
+  static fromJSON<T = any, R = any, N extends string = string>(queue: Queue<any, any, any>, json: JobJson, jobId?: string): Job<T, R, N>
+  /** Stored opts JSON text with BullMQ's short keys decoded (or those of `optsDecode`). */
+  static optsFromJSON(rawOpts?: string, optsDecode?: Record<string, string>): JobsOptions
   /** The job with this id in `queue`, or undefined. */
   static fromId<T = any, R = any, N extends string = string>(queue: Queue<any, any, any>, jobId: string): Promise<Job<T, R, N> | undefined>
+  /** Appends a line to a job's log; resolves with the number of lines. */
+  static addJobLog(queue: Queue<any, any, any>, jobId: string, logRow: string, keepLogs?: number): Promise<number>
   updateData(data: DataType): Promise<void>
   updateProgress(progress: ProgressType): Promise<void>
   /** Appends a line to the job's log; resolves with the number of lines. */
@@ -124,6 +137,7 @@ export declare class Job<DataType = any, ReturnType = any, NameType extends stri
   isDelayed(): Promise<boolean>
   isActive(): Promise<boolean>
   isWaiting(): Promise<boolean>
+  isWaitingChildren(): Promise<boolean>
   isPrioritized(): Promise<boolean>
   /** Removes the job; fails if a worker holds it. */
   remove(opts?: { removeChildren?: boolean }): Promise<void>
@@ -139,9 +153,36 @@ export declare class Job<DataType = any, ReturnType = any, NameType extends stri
   moveToDelayed(timestamp: number, token?: string): Promise<void>
   /** Resolves with the return value when the job completes; rejects with its failedReason when it fails. */
   waitUntilFinished(queueEvents: QueueEvents, ttl?: number): Promise<ReturnType>
-  toJSON(): Record<string, unknown>
-  asJSON(): Record<string, unknown>
+  /** The job's fields, without its queue and methods. */
+  toJSON(): Omit<this, JobMethodName | 'queue'>
+  /** The stored form: data, failedReason, stacktrace and returnvalue as JSON text. */
+  asJSON(): JobJson
+  /** The stored form plus where the queue is: what a sandboxed processor's job is built from. */
+  asJSONSandbox(): JobJsonSandbox
 }
+
+type JobMethodName =
+  | 'updateData'
+  | 'updateProgress'
+  | 'log'
+  | 'getState'
+  | 'isCompleted'
+  | 'isFailed'
+  | 'isDelayed'
+  | 'isActive'
+  | 'isWaiting'
+  | 'isWaitingChildren'
+  | 'isPrioritized'
+  | 'remove'
+  | 'retry'
+  | 'changeDelay'
+  | 'changePriority'
+  | 'promote'
+  | 'moveToDelayed'
+  | 'waitUntilFinished'
+  | 'toJSON'
+  | 'asJSON'
+  | 'asJSONSandbox'
 
 /** The job a sandboxed processor gets in its child process or thread. */
 export interface SandboxedJob<T = any, R = any> extends Omit<JobJsonSandbox, 'data' | 'opts' | 'returnvalue'> {

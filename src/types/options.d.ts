@@ -154,6 +154,8 @@ export interface WorkerOptions extends QueueBaseOptions, SandboxedOptions, KeyPr
   /** Keep BullMQ's per-minute completed/failed counts (see Queue.getMetrics). */
   metrics?: MetricsOptions
   maxStalledCount?: number
+  /** Fail a job (UnrecoverableError) once it has been started more than this many times. */
+  maxStartedAttempts?: number
   stalledInterval?: number
   /** Default for jobs without their own (BullMQ takes only the object form here; ferroq also a count or a boolean). */
   removeOnComplete?: boolean | number | KeepJobs

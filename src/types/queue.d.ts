@@ -23,12 +23,13 @@ export interface ObliterateOpts {
   count?: number
 }
 
-/** The queue's local events. */
+/** The queue's local events (payloads typed as BullMQ types them). */
 export interface QueueListener<JobBase extends Job = Job> {
   cleaned: (jobs: string[], type: string) => void
   error: (err: Error) => void
   paused: () => void
-  progress: (job: JobBase, progress: JobProgress) => void
+  progress: (jobId: string, progress: JobProgress) => void
+  removed: (jobId: string) => void
   resumed: () => void
   waiting: (job: JobBase) => void
 }
@@ -55,6 +56,10 @@ export declare class Queue<
   /** What the queue writes to its meta hash on connect: `opts.maxLenEvents` and `version`. */
   readonly metaValues: Record<string, string | number>
   closing: Promise<void> | undefined
+  /** `<prefix>:<name>:<type>`: the Redis key of one of the queue's structures. */
+  toKey: (type: string) => string
+  /** The queue's Redis keys by type (`wait`, `active`, `meta`, ...). */
+  keys: { [index: string]: string }
   on<U extends keyof QueueListener<JobBase<DataType, ResultType, NameType>>>(event: U, listener: QueueListener<JobBase<DataType, ResultType, NameType>>[U]): this
   on(event: string | symbol, listener: (...args: any[]) => void): this
   once<U extends keyof QueueListener<JobBase<DataType, ResultType, NameType>>>(event: U, listener: QueueListener<JobBase<DataType, ResultType, NameType>>[U]): this
@@ -87,6 +92,10 @@ export declare class Queue<
   getFailed(start?: number, end?: number): Promise<Job<DataType, ResultType, NameType>[]>
   getJobState(jobId: string): Promise<JobState | 'unknown'>
   getJobLogs(jobId: string, start?: number, end?: number, asc?: boolean): Promise<{ logs: string[]; count: number }>
+  /** Stores a job's progress (and emits `progress` here and on the events stream). */
+  updateJobProgress(jobId: string, progress: JobProgress): Promise<void>
+  /** Appends a line to a job's log; resolves with the number of lines. */
+  addJobLog(jobId: string, logRow: string, keepLogs?: number): Promise<number>
   /** Removes a job; resolves 1, or 0 when a worker holds it. */
   remove(jobId: string, opts?: { removeChildren?: boolean }): Promise<number>
   pause(): Promise<void>

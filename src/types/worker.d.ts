@@ -58,6 +58,13 @@ export declare class Worker<
   off(event: string | symbol, listener: (...args: any[]) => void): this
   /** Starts processing (autorun does this); resolves when the worker has closed. */
   run(): Promise<void>
+  /**
+   * Aborts the signal (the processor's third argument) of a job this worker
+   * is processing; false when it is not processing that job.
+   */
+  cancelJob(jobId: string, reason?: string): boolean
+  /** Aborts the signals of every job this worker is processing. */
+  cancelAllJobs(reason?: string): void
   /** Rate-limits the queue for `expireTimeMs`; then throw `Worker.RateLimitError()`. */
   rateLimit(expireTimeMs: number): Promise<void>
   static RateLimitError(): Error
