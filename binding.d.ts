@@ -43,8 +43,8 @@ export declare class NativeChannel {
  * which adds the Worker running the app's processor.
  */
 export declare class NativeLearningTracker {
-  /** `optsJson`: `{ connection, prefix, debounceMs, attempts, backoffDelay }`. */
-  constructor(queueName: string, optsJson: string, channel: NativeChannel)
+  /** `queue`: where the tracker's queue lives; `opts`: its timings. */
+  constructor(queueName: string, queue: QueueHandleOptions, opts: LearningTrackerHandleOptions, channel: NativeChannel)
   /** Queues (or re-debounces) a user's update. Request: resolves with the pending job id. */
   queueUpdate(userId: string): number
   /** Removes the user's pending update. Request: resolves with whether there was one. */
@@ -155,8 +155,8 @@ export declare class NativeQueue {
   getJobSchedulersCount(): number
   /** Removes a scheduler and its delayed iteration. Request: resolves with whether it existed. */
   removeJobScheduler(id: string): number
-  /** `optsJson`: `{ connection, prefix, maxDataBytes }`; answers go through `channel`. */
-  constructor(name: string, optsJson: string, channel: NativeChannel)
+  /** Answers to this handle's requests go through `channel`. */
+  constructor(name: string, opts: QueueHandleOptions, channel: NativeChannel)
   /** The queue name. */
   get name(): string
   /** The key prefix. */
@@ -167,11 +167,8 @@ export declare class NativeQueue {
 
 /** Reads a queue's events stream. Wrapped by `QueueEvents` in index.js. */
 export declare class NativeQueueEvents {
-  /**
-   * `optsJson`: `{ connection, prefix, lastEventId, blockingTimeout }`.
-   * Batches arrive on `channel` under `sinkId`: `{"events":[...]}` or `{"error":"..."}`.
-   */
-  constructor(name: string, optsJson: string, channel: NativeChannel)
+  /** Batches arrive on `channel` under `sinkId`: `{"events":[...]}` or `{"error":"..."}`. */
+  constructor(name: string, queue: QueueHandleOptions, opts: QueueEventsHandleOptions, channel: NativeChannel)
   /** The id this reader's batches arrive under on the channel. */
   get sinkId(): number
   /** Starts reading. */
@@ -185,10 +182,10 @@ export declare class NativeQueueEvents {
 /** A worker. Wrapped by `Worker` in index.js, which runs the user's processor. */
 export declare class NativeWorker {
   /**
-   * `optsJson`: BullMQ worker options (no functions). Each batch arrives as
+   * `opts`: BullMQ worker options (no functions). Each batch arrives as
    * JSON text on `channel` under `sinkId`.
    */
-  constructor(name: string, optsJson: string, channel: NativeChannel)
+  constructor(name: string, queue: QueueHandleOptions, opts: WorkerHandleOptions, channel: NativeChannel)
   /** The id this worker's batches arrive under on the channel. */
   get sinkId(): number
   /** Starts fetching jobs. */
@@ -277,15 +274,41 @@ export interface JobLogs {
   count: number
 }
 
+/** `{ age, count }` of finished jobs to keep. */
+export interface KeepJobsOptions {
+  /** Keep jobs at most this old, seconds. */
+  age?: number
+  /** Keep at most this many jobs. */
+  count?: number
+}
+
+/** The learning tracker's timings. */
+export interface LearningTrackerHandleOptions {
+  /** Quiet time before a user's update runs, ms. */
+  debounceMs?: number
+  /** Tries per update. */
+  attempts?: number
+  /** First retry delay, ms (exponential). */
+  backoffDelay?: number
+}
+
+/** `{ max, duration }`: at most `max` jobs per `duration` ms. */
+export interface LimiterOptions {
+  /** Jobs per window. */
+  max?: number
+  /** Window length, ms. */
+  duration?: number
+}
+
 /**
  * The queues under a prefix, for tools such as the `ferroq` CLI.
- * `optsJson`: `{ connection, prefix }` as for a Queue. Without `names`,
+ * `opts`: `{ connection, prefix }` as for a Queue. Without `names`,
  * resolves with every queue found by SCAN (sorted; on a Redis Cluster only
  * the node the connection reaches is scanned). With `names`, resolves with
  * those of them that exist, in the order given.
  * A request on `channel`: resolves with the names (string[]).
  */
-export declare function listQueues(channel: NativeChannel, optsJson: string, names?: Array<string> | undefined | null): number
+export declare function listQueues(channel: NativeChannel, opts: QueueHandleOptions, names?: Array<string> | undefined | null): number
 
 /** Completed or failed jobs per minute (BullMQ's `getMetrics` shape). */
 export interface Metrics {
@@ -305,6 +328,58 @@ export interface MetricsMeta {
   prevTS: number
   /** The count at that time. */
   prevCount: number
+}
+
+/** A QueueEvents reader's own options. */
+export interface QueueEventsHandleOptions {
+  /** Stream id to read after (`$` = only new events, the default). */
+  lastEventId?: string
+  /** How long one blocking read waits, ms. */
+  blockingTimeout?: number
+}
+
+/** What every native handle on a queue takes. */
+export interface QueueHandleOptions {
+  /** Where Redis is (JS fills it from REDIS_* when the app gave none). */
+  connection?: RedisConnection
+  /** Key prefix (BullMQ's default `bull`). */
+  prefix?: string
+  /** Largest job data accepted, in bytes (0 = no limit). */
+  maxDataBytes?: number
+}
+
+/** One cluster seed node. */
+export interface RedisClusterNode {
+  /** Host (default 127.0.0.1). */
+  host?: string
+  /** Port (default 6379). */
+  port?: number
+}
+
+/** Where Redis is: a URL, host/port parts, or cluster nodes. */
+export interface RedisConnection {
+  /** `redis://` or `rediss://` URL; wins over the parts. */
+  url?: string
+  /** Host name or address. */
+  host?: string
+  /** Port (0..65535). */
+  port?: number
+  /** ACL user name. */
+  username?: string
+  /** Password. */
+  password?: string
+  /** Database index. */
+  db?: number
+  /** `true`, or `{ ca }` with a PEM certificate authority. */
+  tls?: boolean | RedisTls
+  /** Cluster seed nodes: URLs or `{ host, port }`. */
+  cluster?: Array<string | RedisClusterNode>
+}
+
+/** TLS settings. */
+export interface RedisTls {
+  /** A PEM certificate authority to trust. */
+  ca?: string
 }
 
 /**
@@ -335,3 +410,39 @@ export declare function validateQueueName(name: string): void
 
 /** ferroq's version. */
 export declare function version(): string
+
+/** A Worker's own options, in BullMQ's names. */
+export interface WorkerHandleOptions {
+  /** Jobs run at once (>= 1). */
+  concurrency?: number
+  /** Lock time-to-live, ms. */
+  lockDuration?: number
+  /** How often locks are renewed, ms. */
+  lockRenewTime?: number
+  /** How often stalled jobs are looked for, ms. */
+  stalledInterval?: number
+  /** Stalls before a job fails. */
+  maxStalledCount?: number
+  /** Seconds to block waiting for jobs. */
+  drainDelay?: number
+  /** Name shown in CLIENT LIST. */
+  name?: string
+  /** Rate limit for this worker's queue. */
+  limiter?: LimiterOptions
+  /** Completed jobs to keep: a boolean, a count or `{ age, count }`. */
+  removeOnComplete?: boolean | number | KeepJobsOptions
+  /** Failed jobs to keep: a boolean, a count or `{ age, count }`. */
+  removeOnFail?: boolean | number | KeepJobsOptions
+  /** Never look for stalled jobs. */
+  skipStalledCheck?: boolean
+  /** Never renew locks. */
+  skipLockRenewal?: boolean
+  /** Keep per-minute metrics. */
+  metrics?: WorkerMetricsOptions
+}
+
+/** Worker metrics settings. */
+export interface WorkerMetricsOptions {
+  /** Per-minute data points kept. */
+  maxDataPoints?: number
+}

@@ -24,6 +24,9 @@ describe('errors', () => {
       [() => new Queue('a:b', { connection: connection() }), /':'/],
       [() => new Worker('q', 42 as never, { connection: connection() }), /processor/],
       [() => new Worker('q', async () => 1, { connection: connection(), concurrency: 0, autorun: false }), /concurrency/],
+      // Options cross as typed objects: a value of the wrong JS type is refused naming its field.
+      [() => new Worker('q', async () => 1, { connection: connection(), concurrency: 'many' as never, autorun: false }), /concurrency/],
+      [() => new Queue('q', { connection: { host: '127.0.0.1', port: 'sixty' as never } }), /port/],
     ] as const) {
       let err: unknown
       try {

@@ -10,7 +10,7 @@ use napi::Env;
 use napi_derive::napi;
 
 use super::channel::NativeChannel;
-use super::options;
+use super::options::{self, QueueHandleOptions};
 use crate::engine::keys::QueueKeys;
 use crate::engine::queue::validate_queue_name;
 use crate::engine::{self, Error, Queue};
@@ -137,7 +137,7 @@ async fn existing(con: &Queue, prefix: &str, names: Vec<String>) -> engine::Resu
 }
 
 /// The queues under a prefix, for tools such as the `ferroq` CLI.
-/// `optsJson`: `{ connection, prefix }` as for a Queue. Without `names`,
+/// `opts`: `{ connection, prefix }` as for a Queue. Without `names`,
 /// resolves with every queue found by SCAN (sorted; on a Redis Cluster only
 /// the node the connection reaches is scanned). With `names`, resolves with
 /// those of them that exist, in the order given.
@@ -146,12 +146,11 @@ async fn existing(con: &Queue, prefix: &str, names: Vec<String>) -> engine::Resu
 pub fn list_queues(
     env: &Env,
     channel: &NativeChannel,
-    opts_json: String,
+    opts: QueueHandleOptions,
     names: Option<Vec<String>>,
 ) -> u32 {
     channel.channel.request(env, async move {
-        let o = options::parse(&opts_json, "opts")?;
-        let (conn, qopts) = options::queue(&o)?;
+        let (conn, qopts) = options::queue(&opts)?;
         // A queue handle only for its connection: the engine's way to
         // connect, with its timeouts and reconnects.
         let prefix = qopts.prefix.clone();

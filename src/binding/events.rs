@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::channel::{Channel, NativeChannel, Sink};
 use super::error::{Code, coded};
-use super::options;
+use super::options::{self, QueueHandleOptions};
 use crate::engine::{EventSink, QueueEvents, QueueEventsOptions, StreamEvent};
 
 /// The reader's end of the channel; held (and Node with it) until `close()`.
@@ -42,6 +42,15 @@ impl EventSink for JsSink {
     }
 }
 
+/// A QueueEvents reader's own options.
+#[napi(object)]
+pub struct QueueEventsHandleOptions {
+    /// Stream id to read after (`$` = only new events, the default).
+    pub last_event_id: Option<String>,
+    /// How long one blocking read waits, ms.
+    pub blocking_timeout: Option<f64>,
+}
+
 /// Reads a queue's events stream. Wrapped by `QueueEvents` in index.js.
 #[napi]
 pub struct NativeQueueEvents {
@@ -52,29 +61,22 @@ pub struct NativeQueueEvents {
 
 #[napi]
 impl NativeQueueEvents {
-    /// `optsJson`: `{ connection, prefix, lastEventId, blockingTimeout }`.
     /// Batches arrive on `channel` under `sinkId`: `{"events":[...]}` or `{"error":"..."}`.
     #[napi(constructor, catch_unwind)]
     pub fn new(
         env: &Env,
         name: String,
-        opts_json: String,
+        queue: QueueHandleOptions,
+        opts: QueueEventsHandleOptions,
         channel: &NativeChannel,
     ) -> Result<Self, Code> {
-        let o = options::parse(&opts_json, "opts").map_err(|e| coded(&e))?;
-        let (conn, qopts) = options::queue(&o).map_err(|e| coded(&e))?;
+        let (conn, qopts) = options::queue(&queue).map_err(|e| coded(&e))?;
         let mut eopts = QueueEventsOptions {
             prefix: qopts.prefix,
+            last_event_id: opts.last_event_id,
             ..Default::default()
         };
-        if let Some(Value::String(id)) = o.get("lastEventId") {
-            eopts.last_event_id = Some(id.clone());
-        }
-        if let Some(t) = o
-            .get("blockingTimeout")
-            .and_then(Value::as_f64)
-            .filter(|t| *t > 0.0)
-        {
+        if let Some(t) = opts.blocking_timeout.filter(|t| *t > 0.0) {
             eopts.blocking_timeout_ms = t as u64;
         }
         let channel = channel.channel.clone();

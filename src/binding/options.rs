@@ -1,243 +1,277 @@
-//! JS option objects (received as JSON text) → engine options. Validation
-//! errors name the field as the user wrote it. This is also where environment
-//! defaults (REDIS_URL, REDIS_HOST, ...) are read: the engine reads none.
+//! JS option objects → engine options. They cross as typed objects
+//! (`#[napi(object)]`, declared in binding.d.ts): napi refuses a value of the
+//! wrong JS type naming the field (`... on WorkerHandleOptions.concurrency`),
+//! and the checks here or in the engine refuse a value out of range naming it
+//! as the user wrote it (`opts.concurrency`). The environment (REDIS_*) is read
+//! in JS only (`src/js/connection.js`), which fills `connection` from it.
 
+use napi::bindgen_prelude::{Either, Either3};
+use napi_derive::napi;
 use serde_json::{Map, Value};
 
 use crate::engine::{self, ConnectionOptions, KeepJobs, Limiter, QueueOptions, WorkerOptions};
 
 type R<T> = engine::Result<T>;
 
-fn obj(v: &Value, field: &str) -> R<Map<String, Value>> {
+/// Where Redis is: a URL, host/port parts, or cluster nodes.
+#[napi(object)]
+pub struct RedisConnection {
+    /// `redis://` or `rediss://` URL; wins over the parts.
+    pub url: Option<String>,
+    /// Host name or address.
+    pub host: Option<String>,
+    /// Port (0..65535).
+    pub port: Option<f64>,
+    /// ACL user name.
+    pub username: Option<String>,
+    /// Password.
+    pub password: Option<String>,
+    /// Database index.
+    pub db: Option<f64>,
+    /// `true`, or `{ ca }` with a PEM certificate authority.
+    pub tls: Option<Either<bool, RedisTls>>,
+    /// Cluster seed nodes: URLs or `{ host, port }`.
+    pub cluster: Option<Vec<Either<String, RedisClusterNode>>>,
+}
+
+/// TLS settings.
+#[napi(object)]
+pub struct RedisTls {
+    /// A PEM certificate authority to trust.
+    pub ca: Option<String>,
+}
+
+/// One cluster seed node.
+#[napi(object)]
+pub struct RedisClusterNode {
+    /// Host (default 127.0.0.1).
+    pub host: Option<String>,
+    /// Port (default 6379).
+    pub port: Option<f64>,
+}
+
+/// What every native handle on a queue takes.
+#[napi(object)]
+pub struct QueueHandleOptions {
+    /// Where Redis is (JS fills it from REDIS_* when the app gave none).
+    pub connection: Option<RedisConnection>,
+    /// Key prefix (BullMQ's default `bull`).
+    pub prefix: Option<String>,
+    /// Largest job data accepted, in bytes (0 = no limit).
+    pub max_data_bytes: Option<f64>,
+}
+
+/// `{ max, duration }`: at most `max` jobs per `duration` ms.
+#[napi(object)]
+pub struct LimiterOptions {
+    /// Jobs per window.
+    pub max: Option<f64>,
+    /// Window length, ms.
+    pub duration: Option<f64>,
+}
+
+/// `{ age, count }` of finished jobs to keep.
+#[napi(object)]
+pub struct KeepJobsOptions {
+    /// Keep jobs at most this old, seconds.
+    pub age: Option<f64>,
+    /// Keep at most this many jobs.
+    pub count: Option<f64>,
+}
+
+/// Worker metrics settings.
+#[napi(object)]
+pub struct WorkerMetricsOptions {
+    /// Per-minute data points kept.
+    pub max_data_points: Option<f64>,
+}
+
+/// A Worker's own options, in BullMQ's names.
+#[napi(object)]
+pub struct WorkerHandleOptions {
+    /// Jobs run at once (>= 1).
+    pub concurrency: Option<f64>,
+    /// Lock time-to-live, ms.
+    pub lock_duration: Option<f64>,
+    /// How often locks are renewed, ms.
+    pub lock_renew_time: Option<f64>,
+    /// How often stalled jobs are looked for, ms.
+    pub stalled_interval: Option<f64>,
+    /// Stalls before a job fails.
+    pub max_stalled_count: Option<f64>,
+    /// Seconds to block waiting for jobs.
+    pub drain_delay: Option<f64>,
+    /// Name shown in CLIENT LIST.
+    pub name: Option<String>,
+    /// Rate limit for this worker's queue.
+    pub limiter: Option<LimiterOptions>,
+    /// Completed jobs to keep: a boolean, a count or `{ age, count }`.
+    pub remove_on_complete: Option<Either3<bool, f64, KeepJobsOptions>>,
+    /// Failed jobs to keep: a boolean, a count or `{ age, count }`.
+    pub remove_on_fail: Option<Either3<bool, f64, KeepJobsOptions>>,
+    /// Never look for stalled jobs.
+    pub skip_stalled_check: Option<bool>,
+    /// Never renew locks.
+    pub skip_lock_renewal: Option<bool>,
+    /// Keep per-minute metrics.
+    pub metrics: Option<WorkerMetricsOptions>,
+}
+
+/// A whole number >= 0 (below 2^53), or a coded error naming `field`.
+pub fn uint(v: Option<f64>, field: &str) -> R<Option<u64>> {
     match v {
-        Value::Object(o) => Ok(o.clone()),
-        Value::Null => Ok(Map::new()),
-        _ => Err(engine::Error::invalid(field, "must be an object")),
-    }
-}
-
-/// Parses options JSON text into an object.
-pub fn parse(json: &str, field: &str) -> R<Map<String, Value>> {
-    let v: Value = serde_json::from_str(json)
-        .map_err(|e| engine::Error::invalid(field, format!("not valid JSON ({e})")))?;
-    obj(&v, field)
-}
-
-fn string(o: &Map<String, Value>, key: &str, field: &str) -> R<Option<String>> {
-    match o.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(_) => Err(engine::Error::invalid(
-            format!("{field}.{key}"),
-            "must be a string",
+        None => Ok(None),
+        Some(x) if x >= 0.0 && x.fract() == 0.0 && x < 9.0e15 => Ok(Some(x as u64)),
+        Some(x) => Err(engine::Error::invalid(
+            field,
+            format!("must be an integer >= 0, got {x}"),
         )),
     }
 }
 
-fn uint(o: &Map<String, Value>, key: &str, field: &str) -> R<Option<u64>> {
-    match o.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => match v.as_f64() {
-            Some(x) if x >= 0.0 && x.fract() == 0.0 && x < 9.0e15 => Ok(Some(x as u64)),
-            _ => Err(engine::Error::invalid(
-                format!("{field}.{key}"),
-                format!("must be an integer >= 0, got {v}"),
-            )),
-        },
+fn port(v: Option<f64>, field: &str) -> R<Option<u16>> {
+    uint(v, field)?
+        .map(|p| u16::try_from(p).map_err(|_| engine::Error::invalid(field, "must be 0..65535")))
+        .transpose()
+}
+
+/// `connection` → engine options (defaults: the engine's, localhost:6379).
+pub fn connection(c: Option<&RedisConnection>) -> R<ConnectionOptions> {
+    let Some(c) = c else {
+        return Ok(ConnectionOptions::default());
+    };
+    let mut out = ConnectionOptions {
+        url: c.url.clone(),
+        host: c.host.clone(),
+        port: port(c.port, "connection.port")?,
+        username: c.username.clone(),
+        password: c.password.clone(),
+        db: uint(c.db, "connection.db")?.map(|d| d as i64),
+        ..ConnectionOptions::default()
+    };
+    match &c.tls {
+        None | Some(Either::A(false)) => {}
+        Some(Either::A(true)) => out.tls = true,
+        Some(Either::B(t)) => {
+            out.tls = true;
+            out.tls_ca_pem = t.ca.as_ref().map(|ca| ca.clone().into_bytes());
+        }
     }
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|s| !s.is_empty())
-}
-
-/// `connection` → engine options; missing parts come from REDIS_URL, else
-/// REDIS_HOST / REDIS_PORT / REDIS_USERNAME / REDIS_PASSWORD / REDIS_DB.
-pub fn connection(v: Option<&Value>) -> R<ConnectionOptions> {
-    let field = "connection";
-    let o = match v {
-        Some(Value::String(url)) => {
-            let mut m = Map::new();
-            m.insert("url".into(), Value::String(url.clone()));
-            m
-        }
-        Some(Value::Array(nodes)) => {
-            let mut m = Map::new();
-            m.insert("cluster".into(), Value::Array(nodes.clone()));
-            m
-        }
-        Some(v) => obj(v, field)?,
-        None => Map::new(),
-    };
-    let mut c = ConnectionOptions {
-        url: string(&o, "url", field)?,
-        host: string(&o, "host", field)?,
-        port: uint(&o, "port", field)?
-            .map(|p| {
-                u16::try_from(p)
-                    .map_err(|_| engine::Error::invalid("connection.port", "must be 0..65535"))
-            })
-            .transpose()?,
-        username: string(&o, "username", field)?,
-        password: string(&o, "password", field)?,
-        db: uint(&o, "db", field)?.map(|d| d as i64),
-        tls: false,
-        tls_ca_pem: None,
-        cluster: None,
-    };
-    if let Some(nodes) = o.get("cluster").filter(|v| !v.is_null()) {
-        let Value::Array(nodes) = nodes else {
-            return Err(engine::Error::invalid(
-                "connection.cluster",
-                "must be a list of nodes",
-            ));
-        };
+    if let Some(nodes) = &c.cluster {
         let mut list = Vec::with_capacity(nodes.len());
-        for (i, n) in nodes.iter().enumerate() {
+        for n in nodes {
             list.push(match n {
-                Value::String(s) => s.clone(),
-                Value::Object(h) => {
-                    let host = string(h, "host", "connection.cluster")?
-                        .unwrap_or_else(|| "127.0.0.1".into());
-                    let port = uint(h, "port", "connection.cluster")?.unwrap_or(6379);
-                    format!("{host}:{port}")
-                }
-                _ => {
-                    return Err(engine::Error::invalid(
-                        format!("connection.cluster[{i}]"),
-                        "must be a URL or { host, port }",
-                    ));
+                Either::A(url) => url.clone(),
+                Either::B(node) => {
+                    let host = node.host.clone().unwrap_or_else(|| "127.0.0.1".into());
+                    let p = port(node.port, "connection.cluster.port")?.unwrap_or(6379);
+                    format!("{host}:{p}")
                 }
             });
         }
-        c.cluster = Some(list);
+        out.cluster = Some(list);
     }
-    match o.get("tls") {
-        None | Some(Value::Null) | Some(Value::Bool(false)) => {}
-        Some(Value::Bool(true)) => c.tls = true,
-        Some(Value::Object(t)) => {
-            c.tls = true;
-            if let Some(ca) = string(t, "ca", "connection.tls")? {
-                c.tls_ca_pem = Some(ca.into_bytes());
-            }
-        }
-        Some(_) => {
-            return Err(engine::Error::invalid(
-                "connection.tls",
-                "must be a boolean or { ca }",
-            ));
-        }
-    }
-    if c.url.is_none() && c.host.is_none() && c.cluster.is_none() {
-        if let Some(url) = env("REDIS_URL") {
-            c.url = Some(url);
-        } else {
-            c.host = env("REDIS_HOST");
-            if c.port.is_none() {
-                c.port = env("REDIS_PORT").and_then(|p| p.parse().ok());
-            }
-            if c.password.is_none() {
-                c.password = env("REDIS_PASSWORD");
-            }
-            if c.username.is_none() {
-                c.username = env("REDIS_USERNAME");
-            }
-            if c.db.is_none() {
-                c.db = env("REDIS_DB").and_then(|d| d.parse().ok());
-            }
-        }
-    }
-    Ok(c)
+    Ok(out)
 }
 
-/// Queue options: `{ connection, prefix, maxDataBytes }`.
-pub fn queue(o: &Map<String, Value>) -> R<(ConnectionOptions, QueueOptions)> {
+/// The queue part every handle takes: connection, prefix, maxDataBytes.
+pub fn queue(o: &QueueHandleOptions) -> R<(ConnectionOptions, QueueOptions)> {
     let mut q = QueueOptions::default();
-    if let Some(p) = string(o, "prefix", "opts")? {
-        q.prefix = p;
+    if let Some(p) = &o.prefix {
+        q.prefix = p.clone();
     }
-    if let Some(m) = uint(o, "maxDataBytes", "opts")? {
+    if let Some(m) = uint(o.max_data_bytes, "opts.maxDataBytes")? {
         q.max_data_bytes = m as usize;
     }
-    Ok((connection(o.get("connection"))?, q))
+    Ok((connection(o.connection.as_ref())?, q))
 }
 
-/// Worker options in BullMQ's names.
-pub fn worker(o: &Map<String, Value>) -> R<WorkerOptions> {
-    let f = "opts";
-    let mut w = WorkerOptions::default();
-    if let Some(c) = o.get("concurrency").filter(|v| !v.is_null()) {
-        match c.as_f64() {
-            Some(x) if x >= 1.0 && x.fract() == 0.0 && x <= 1_000_000.0 => {
-                w.concurrency = x as usize
+fn keep_jobs(v: &Option<Either3<bool, f64, KeepJobsOptions>>, field: &str) -> R<Option<KeepJobs>> {
+    let json = match v {
+        None => return Ok(None),
+        Some(Either3::A(b)) => Value::Bool(*b),
+        Some(Either3::B(n)) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
+        Some(Either3::C(k)) => {
+            let mut m = Map::new();
+            for (key, v) in [("age", k.age), ("count", k.count)] {
+                if let Some(n) = v.and_then(serde_json::Number::from_f64) {
+                    m.insert(key.into(), Value::Number(n));
+                }
             }
-            _ => {
-                return Err(engine::Error::invalid(
-                    "opts.concurrency",
-                    format!("must be an integer >= 1, got {c}"),
-                ));
-            }
+            Value::Object(m)
         }
+    };
+    KeepJobs::from_json(&json, field).map(Some)
+}
+
+/// Worker options in BullMQ's names; the engine checks how they fit together.
+pub fn worker(o: &WorkerHandleOptions) -> R<WorkerOptions> {
+    let mut w = WorkerOptions::default();
+    if let Some(c) = o.concurrency {
+        if !(c >= 1.0 && c.fract() == 0.0 && c <= 1_000_000.0) {
+            return Err(engine::Error::invalid(
+                "opts.concurrency",
+                format!("must be an integer >= 1, got {c}"),
+            ));
+        }
+        w.concurrency = c as usize;
     }
-    if let Some(v) = uint(o, "lockDuration", f)? {
+    if let Some(v) = uint(o.lock_duration, "opts.lockDuration")? {
         w.lock_duration_ms = v;
         w.lock_renew_time_ms = v / 2;
     }
-    if let Some(v) = uint(o, "lockRenewTime", f)? {
+    if let Some(v) = uint(o.lock_renew_time, "opts.lockRenewTime")? {
         w.lock_renew_time_ms = v;
     }
-    if let Some(v) = uint(o, "stalledInterval", f)? {
+    if let Some(v) = uint(o.stalled_interval, "opts.stalledInterval")? {
         w.stalled_interval_ms = v;
     }
-    if let Some(v) = uint(o, "maxStalledCount", f)? {
+    if let Some(v) = uint(o.max_stalled_count, "opts.maxStalledCount")? {
         w.max_stalled_count = v;
     }
     // Seconds, fractions allowed (BullMQ takes any number, e.g. 0.5).
-    match o.get("drainDelay") {
-        None | Some(Value::Null) => {}
-        Some(v) => match v.as_f64() {
-            Some(x) if x >= 0.0 && x.is_finite() => w.drain_delay_s = x,
-            _ => {
-                return Err(engine::Error::invalid(
-                    "opts.drainDelay",
-                    format!("must be a number of seconds >= 0, got {v}"),
-                ));
-            }
-        },
+    if let Some(x) = o.drain_delay {
+        if !(x >= 0.0 && x.is_finite()) {
+            return Err(engine::Error::invalid(
+                "opts.drainDelay",
+                format!("must be a number of seconds >= 0, got {x}"),
+            ));
+        }
+        w.drain_delay_s = x;
     }
-    if let Some(l) = o.get("limiter").filter(|v| !v.is_null()) {
-        let l = obj(l, "opts.limiter")?;
-        let max = uint(&l, "max", "opts.limiter")?
+    if let Some(l) = &o.limiter {
+        let max = uint(l.max, "opts.limiter.max")?
             .ok_or_else(|| engine::Error::invalid("opts.limiter.max", "is required"))?;
-        let duration = uint(&l, "duration", "opts.limiter")?
+        let duration = uint(l.duration, "opts.limiter.duration")?
             .ok_or_else(|| engine::Error::invalid("opts.limiter.duration", "is required"))?;
         w.limiter = Some(Limiter {
             max,
             duration_ms: duration,
         });
     }
-    w.name = string(o, "name", f)?;
-    if let Some(v) = o.get("removeOnComplete").filter(|v| !v.is_null()) {
-        w.remove_on_complete = Some(KeepJobs::from_json(v, "opts.removeOnComplete")?);
-    }
-    if let Some(v) = o.get("removeOnFail").filter(|v| !v.is_null()) {
-        w.remove_on_fail = Some(KeepJobs::from_json(v, "opts.removeOnFail")?);
-    }
-    w.skip_stalled_check = o
-        .get("skipStalledCheck")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    w.skip_lock_renewal = o
-        .get("skipLockRenewal")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    if let Some(m) = o.get("metrics").filter(|v| !v.is_null()) {
-        let m = obj(m, "opts.metrics")?;
-        w.metrics_max_data_points = uint(&m, "maxDataPoints", "opts.metrics")?
+    w.name = o.name.clone();
+    w.remove_on_complete = keep_jobs(&o.remove_on_complete, "opts.removeOnComplete")?;
+    w.remove_on_fail = keep_jobs(&o.remove_on_fail, "opts.removeOnFail")?;
+    w.skip_stalled_check = o.skip_stalled_check.unwrap_or(false);
+    w.skip_lock_renewal = o.skip_lock_renewal.unwrap_or(false);
+    if let Some(m) = &o.metrics {
+        w.metrics_max_data_points = uint(m.max_data_points, "opts.metrics.maxDataPoints")?
             .unwrap_or(engine::options::DEFAULT_METRICS_MAX_DATA_POINTS)
             .max(1);
     }
     w.validate()?;
     Ok(w)
+}
+
+/// Parses JSON text into an object (job options, preset settings).
+pub fn parse(json: &str, field: &str) -> R<Map<String, Value>> {
+    match serde_json::from_str(json) {
+        Ok(Value::Object(o)) => Ok(o),
+        Ok(Value::Null) => Ok(Map::new()),
+        Ok(_) => Err(engine::Error::invalid(field, "must be an object")),
+        Err(e) => Err(engine::Error::invalid(
+            field,
+            format!("not valid JSON ({e})"),
+        )),
+    }
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::channel::{Channel, NativeChannel};
 use super::error::{Code, coded};
-use super::options;
+use super::options::{self, QueueHandleOptions};
 use crate::engine::{self, Queue};
 use crate::presets::email_queues::{EmailSystemConfig, email_job};
 use crate::presets::learning_tracker::{LearningTracker, TrackerConfig};
@@ -18,6 +18,17 @@ use crate::presets::learning_tracker::{LearningTracker, TrackerConfig};
 pub struct NativeLearningTracker {
     inner: LearningTracker,
     channel: Channel,
+}
+
+/// The learning tracker's timings.
+#[napi(object)]
+pub struct LearningTrackerHandleOptions {
+    /// Quiet time before a user's update runs, ms.
+    pub debounce_ms: Option<f64>,
+    /// Tries per update.
+    pub attempts: Option<f64>,
+    /// First retry delay, ms (exponential).
+    pub backoff_delay: Option<f64>,
 }
 
 /// The tracker's queue, counted per state.
@@ -37,35 +48,31 @@ pub struct TrackerStatus {
 
 #[napi]
 impl NativeLearningTracker {
-    /// `optsJson`: `{ connection, prefix, debounceMs, attempts, backoffDelay }`.
+    /// `queue`: where the tracker's queue lives; `opts`: its timings.
     #[napi(constructor, catch_unwind)]
     pub fn new(
         queue_name: String,
-        opts_json: String,
+        queue: QueueHandleOptions,
+        opts: LearningTrackerHandleOptions,
         channel: &NativeChannel,
     ) -> Result<Self, Code> {
-        let o = options::parse(&opts_json, "opts").map_err(|e| coded(&e))?;
-        let (conn, qopts) = options::queue(&o).map_err(|e| coded(&e))?;
+        let (conn, qopts) = options::queue(&queue).map_err(|e| coded(&e))?;
         let mut config = TrackerConfig::default();
-        let num = |k: &str| -> std::result::Result<Option<u64>, napi::Error<Code>> {
-            match o.get(k) {
-                None | Some(Value::Null) => Ok(None),
-                Some(v) => match v.as_f64() {
-                    Some(x) if x >= 0.0 && x.is_finite() => Ok(Some(x as u64)),
-                    _ => Err(coded(&engine::Error::invalid(
-                        k,
-                        format!("must be a number >= 0, got {v}"),
-                    ))),
-                },
-            }
+        // Fractions are cut: these are milliseconds and counts.
+        let num = |v: Option<f64>, k: &str| match v {
+            Some(x) if !(x >= 0.0 && x.is_finite()) => Err(coded(&engine::Error::invalid(
+                k,
+                format!("must be a number >= 0, got {x}"),
+            ))),
+            v => Ok(v.map(|x| x as u64)),
         };
-        if let Some(d) = num("debounceMs")? {
+        if let Some(d) = num(opts.debounce_ms, "debounceMs")? {
             config.debounce_ms = d;
         }
-        if let Some(a) = num("attempts")? {
+        if let Some(a) = num(opts.attempts, "attempts")? {
             config.attempts = a.max(1);
         }
-        if let Some(b) = num("backoffDelay")? {
+        if let Some(b) = num(opts.backoff_delay, "backoffDelay")? {
             config.backoff_ms = b;
         }
         let queue = napi::bindgen_prelude::within_runtime_if_available(|| {

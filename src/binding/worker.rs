@@ -8,7 +8,7 @@ use napi_derive::napi;
 
 use super::channel::{Channel, NativeChannel};
 use super::error::{Code, coded};
-use super::options;
+use super::options::{self, QueueHandleOptions, WorkerHandleOptions};
 use super::processor::{JsProcessor, outcome};
 use super::queue::NativeQueue;
 use crate::engine::{Completions, Queue, Worker};
@@ -24,18 +24,18 @@ pub struct NativeWorker {
 
 #[napi]
 impl NativeWorker {
-    /// `optsJson`: BullMQ worker options (no functions). Each batch arrives as
+    /// `opts`: BullMQ worker options (no functions). Each batch arrives as
     /// JSON text on `channel` under `sinkId`.
     #[napi(constructor, catch_unwind)]
     pub fn new(
         env: &Env,
         name: String,
-        opts_json: String,
+        queue: QueueHandleOptions,
+        opts: WorkerHandleOptions,
         channel: &NativeChannel,
     ) -> Result<Self, Code> {
-        let o = options::parse(&opts_json, "opts").map_err(|e| coded(&e))?;
-        let (conn, qopts) = options::queue(&o).map_err(|e| coded(&e))?;
-        let wopts = options::worker(&o).map_err(|e| coded(&e))?;
+        let (conn, qopts) = options::queue(&queue).map_err(|e| coded(&e))?;
+        let wopts = options::worker(&opts).map_err(|e| coded(&e))?;
         let channel = channel.channel.clone();
         let sink = channel.sink(env);
         let sink_id = sink.id();

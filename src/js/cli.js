@@ -11,7 +11,6 @@
 
 const { parseArgs } = require('node:util')
 const native = require('./native.js')
-const { callNative } = require('./errors.js')
 const { redisEnv } = require('./connection.js')
 const { Queue } = require('./queue.js')
 
@@ -149,8 +148,7 @@ class Context {
 
   /** Queue names found under the prefix, or those of `names` that exist. */
   listQueues(names) {
-    const opts = JSON.stringify({ connection: { url: this.url }, prefix: this.prefix })
-    return callNative(() => native.listQueues(opts, names))
+    return native.listQueues({ connection: { url: this.url }, prefix: this.prefix }, names)
   }
 
   /** Checks that every named queue exists; fails naming the missing ones. */

@@ -20,18 +20,12 @@ function toJson(value, field) {
   return s === undefined ? 'null' : s
 }
 
-/** The options JSON a native Queue/Worker/QueueEvents handle takes: `extra` plus connection, prefix, maxDataBytes. */
-function nativeOpts(opts, extra) {
+/** What every native handle on a queue takes (QueueHandleOptions): connection, prefix, maxDataBytes. */
+function nativeOpts(opts) {
   if (opts != null && typeof opts !== 'object') throw invalid('opts', 'must be an object')
   const o = opts || {}
-  // JSON would silently drop a Symbol or function prefix and use the default one.
   if (o.prefix != null && typeof o.prefix !== 'string') throw invalid('opts.prefix', 'must be a string')
-  return toJson({
-    ...extra,
-    connection: connectionOf(o.connection),
-    prefix: o.prefix,
-    maxDataBytes: o.maxDataBytes,
-  }, 'opts')
+  return { connection: connectionOf(o.connection), prefix: o.prefix, maxDataBytes: o.maxDataBytes }
 }
 
 /** `String(v)`, or a coded error naming `field` when `v` has no string form. */

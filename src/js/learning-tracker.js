@@ -28,15 +28,14 @@ function createLearningTracker(opts = {}) {
   const backoffDelay = typeof backoff === 'number' ? backoff : backoff && backoff.delay
   const logger = opts.logger === undefined ? console : opts.logger
   const base = { connection: opts.connection, prefix: opts.prefix }
-  const nativeOpts = JSON.stringify({
-    connection: connectionOf(opts.connection),
-    prefix: opts.prefix,
+  const where = { connection: connectionOf(opts.connection), prefix: opts.prefix }
+  const timings = {
     debounceMs: opts.debounceMs === undefined ? 5000 : opts.debounceMs,
     attempts: opts.attempts === undefined ? 3 : opts.attempts,
     backoffDelay,
-  })
+  }
   const tracker = new EventEmitter()
-  const native = new NativeLearningTracker(queueName, nativeOpts)
+  const native = new NativeLearningTracker(queueName, where, timings)
   const processor = opts.processor
 
   const reportError = (err) => {

@@ -156,11 +156,32 @@ const QueueEventsHandle = wrap(binding.NativeQueueEvents)
 const TrackerHandle = wrap(binding.NativeLearningTracker)
 const AdminHandle = wrap(binding.NativeAdmin)
 
+/**
+ * `v` with null-valued properties left out (options objects, a few levels
+ * deep): BullMQ treats `null` as "not given", while a typed native field
+ * refuses it.
+ */
+function withoutNulls(v, depth = 0) {
+  if (v === null || typeof v !== 'object' || depth > 4) return v
+  if (Array.isArray(v)) return v.map((x) => withoutNulls(x, depth + 1))
+  // Plain objects only (from any realm): class instances, native handles included, pass as they are.
+  const proto = Object.getPrototypeOf(v)
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) return v
+  const out = {}
+  for (const k of Object.keys(v)) if (v[k] != null) out[k] = withoutNulls(v[k], depth + 1)
+  return out
+}
+
 /** Builds `new Native(...args, channel)`, converting a sync throw. */
 function construct(Native, args) {
   try {
-    return new Native(...args, channel.native)
+    return new Native(...args.map((a) => withoutNulls(a)), channel.native)
   } catch (e) {
+    // Only argument conversion throws without a code here (a value napi
+    // cannot even describe, such as a circular object where text is expected).
+    if (e && typeof e === 'object' && typeof e.code !== 'string') {
+      throw new FerroqError('ERR_FERROQ_INVALID_OPTION', `invalid argument: ${e.message}`)
+    }
     throw fromNative(e)
   }
 }
@@ -175,27 +196,27 @@ function withSink(Handle, Native, args, onBatch) {
 module.exports = {
   ...binding,
   REQUESTS,
-  NativeQueue: function NativeQueue(name, optsJson) {
-    return queueHandle(construct(binding.NativeQueue, [name, optsJson]))
+  NativeQueue: function NativeQueue(name, queueOpts) {
+    return queueHandle(construct(binding.NativeQueue, [name, queueOpts]))
   },
-  NativeWorker: function NativeWorker(name, optsJson, onBatch) {
-    return withSink(WorkerHandle, binding.NativeWorker, [name, optsJson], onBatch)
+  NativeWorker: function NativeWorker(name, queueOpts, workerOpts, onBatch) {
+    return withSink(WorkerHandle, binding.NativeWorker, [name, queueOpts, workerOpts], onBatch)
   },
-  NativeQueueEvents: function NativeQueueEvents(name, optsJson, onBatch) {
-    return withSink(QueueEventsHandle, binding.NativeQueueEvents, [name, optsJson], onBatch)
+  NativeQueueEvents: function NativeQueueEvents(name, queueOpts, eventsOpts, onBatch) {
+    return withSink(QueueEventsHandle, binding.NativeQueueEvents, [name, queueOpts, eventsOpts], onBatch)
   },
-  NativeLearningTracker: function NativeLearningTracker(queueName, optsJson) {
-    return new TrackerHandle(construct(binding.NativeLearningTracker, [queueName, optsJson]))
+  NativeLearningTracker: function NativeLearningTracker(queueName, queueOpts, timings) {
+    return new TrackerHandle(construct(binding.NativeLearningTracker, [queueName, queueOpts, timings]))
   },
   /** `queues` are queue handles (as `Queue._handle`); the admin shares their connections. */
   NativeAdmin: function NativeAdmin(queues, optsJson) {
     return new AdminHandle(construct(binding.NativeAdmin, [queues.map((q) => q.raw), optsJson]))
   },
   /** Request: the queues under a prefix (see src/binding/cli.rs). */
-  listQueues(optsJson, names) {
+  listQueues(queueOpts, names) {
     let id
     try {
-      id = binding.listQueues(channel.native, optsJson, names)
+      id = binding.listQueues(channel.native, queueOpts, names)
     } catch (e) {
       throw fromNative(e)
     }

@@ -21,7 +21,7 @@ class QueueEvents extends SafeEmitter {
     const extra = {}
     if (this.opts.lastEventId !== undefined) extra.lastEventId = text(this.opts.lastEventId, 'opts.lastEventId')
     if (this.opts.blockingTimeout !== undefined) extra.blockingTimeout = this.opts.blockingTimeout
-    this._native = new NativeQueueEvents(name, nativeOpts(this.opts, extra), (batch) => this._onBatch(batch))
+    this._native = new NativeQueueEvents(name, nativeOpts(this.opts), extra, (batch) => this._onBatch(batch))
     this.prefix = this.opts.prefix || 'bull'
     this.qualifiedName = `${this.prefix}:${name}`
     this._running = false

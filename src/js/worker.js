@@ -67,7 +67,7 @@ class Worker extends SafeEmitter {
       if (rest[k] !== undefined) plain[k] = rest[k]
     }
     if (limiter) plain.limiter = limiter
-    this._native = new NativeWorker(name, nativeOpts(this.opts, plain), (batch) => this._onBatch(batch))
+    this._native = new NativeWorker(name, nativeOpts(this.opts), plain, (batch) => this._onBatch(batch))
     const handle = this._native.queue()
     this._where = describeConnection(this.opts.connection)
     handle.where = this._where

@@ -21,7 +21,7 @@ use napi_derive::napi;
 
 use super::channel::{Channel, NativeChannel};
 use super::error::{Code, coded, invalid};
-use super::options;
+use super::options::{self, QueueHandleOptions};
 use crate::engine::{self, Queue};
 
 /// A queue handle (producer and reader). Wrapped by `Queue` in JS.
@@ -33,11 +33,14 @@ pub struct NativeQueue {
 
 #[napi]
 impl NativeQueue {
-    /// `optsJson`: `{ connection, prefix, maxDataBytes }`; answers go through `channel`.
+    /// Answers to this handle's requests go through `channel`.
     #[napi(constructor, catch_unwind)]
-    pub fn new(name: String, opts_json: String, channel: &NativeChannel) -> Result<Self, Code> {
-        let o = options::parse(&opts_json, "opts").map_err(|e| coded(&e))?;
-        let (conn, qopts) = options::queue(&o).map_err(|e| coded(&e))?;
+    pub fn new(
+        name: String,
+        opts: QueueHandleOptions,
+        channel: &NativeChannel,
+    ) -> Result<Self, Code> {
+        let (conn, qopts) = options::queue(&opts).map_err(|e| coded(&e))?;
         let q =
             napi::bindgen_prelude::within_runtime_if_available(|| Queue::new(&name, &conn, qopts))
                 .map_err(|e| coded(&e))?;
