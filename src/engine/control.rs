@@ -2,8 +2,17 @@
 //! moves made by processors, rate limiting, events trimming and metrics.
 
 use super::error::{Error, Result};
+use super::job::FinishedState;
 use super::queue::{Queue, now_ms};
-use super::scripts;
+use super::transitions::change_delay::ChangeDelay;
+use super::transitions::change_priority::ChangePriority;
+use super::transitions::clean_jobs_in_set::CleanJobsInSet;
+use super::transitions::drain::Drain;
+use super::transitions::move_jobs_to_wait::{JobsFrom, MoveJobsToWait};
+use super::transitions::move_to_delayed::MoveToDelayed;
+use super::transitions::obliterate::Obliterate;
+use super::transitions::promote::Promote;
+use super::transitions::update_data::UpdateData;
 
 /// Most jobs one clean/obliterate/retry call touches; callers loop for more.
 const BATCH: u64 = 1000;
@@ -27,17 +36,7 @@ impl Queue {
     /// Removes up to `limit` jobs (0 = all) of `state` that finished (or were
     /// created) at least `grace_ms` ago; returns their ids. Emits `cleaned`.
     pub async fn clean(&self, grace_ms: u64, limit: u64, state: &str) -> Result<Vec<String>> {
-        let k = self.keys();
-        let state = if state == "waiting" { "wait" } else { state };
-        let Some(set) = k.state(state) else {
-            return Err(Error::invalid(
-                "type",
-                format!(
-                    "unknown job state \"{state}\"; use completed, failed, wait, active, paused, delayed, prioritized or waiting-children"
-                ),
-            ));
-        };
-        let cutoff = now_ms().saturating_sub(grace_ms);
+        let cutoff_ms = now_ms().saturating_sub(grace_ms);
         let mut removed: Vec<String> = Vec::new();
         loop {
             let want = if limit == 0 {
@@ -45,18 +44,13 @@ impl Queue {
             } else {
                 (limit - removed.len() as u64).min(BATCH)
             };
-            let ids: Vec<String> = self
-                .run(
-                    &scripts::CLEAN_JOBS_IN_SET,
-                    &[set, &k.events, &k.meta, &k.repeat],
-                    vec![
-                        k.base().into(),
-                        state.into(),
-                        cutoff.to_string().into_bytes(),
-                        want.to_string().into_bytes(),
-                    ],
-                )
-                .await?;
+            let ids = CleanJobsInSet {
+                state,
+                cutoff_ms,
+                limit: want,
+            }
+            .run(self)
+            .await?;
             let got = ids.len() as u64;
             removed.extend(ids);
             if got < want || (limit > 0 && removed.len() as u64 >= limit) {
@@ -67,229 +61,80 @@ impl Queue {
 
     /// Removes every waiting job (and delayed ones if `delayed`); returns how many.
     pub async fn drain(&self, delayed: bool) -> Result<u64> {
-        let k = self.keys();
-        self.run(
-            &scripts::DRAIN,
-            &[
-                &k.wait,
-                &k.paused,
-                &k.prioritized,
-                &k.delayed,
-                &k.pc,
-                &k.repeat,
-            ],
-            vec![
-                k.base().into(),
-                if delayed {
-                    b"1".to_vec()
-                } else {
-                    b"0".to_vec()
-                },
-            ],
-        )
-        .await
+        Drain { delayed }.run(self).await
     }
 
     /// Pauses the queue, then deletes it with all its jobs. Without `force` it
     /// refuses while jobs are active.
     pub async fn obliterate(&self, force: bool) -> Result<()> {
         self.pause().await?;
-        let k = self.keys();
-        loop {
-            let code: i64 = self
-                .run(
-                    &scripts::OBLITERATE,
-                    &[
-                        &k.meta,
-                        &k.active,
-                        &k.delayed,
-                        &k.repeat,
-                        &k.completed,
-                        &k.wait,
-                        &k.paused,
-                        &k.prioritized,
-                        &k.failed,
-                        &k.waiting_children,
-                    ],
-                    vec![
-                        k.base().into(),
-                        BATCH.to_string().into_bytes(),
-                        if force { b"1".to_vec() } else { b"0".to_vec() },
-                    ],
-                )
-                .await?;
-            match code {
-                0 => return Ok(()),
-                1 => continue,
-                -1 => {
-                    return Err(Error::invalid(
-                        "obliterate",
-                        "the queue must be paused first",
-                    ));
-                }
-                -2 => {
-                    return Err(Error::invalid(
-                        "obliterate",
-                        "cannot obliterate a queue with active jobs; pass { force: true }",
-                    ));
-                }
-                c => {
-                    return Err(Error::Script {
-                        name: scripts::OBLITERATE.name,
-                        code: c,
-                    });
-                }
-            }
-        }
+        let batch = Obliterate {
+            count: BATCH,
+            force,
+        };
+        while batch.run(self).await? {}
+        Ok(())
     }
 
     /// Moves jobs of `state` (`failed` or `completed`) that finished at or
     /// before `before_ms` back to wait, `count` per round trip.
     pub async fn retry_jobs(&self, state: &str, count: u64, before_ms: Option<u64>) -> Result<()> {
-        let k = self.keys();
-        let set = match state {
-            "failed" => &k.failed,
-            "completed" => &k.completed,
-            other => {
-                return Err(Error::invalid(
-                    "state",
-                    format!("must be 'failed' or 'completed', got \"{other}\""),
-                ));
-            }
-        };
-        let max = before_ms.unwrap_or_else(now_ms).to_string();
-        self.move_jobs_to_wait(set, state, count, &max).await
+        let state = FinishedState::parse(state, "state")?;
+        let before_ms = before_ms.unwrap_or_else(now_ms);
+        self.move_jobs_to_wait(JobsFrom::Finished { state, before_ms }, count)
+            .await
     }
 
     /// Moves every delayed job to wait now, `count` per round trip.
     pub async fn promote_jobs(&self, count: u64) -> Result<()> {
-        let k = self.keys();
-        self.move_jobs_to_wait(&k.delayed, "delayed", count, "+inf")
-            .await
+        self.move_jobs_to_wait(JobsFrom::Delayed, count).await
     }
 
-    async fn move_jobs_to_wait(&self, set: &str, state: &str, count: u64, max: &str) -> Result<()> {
-        let k = self.keys();
-        let count = count.clamp(1, 10_000);
-        loop {
-            let more: i64 = self
-                .run(
-                    &scripts::MOVE_JOBS_TO_WAIT,
-                    &[set, &k.wait, &k.marker, &k.events, &k.meta, &k.active],
-                    vec![
-                        k.base().into(),
-                        count.to_string().into_bytes(),
-                        max.into(),
-                        state.into(),
-                    ],
-                )
-                .await?;
-            if more == 0 {
-                return Ok(());
-            }
-        }
+    async fn move_jobs_to_wait(&self, from: JobsFrom, count: u64) -> Result<()> {
+        let batch = MoveJobsToWait {
+            from,
+            count: count.clamp(1, 10_000),
+        };
+        while batch.run(self).await? {}
+        Ok(())
     }
 
     /// Moves one delayed job to wait now.
     pub async fn promote(&self, id: &str) -> Result<()> {
-        let k = self.keys();
-        let code: i64 = self
-            .run(
-                &scripts::PROMOTE,
-                &[
-                    &k.delayed,
-                    &k.wait,
-                    &k.prioritized,
-                    &k.pc,
-                    &k.marker,
-                    &k.events,
-                    &k.meta,
-                    &k.active,
-                ],
-                vec![k.base().into(), id.into()],
-            )
-            .await?;
-        if code < 0 {
-            return Err(Error::from_script_code(
-                scripts::PROMOTE.name,
-                code,
-                id,
-                "delayed",
-            ));
-        }
-        Ok(())
+        Promote { job_id: id }.run(self).await
     }
 
     /// Parks an active job (held with `token`) in delayed until `due_ms`.
     pub async fn move_to_delayed(&self, id: &str, token: &str, due_ms: u64) -> Result<()> {
-        let k = self.keys();
-        let code: i64 = self
-            .run(
-                &scripts::MOVE_TO_DELAYED,
-                &[
-                    &k.active, &k.delayed, &k.marker, &k.events, &k.meta, &k.stalled,
-                ],
-                vec![
-                    k.base().into(),
-                    id.into(),
-                    token.into(),
-                    due_ms.to_string().into_bytes(),
-                    now_ms().to_string().into_bytes(),
-                ],
-            )
-            .await?;
-        if code < 0 {
-            return Err(Error::from_script_code(
-                scripts::MOVE_TO_DELAYED.name,
-                code,
-                id,
-                "active",
-            ));
+        MoveToDelayed {
+            job_id: id,
+            token,
+            due_ms,
+            now_ms: now_ms(),
         }
-        Ok(())
+        .run(self)
+        .await
     }
 
     /// Replaces a job's data (JSON text).
     pub async fn update_data(&self, id: &str, data_json: &str) -> Result<()> {
-        let k = self.keys();
-        let code: i64 = self
-            .run(&scripts::UPDATE_DATA, &[&k.job(id)], vec![data_json.into()])
-            .await?;
-        if code < 0 {
-            return Err(Error::from_script_code(
-                scripts::UPDATE_DATA.name,
-                code,
-                id,
-                "any",
-            ));
+        UpdateData {
+            job_id: id,
+            data_json,
         }
-        Ok(())
+        .run(self)
+        .await
     }
 
     /// Gives a delayed job a new delay, counted from now.
     pub async fn change_delay(&self, id: &str, delay_ms: u64) -> Result<()> {
-        let k = self.keys();
-        let code: i64 = self
-            .run(
-                &scripts::CHANGE_DELAY,
-                &[&k.delayed, &k.marker, &k.events, &k.meta],
-                vec![
-                    k.base().into(),
-                    id.into(),
-                    delay_ms.to_string().into_bytes(),
-                    now_ms().to_string().into_bytes(),
-                ],
-            )
-            .await?;
-        if code < 0 {
-            return Err(Error::from_script_code(
-                scripts::CHANGE_DELAY.name,
-                code,
-                id,
-                "delayed",
-            ));
+        ChangeDelay {
+            job_id: id,
+            delay_ms,
+            now_ms: now_ms(),
         }
-        Ok(())
+        .run(self)
+        .await
     }
 
     /// Sets a job's priority (0 = none); a waiting job moves to its new place in line.
@@ -303,35 +148,13 @@ impl Queue {
                 ),
             ));
         }
-        let k = self.keys();
-        let code: i64 = self
-            .run(
-                &scripts::CHANGE_PRIORITY,
-                &[
-                    &k.wait,
-                    &k.prioritized,
-                    &k.pc,
-                    &k.marker,
-                    &k.meta,
-                    &k.active,
-                ],
-                vec![
-                    k.base().into(),
-                    id.into(),
-                    priority.to_string().into_bytes(),
-                    if lifo { b"1".to_vec() } else { b"0".to_vec() },
-                ],
-            )
-            .await?;
-        if code < 0 {
-            return Err(Error::from_script_code(
-                scripts::CHANGE_PRIORITY.name,
-                code,
-                id,
-                "any",
-            ));
+        ChangePriority {
+            job_id: id,
+            priority,
+            lifo,
         }
-        Ok(())
+        .run(self)
+        .await
     }
 
     /// Rate-limits the whole queue for `ms` (BullMQ's `queue.rateLimit`): workers
@@ -483,15 +306,9 @@ impl Queue {
     /// Completed or failed counts per minute, newest first (`start..=end` of the data list).
     pub async fn get_metrics(&self, kind: &str, start: i64, end: i64) -> Result<Metrics> {
         let k = self.keys();
-        let key = match kind {
-            "completed" => &k.metrics_completed,
-            "failed" => &k.metrics_failed,
-            other => {
-                return Err(Error::invalid(
-                    "type",
-                    format!("must be 'completed' or 'failed', got \"{other}\""),
-                ));
-            }
+        let key = match FinishedState::parse(kind, "type")? {
+            FinishedState::Completed => &k.metrics_completed,
+            FinishedState::Failed => &k.metrics_failed,
         };
         let data_key = format!("{key}:data");
         let mut con = self.con()?;

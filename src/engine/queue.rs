@@ -6,21 +6,22 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use redis::{FromRedisValue, Value};
+use redis::Value;
 use tokio::sync::OnceCell;
 
 use super::connection::{Conn, ConnectionOptions, Target, check_cluster_keys, command_connection};
 use super::error::{Error, Result};
-use super::job::Job;
+use super::job::{FinishedState, Job};
 use super::keys::QueueKeys;
 use super::options::{JobOptions, QueueOptions};
 use super::script_flags::ServerFeatures;
-use super::scripts::{self, Transition};
-use super::transitions::Call;
+use super::scripts;
 use super::transitions::add_jobs::AddJobs;
 use super::transitions::add_log::AddLog;
 use super::transitions::get_state::GetState;
+use super::transitions::pause::Pause;
 use super::transitions::remove_job::RemoveJob;
+use super::transitions::reprocess_job::ReprocessJob;
 use super::transitions::update_progress::UpdateProgress;
 
 /// What ferroq writes as meta `version`. BullMQ writes `bullmq:<version>` and
@@ -135,20 +136,6 @@ impl Queue {
             return Err(Error::Closed("queue"));
         }
         Ok(self.inner.con.clone())
-    }
-
-    /// Runs a transition with the given KEYS and ARGV (for callers that build
-    /// ARGV as bytes; the modules in `transitions/` use [`Call`] directly).
-    pub(crate) async fn run<T: FromRedisValue>(
-        &self,
-        t: &'static Transition,
-        keys: &[&str],
-        args: Vec<Vec<u8>>,
-    ) -> Result<T> {
-        args.into_iter()
-            .fold(Call::new(t, keys), Call::arg)
-            .invoke(self)
-            .await
     }
 
     /// Writes meta `opts.maxLenEvents` and `version` once, as BullMQ's Queue does on connect.
@@ -404,76 +391,30 @@ impl Queue {
         reset_attempts_made: bool,
         reset_attempts_started: bool,
     ) -> Result<()> {
-        let k = &self.inner.keys;
-        let (set, field, expected) = match state {
-            "failed" => (&k.failed, "failedReason", "failed"),
-            "completed" => (&k.completed, "returnvalue", "completed"),
-            other => {
-                return Err(Error::invalid(
-                    "state",
-                    format!("must be 'failed' or 'completed', got \"{other}\""),
-                ));
-            }
-        };
+        let from = FinishedState::parse(state, "state")?;
         let lifo = match self.get_job(id).await? {
             Some(j) => j.settings().map(|s| s.lifo).unwrap_or(false),
             None => return Err(Error::JobNotFound { id: id.into() }),
         };
-        let code: i64 = self
-            .run(
-                &scripts::REPROCESS_JOB,
-                &[
-                    set,
-                    &k.wait,
-                    &k.prioritized,
-                    &k.pc,
-                    &k.marker,
-                    &k.events,
-                    &k.meta,
-                    &k.active,
-                ],
-                vec![
-                    k.base().into(),
-                    id.into(),
-                    field.into(),
-                    flag(lifo),
-                    flag(reset_attempts_made),
-                    flag(reset_attempts_started),
-                    expected.into(),
-                ],
-            )
-            .await?;
-        check(code, scripts::REPROCESS_JOB.name, id, expected)
+        ReprocessJob {
+            job_id: id,
+            from,
+            lifo,
+            reset_attempts_made,
+            reset_attempts_started,
+        }
+        .run(self)
+        .await
     }
 
     /// Pauses the whole queue: workers fetch nothing until `resume`.
     pub async fn pause(&self) -> Result<()> {
-        self.pause_or_resume("pause").await
+        Pause::Pause.run(self).await
     }
 
     /// Resumes a paused queue.
     pub async fn resume(&self) -> Result<()> {
-        self.pause_or_resume("resume").await
-    }
-
-    async fn pause_or_resume(&self, what: &str) -> Result<()> {
-        let k = &self.inner.keys;
-        let _: i64 = self
-            .run(
-                &scripts::PAUSE,
-                &[
-                    &k.meta,
-                    &k.marker,
-                    &k.events,
-                    &k.wait,
-                    &k.paused,
-                    &k.prioritized,
-                    &k.delayed,
-                ],
-                vec![what.into()],
-            )
-            .await?;
-        Ok(())
+        Pause::Resume.run(self).await
     }
 
     /// Whether the queue is paused (meta `paused` exists).
@@ -525,17 +466,5 @@ impl Queue {
     /// Whether `close` was called.
     pub fn is_closed(&self) -> bool {
         self.inner.closed.load(Ordering::Acquire)
-    }
-}
-
-pub(crate) fn flag(b: bool) -> Vec<u8> {
-    if b { b"1".to_vec() } else { b"0".to_vec() }
-}
-
-fn check(code: i64, name: &'static str, id: &str, expected: &'static str) -> Result<()> {
-    if code < 0 {
-        Err(Error::from_script_code(name, code, id, expected))
-    } else {
-        Ok(())
     }
 }

@@ -17,16 +17,16 @@
   ARGV[2] count: jobs to delete in this call
   ARGV[3] force ("1" = also when jobs are active)
 
-  Returns: 0 done, 1 more to delete, -1 the queue is not paused,
-    -2 jobs are active and force is not set.
+  Returns: 0 done, 1 more to delete, -100 the queue is not paused,
+    -101 jobs are active and force is not set.
   Emits: nothing (the events stream is deleted).
 ]]
 local base, budget, force = ARGV[1], tonumber(ARGV[2]), ARGV[3] == "1"
 if redis.call("HEXISTS", KEYS[1], "paused") == 0 then
-  return -1
+  return -100
 end
 if not force and redis.call("LLEN", KEYS[2]) > 0 then
-  return -2
+  return -101
 end
 
 local function take_list(key)

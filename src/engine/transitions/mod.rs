@@ -19,14 +19,25 @@ use super::scripts::Transition;
 pub mod add_job_scheduler;
 pub mod add_jobs;
 pub mod add_log;
+pub mod change_delay;
+pub mod change_priority;
+pub mod clean_jobs_in_set;
+pub mod drain;
 pub mod extend_locks;
 pub mod get_state;
 pub mod move_job_from_active_to_wait;
+pub mod move_jobs_to_wait;
 pub mod move_stalled_jobs_to_wait;
 pub mod move_to_active;
+pub mod move_to_delayed;
 pub mod move_to_finished;
+pub mod obliterate;
+pub mod pause;
+pub mod promote;
 pub mod remove_job;
 pub mod remove_job_scheduler;
+pub mod reprocess_job;
+pub mod update_data;
 pub mod update_job_scheduler;
 pub mod update_progress;
 
@@ -106,6 +117,12 @@ impl ScriptCode {
     /// integers no script returns.
     pub fn from_code(code: i64) -> Option<ScriptCode> {
         ScriptCode::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    /// The engine error for this refusal of transition `t` on job `job_id`,
+    /// which it needed in state `expected` (see [`Error::from_script_code`]).
+    pub fn into_error(self, t: &'static Transition, job_id: &str, expected: &'static str) -> Error {
+        Error::from_script_code(t.name, self.code(), job_id, expected)
     }
 
     /// The message BullMQ gives when its `command` (e.g. `moveToFinished`) on

@@ -4,17 +4,29 @@
 
 mod add_jobs;
 mod add_log;
+mod change_delay;
+mod change_priority;
+mod clean_jobs_in_set;
+mod drain;
 mod extend_locks;
 mod get_state;
 mod move_job_from_active_to_wait;
+mod move_jobs_to_wait;
 mod move_stalled_jobs_to_wait;
 mod move_to_active;
+mod move_to_delayed;
 mod move_to_finished;
+mod obliterate;
+mod pause;
+mod promote;
 mod remove_job;
+mod reprocess_job;
+mod update_data;
 mod update_progress;
 
 use serde_json::json;
 
+use crate::engine::job::FinishedState;
 use crate::engine::options::KeepJobs;
 use crate::engine::queue::now_ms;
 use crate::engine::transitions::move_to_active::{Fetched, MoveToActive};
@@ -85,4 +97,29 @@ pub fn finished(id: &str, token: &str, finish: Finish, value: &str) -> FinishedJ
 /// One field of a job's hash.
 pub async fn field(q: &Queue, id: &str, name: &str) -> Option<String> {
     super::support::cmd(q, redis::cmd("HGET").arg(q.keys().job(id)).arg(name)).await
+}
+
+/// Moves waiting job `id` to `state` as a worker would have left it at time
+/// `at` (ms): scored by `at`, with `finishedOn`, `processedOn`, the outcome
+/// field and two attempts made and started.
+pub async fn finish_by_hand(q: &Queue, id: &str, state: FinishedState, at: u64) {
+    let k = q.keys();
+    let _: u64 = super::support::cmd(q, redis::cmd("LREM").arg(&k.wait).arg(0).arg(id)).await;
+    let _: u64 = super::support::cmd(q, redis::cmd("ZADD").arg(state.key(k)).arg(at).arg(id)).await;
+    let _: u64 = super::support::cmd(
+        q,
+        redis::cmd("HSET")
+            .arg(k.job(id))
+            .arg("finishedOn")
+            .arg(at)
+            .arg("processedOn")
+            .arg(at)
+            .arg(state.result_field())
+            .arg("\"x\"")
+            .arg("atm")
+            .arg(2)
+            .arg("ats")
+            .arg(2),
+    )
+    .await;
 }
