@@ -98,6 +98,38 @@ pub enum Error {
     /// [`RedisReply`] for each kind and its code.
     #[error("{0}")]
     Redis(RedisReply),
+    /// A flow child names a parent job that does not exist (-5).
+    #[error("Missing key for parent job {parent_key}. addJob")]
+    ParentNotFound {
+        /// The parent's full key.
+        parent_key: String,
+    },
+    /// The job already exists as the child of another parent (-7).
+    #[error("The parent job {parent_key} cannot be replaced. addJob")]
+    ParentConflict {
+        /// The full key of the parent the job was to join.
+        parent_key: String,
+    },
+    /// A job cannot complete while children are pending (-4), or has a child
+    /// whose failure fails it (-9); `code` tells which.
+    #[error("{}", super::transitions::refusal_message(*code, id, "moveToFinished", "active"))]
+    Children {
+        /// The job's id.
+        id: String,
+        /// -4 JobPendingChildren or -9 JobHasFailedChildren.
+        code: i64,
+    },
+    /// A flow spans queues whose keys hash to different Redis Cluster slots;
+    /// one script cannot touch them atomically.
+    #[error(
+        "flow spans Redis Cluster slots: queue keys \"{first}\" and \"{other}\" hash to different slots; give every queue of a flow the same hash tag (e.g. prefix: '{{flows}}')"
+    )]
+    CrossSlot {
+        /// The first node's queue key base.
+        first: String,
+        /// A queue key base in another slot.
+        other: String,
+    },
 }
 
 impl From<redis::RedisError> for Error {
@@ -147,11 +179,21 @@ pub enum ErrorCode {
     WrongType,
     /// `ERR_FERROQ_REDIS_REPLY`: any other Redis error reply.
     RedisReply,
+    /// `ERR_FERROQ_PARENT_NOT_FOUND`
+    ParentNotFound,
+    /// `ERR_FERROQ_PARENT_CONFLICT`
+    ParentConflict,
+    /// `ERR_FERROQ_PENDING_CHILDREN`
+    PendingChildren,
+    /// `ERR_FERROQ_FAILED_CHILDREN`
+    FailedChildren,
+    /// `ERR_FERROQ_CROSS_SLOT`
+    CrossSlot,
 }
 
 impl ErrorCode {
     /// Every code, for listings.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::JobNotFound,
         ErrorCode::LockMismatch,
         ErrorCode::NotInState,
@@ -170,6 +212,11 @@ impl ErrorCode {
         ErrorCode::RedisAuth,
         ErrorCode::WrongType,
         ErrorCode::RedisReply,
+        ErrorCode::ParentNotFound,
+        ErrorCode::ParentConflict,
+        ErrorCode::PendingChildren,
+        ErrorCode::FailedChildren,
+        ErrorCode::CrossSlot,
     ];
 
     /// The code string JS sees as `err.code`.
@@ -193,6 +240,11 @@ impl ErrorCode {
             ErrorCode::RedisAuth => "ERR_FERROQ_REDIS_AUTH",
             ErrorCode::WrongType => "ERR_FERROQ_WRONG_TYPE",
             ErrorCode::RedisReply => "ERR_FERROQ_REDIS_REPLY",
+            ErrorCode::ParentNotFound => "ERR_FERROQ_PARENT_NOT_FOUND",
+            ErrorCode::ParentConflict => "ERR_FERROQ_PARENT_CONFLICT",
+            ErrorCode::PendingChildren => "ERR_FERROQ_PENDING_CHILDREN",
+            ErrorCode::FailedChildren => "ERR_FERROQ_FAILED_CHILDREN",
+            ErrorCode::CrossSlot => "ERR_FERROQ_CROSS_SLOT",
         }
     }
 }
@@ -219,6 +271,11 @@ impl Error {
             Error::JobLocked { .. } => ErrorCode::JobLocked,
             Error::SchedulerCollision { .. } => ErrorCode::SchedulerCollision,
             Error::Redis(r) => r.code(),
+            Error::ParentNotFound { .. } => ErrorCode::ParentNotFound,
+            Error::ParentConflict { .. } => ErrorCode::ParentConflict,
+            Error::Children { code: -9, .. } => ErrorCode::FailedChildren,
+            Error::Children { .. } => ErrorCode::PendingChildren,
+            Error::CrossSlot { .. } => ErrorCode::CrossSlot,
         }
     }
 
@@ -273,13 +330,13 @@ impl Error {
                 name,
                 "cannot obliterate a queue with active jobs; pass { force: true }",
             ),
-            Some(
-                ScriptCode::JobPendingChildren
-                | ScriptCode::ParentJobNotExist
-                | ScriptCode::ParentJobCannotBeReplaced
-                | ScriptCode::JobHasFailedChildren,
-            )
-            | None => Error::Script { name, code },
+            // For the parent codes `id` is the parent's key, as BullMQ names it.
+            Some(ScriptCode::ParentJobNotExist) => Error::ParentNotFound { parent_key: id },
+            Some(ScriptCode::ParentJobCannotBeReplaced) => Error::ParentConflict { parent_key: id },
+            Some(ScriptCode::JobPendingChildren | ScriptCode::JobHasFailedChildren) => {
+                Error::Children { id, code }
+            }
+            None => Error::Script { name, code },
         }
     }
 }

@@ -80,6 +80,11 @@ impl QueueKeys {
         &self.base
     }
 
+    /// The queue's qualified name `<prefix>:<name>` (how flow children name a parent's queue).
+    pub fn qualified(&self) -> &str {
+        &self.base[..self.base.len() - 1]
+    }
+
     /// The job hash `<prefix>:<name>:<id>`.
     pub fn job(&self, id: &str) -> String {
         format!("{}{id}", self.base)
@@ -93,6 +98,32 @@ impl QueueKeys {
     /// The job's log list `<job>:logs`.
     pub fn logs(&self, id: &str) -> String {
         format!("{}{id}:logs", self.base)
+    }
+
+    /// A flow parent's SET of pending children's full keys, `<job>:dependencies`.
+    pub fn dependencies(&self, id: &str) -> String {
+        format!("{}{id}:dependencies", self.base)
+    }
+
+    /// A flow parent's HASH child key → return value, `<job>:processed`.
+    pub fn processed(&self, id: &str) -> String {
+        format!("{}{id}:processed", self.base)
+    }
+
+    /// A flow parent's HASH child key → ignored failure, `<job>:failed`.
+    pub fn failed_children(&self, id: &str) -> String {
+        format!("{}{id}:failed", self.base)
+    }
+
+    /// A flow parent's ZSET of children whose failure fails it, `<job>:unsuccessful`.
+    pub fn unsuccessful(&self, id: &str) -> String {
+        format!("{}{id}:unsuccessful", self.base)
+    }
+
+    /// The job key of job `id` in the queue qualified as `<prefix>:<name>`
+    /// (how a child names its parent: BullMQ's `parentKey`).
+    pub fn job_in(qualified_queue: &str, id: &str) -> String {
+        format!("{qualified_queue}:{id}")
     }
 
     /// A job scheduler's definition HASH `repeat:<schedulerId>`.

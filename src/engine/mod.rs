@@ -25,6 +25,7 @@ pub mod control;
 pub mod error;
 pub mod events;
 pub mod explain;
+pub mod flow;
 pub mod job;
 pub mod keys;
 pub mod link;

@@ -233,8 +233,60 @@ pub struct JobOptions {
     pub dedup: Option<Dedup>,
     /// `sizeLimit`: the largest `data` JSON accepted for this job, in bytes (`None` = no limit).
     pub size_limit: Option<u64>,
+    /// `parent`: the flow parent this job is a child of.
+    pub parent: Option<ParentRef>,
     /// The stored `opts` JSON (abbreviated keys, BullMQ-style).
     pub stored: String,
+}
+
+/// A child's parent (`opts.parent`, BullMQ's `{ id, queue }`) and how the
+/// parent reacts when the child fails for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParentRef {
+    /// The parent's job id.
+    pub id: String,
+    /// The parent's queue, qualified: `<prefix>:<queueName>`.
+    pub queue: String,
+    /// The failure flags set on the child, in BullMQ's order (`fpof`, `rdof`,
+    /// `idof`, `cpof`); at most one is allowed.
+    pub flags: Vec<&'static str>,
+}
+
+impl ParentRef {
+    /// The parent's job key, `<queue>:<id>` (BullMQ's `parentKey`).
+    pub fn key(&self) -> String {
+        super::keys::QueueKeys::job_in(&self.queue, &self.id)
+    }
+
+    /// The child's `parent` field: `{"id","queueKey",<flag>:true}` as BullMQ stores it.
+    pub fn json(&self) -> String {
+        let mut m = Map::new();
+        m.insert("id".into(), Value::from(self.id.clone()));
+        m.insert("queueKey".into(), Value::from(self.queue.clone()));
+        for f in &self.flags {
+            m.insert((*f).into(), Value::Bool(true));
+        }
+        Value::Object(m).to_string()
+    }
+}
+
+fn parse_parent(v: &Value, field: &str) -> Result<ParentRef> {
+    let text = |k: &str| match v.get(k) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(Value::Number(n)) if k == "id" => Ok(n.to_string()),
+        _ => Err(Error::invalid(
+            format!("{field}.{k}"),
+            "must be a non-empty string ({ id, queue: '<prefix>:<queueName>' })",
+        )),
+    };
+    if !v.is_object() {
+        return Err(Error::invalid(field, "must be { id, queue }"));
+    }
+    Ok(ParentRef {
+        id: text("id")?,
+        queue: text("queue")?,
+        flags: Vec::new(),
+    })
 }
 
 fn non_negative_int(v: &Value, field: &str) -> Result<u64> {
@@ -412,6 +464,7 @@ impl JobOptions {
             timestamp: None,
             dedup: None,
             size_limit: None,
+            parent: None,
             stored: String::new(),
         };
         let mut attempts_seen = false;
@@ -512,10 +565,14 @@ impl JobOptions {
                 "continueParentOnFailure" => "cpof",
                 "ignoreDependencyOnFailure" => "idof",
                 "removeDependencyOnFailure" => "rdof",
-                "parent" | "repeat" => {
+                "parent" => {
+                    o.parent = Some(parse_parent(&value, &field)?);
+                    "parent"
+                }
+                "repeat" => {
                     return Err(Error::invalid(
                         field,
-                        "is not supported by ferroq yet (flows and repeatable jobs)",
+                        "is not supported on add: use upsertJobScheduler for repeating jobs",
                     ));
                 }
                 _ => key.as_str(),
@@ -540,6 +597,25 @@ impl JobOptions {
                     exclusive.join(", ")
                 ),
             ));
+        }
+        if let Some(p) = o.parent.as_mut() {
+            if o.dedup.is_some() {
+                return Err(Error::refused(
+                    "opts.deduplication",
+                    "Deduplication and parent options cannot be used together",
+                ));
+            }
+            // BullMQ's order on the parent field: fpof, rdof, idof, cpof.
+            for (long, short) in [
+                ("failParentOnFailure", "fpof"),
+                ("removeDependencyOnFailure", "rdof"),
+                ("ignoreDependencyOnFailure", "idof"),
+                ("continueParentOnFailure", "cpof"),
+            ] {
+                if opts.get(long).is_some_and(truthy) {
+                    p.flags.push(short);
+                }
+            }
         }
         if !attempts_seen {
             out.insert("attempts".into(), Value::from(0));

@@ -116,6 +116,41 @@ impl Queue {
         })
     }
 
+    /// A handle on queue `name` under `prefix` that shares this one's
+    /// connection (BullMQ's `forQueue`): flows touch many queues through one.
+    pub fn sibling(&self, prefix: &str, name: &str) -> Result<Queue> {
+        Queue::sharing(&self.inner.target, &self.inner.con, prefix, name)
+    }
+
+    /// A handle on queue `name` over an existing connection (no I/O).
+    pub(crate) fn sharing(target: &Target, con: &Conn, prefix: &str, name: &str) -> Result<Queue> {
+        validate_queue_name(name)?;
+        if prefix.is_empty() {
+            return Err(Error::invalid("prefix", "must not be empty"));
+        }
+        let keys = QueueKeys::new(prefix, name);
+        if target.is_cluster() {
+            check_cluster_keys(keys.base())?;
+        }
+        let opts = QueueOptions {
+            prefix: prefix.to_string(),
+            ..QueueOptions::default()
+        };
+        Ok(Queue {
+            inner: Arc::new(QueueInner {
+                name: name.to_string(),
+                prefix: prefix.to_string(),
+                keys,
+                target: target.clone(),
+                con: con.clone(),
+                opts,
+                meta_written: OnceCell::new(),
+                server: OnceCell::new(),
+                closed: AtomicBool::new(false),
+            }),
+        })
+    }
+
     /// The queue's name.
     pub fn name(&self) -> &str {
         &self.inner.name
@@ -199,6 +234,10 @@ impl Queue {
             }
         }
         self.ensure_meta().await?;
+        if jobs.iter().any(|j| j.opts.parent.is_some()) {
+            // Flow children (`opts.parent`): see flow/mod.rs.
+            return self.add_with_parents(jobs, now_ms()).await;
+        }
         let ids = AddJobs {
             jobs: &jobs,
             now_ms: now_ms(),
@@ -380,7 +419,18 @@ impl Queue {
 
     /// Removes a job no worker holds. `Ok(false)` when it is locked by a worker.
     pub async fn remove(&self, id: &str) -> Result<bool> {
-        RemoveJob { job_id: id }.run(self).await
+        self.remove_job(id, true).await
+    }
+
+    /// Removes a job no worker holds; with `remove_children`, its flow
+    /// children too (none of them held either). `Ok(false)` when something is held.
+    pub async fn remove_job(&self, id: &str, remove_children: bool) -> Result<bool> {
+        RemoveJob {
+            job_id: id,
+            remove_children,
+        }
+        .run(self)
+        .await
     }
 
     /// Moves a completed or failed job back to wait (BullMQ's `job.retry(state)`).

@@ -32,7 +32,7 @@ transition!(
     MOVE_TO_FINISHED,
     "move_to_finished",
     15,
-    ["common", "fetch"]
+    ["common", "fetch", "flow"]
 );
 transition!(EXTEND_LOCKS, "extend_locks", 1, []);
 transition!(
@@ -44,13 +44,23 @@ transition!(
 transition!(PAUSE, "pause", 7, ["common"]);
 transition!(UPDATE_PROGRESS, "update_progress", 3, ["common"]);
 transition!(ADD_LOG, "add_log", 2, []);
-transition!(REMOVE_JOB, "remove_job", 11, ["common"]);
-transition!(REPROCESS_JOB, "reprocess_job", 8, ["common"]);
+transition!(REMOVE_JOB, "remove_job", 11, ["common", "flow"]);
+transition!(REPROCESS_JOB, "reprocess_job", 8, ["common", "flow"]);
 transition!(GET_STATE, "get_state", 8, []);
-transition!(CLEAN_JOBS_IN_SET, "clean_jobs_in_set", 4, ["common"]);
-transition!(DRAIN, "drain", 6, ["common"]);
-transition!(OBLITERATE, "obliterate", 10, ["common"]);
-transition!(MOVE_JOBS_TO_WAIT, "move_jobs_to_wait", 6, ["common"]);
+transition!(
+    CLEAN_JOBS_IN_SET,
+    "clean_jobs_in_set",
+    4,
+    ["common", "flow"]
+);
+transition!(DRAIN, "drain", 6, ["common", "flow"]);
+transition!(OBLITERATE, "obliterate", 10, ["common", "flow"]);
+transition!(
+    MOVE_JOBS_TO_WAIT,
+    "move_jobs_to_wait",
+    6,
+    ["common", "flow"]
+);
 transition!(PROMOTE, "promote", 8, ["common"]);
 transition!(MOVE_TO_DELAYED, "move_to_delayed", 6, ["common"]);
 transition!(
@@ -79,6 +89,15 @@ transition!(
 );
 transition!(REMOVE_JOB_SCHEDULER, "remove_job_scheduler", 3, ["common"]);
 
+// Flows (lua/lib/flow.lua holds the parent/child helpers).
+transition!(ADD_FLOW, "add_flow", 1, ["common", "flow"]);
+transition!(
+    MOVE_TO_WAITING_CHILDREN,
+    "move_to_waiting_children",
+    4,
+    ["common"]
+);
+
 /// Every transition, for tests and preloading.
 pub const ALL: &[&Transition] = &[
     &ADD_JOBS,
@@ -105,6 +124,8 @@ pub const ALL: &[&Transition] = &[
     &ADD_JOB_SCHEDULER,
     &UPDATE_JOB_SCHEDULER,
     &REMOVE_JOB_SCHEDULER,
+    &ADD_FLOW,
+    &MOVE_TO_WAITING_CHILDREN,
 ];
 
 impl Transition {

@@ -114,7 +114,7 @@ function fromEngine(JobClass, queue, raw) {
   if (raw.returnvalue !== undefined) job.returnvalue = raw.returnvalue
   job.failedReason = raw.failedReason
   job.stacktrace = Array.isArray(raw.stacktrace) ? raw.stacktrace : []
-  for (const k of ['processedBy', 'deduplicationId', 'parentKey', 'repeatJobKey', 'token', 'deferredFailure']) {
+  for (const k of ['processedBy', 'deduplicationId', 'parentKey', 'parent', 'repeatJobKey', 'token', 'deferredFailure']) {
     if (raw[k] !== undefined) job[k] = raw[k]
   }
   return job

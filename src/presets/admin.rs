@@ -143,13 +143,16 @@ impl ApiError {
 impl From<engine::Error> for ApiError {
     fn from(e: engine::Error) -> Self {
         let status = match e.code() {
-            ErrorCode::JobNotFound => 404,
-            ErrorCode::InvalidOption => 400,
+            ErrorCode::JobNotFound | ErrorCode::ParentNotFound => 404,
+            ErrorCode::InvalidOption | ErrorCode::CrossSlot => 400,
             ErrorCode::NotInState
             | ErrorCode::LockMismatch
             | ErrorCode::JobLocked
             | ErrorCode::SchedulerJob
-            | ErrorCode::SchedulerCollision => 409,
+            | ErrorCode::SchedulerCollision
+            | ErrorCode::ParentConflict
+            | ErrorCode::PendingChildren
+            | ErrorCode::FailedChildren => 409,
             ErrorCode::Connection
             | ErrorCode::Closed
             | ErrorCode::RedisOom

@@ -55,6 +55,11 @@ impl Job {
             processed_by: self.processed_by.as_deref(),
             deduplication_id: self.dedup_id.as_deref(),
             parent_key: self.parent_key.as_deref(),
+            parent: self
+                .parent
+                .as_deref()
+                .map(|p| as_raw(id, "parent", p))
+                .transpose()?,
             repeat_job_key: self.repeat_job_key.as_deref(),
             token: self.token.as_deref(),
             deferred_failure: self.deferred_failure.as_deref(),
@@ -105,6 +110,8 @@ struct JobJson<'a> {
     deduplication_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     parent_key: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     repeat_job_key: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -55,6 +55,8 @@ pub struct Job {
     pub dedup_id: Option<String>,
     /// `parentKey`.
     pub parent_key: Option<String>,
+    /// `parent`: JSON `{id, queueKey, fpof|cpof|idof|rdof?}` of a flow child.
+    pub parent: Option<String>,
     /// `rjk`: the job scheduler it belongs to.
     pub repeat_job_key: Option<String>,
     /// The lock token, when a worker holds the job.
@@ -110,6 +112,7 @@ impl Job {
                 "pb" => j.processed_by = Some(v),
                 "deid" => j.dedup_id = Some(v),
                 "parentKey" => j.parent_key = Some(v),
+                "parent" => j.parent = Some(v),
                 "rjk" => j.repeat_job_key = Some(v),
                 _ => {}
             }

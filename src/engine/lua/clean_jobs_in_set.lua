@@ -1,5 +1,6 @@
 --[[ clean_jobs_in_set: remove jobs of one state older than a cutoff (BullMQ's
   cleanJobsInSet). Locked active jobs and current scheduler iterations are kept.
+  A removed flow child leaves its parent (delete_flow_job, lua/lib/flow.lua).
 
   KEYS[1] the state's key (ZSET for completed/failed/delayed/prioritized/
           waiting-children, LIST for wait/paused/active)
@@ -45,7 +46,7 @@ if state == "completed" or state == "failed" or state == "waiting-children" then
       if keep(jobId) then
         offset = offset + 1
       else
-        delete_job(base, jobId)
+        delete_flow_job(base, jobId)
         redis.call("ZREM", setKey, jobId)
         removed[#removed + 1] = jobId
       end
@@ -63,7 +64,7 @@ elseif state == "delayed" or state == "prioritized" then
     end
     local t = job_time(jobId, fields)
     if (t == nil or t <= cutoff) and not keep(jobId) then
-      delete_job(base, jobId)
+      delete_flow_job(base, jobId)
       redis.call("ZREM", setKey, jobId)
       removed[#removed + 1] = jobId
     end
@@ -79,7 +80,7 @@ else
     local t = job_time(jobId, { "finishedOn", "processedOn", "timestamp" })
     local locked = state == "active" and redis.call("EXISTS", base .. jobId .. ":lock") == 1
     if (t == nil or t <= cutoff) and not locked and not keep(jobId) then
-      delete_job(base, jobId)
+      delete_flow_job(base, jobId)
       redis.call("LREM", setKey, 1, jobId)
       removed[#removed + 1] = jobId
     end

@@ -1,6 +1,7 @@
 --[[ drain: remove every job that waits to run (wait, legacy paused,
   prioritized, and delayed when asked). Active, completed, failed and
-  waiting-children are untouched; current scheduler iterations are kept.
+  waiting-children are untouched; current scheduler iterations are kept. A
+  removed flow child leaves its parent (delete_flow_job, lua/lib/flow.lua).
 
   KEYS[1] wait
   KEYS[2] paused (legacy list)
@@ -20,7 +21,7 @@ local count = 0
 local function drain_ids(ids, remove_one)
   for _, jobId in ipairs(ids) do
     if not is_current_scheduler_job(base, KEYS[6], jobId) then
-      delete_job(base, jobId)
+      delete_flow_job(base, jobId)
       remove_one(jobId)
       count = count + 1
     end

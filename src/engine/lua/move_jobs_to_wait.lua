@@ -1,5 +1,6 @@
 --[[ move_jobs_to_wait: move finished or delayed jobs back to wait in bulk
-  (BullMQ's retryJobs for failed/completed, promoteJobs for delayed).
+  (BullMQ's retryJobs for failed/completed, promoteJobs for delayed). A
+  retried flow child is pending for its parent again (reattach_child).
 
   KEYS[1] source set (failed, completed or delayed)
   KEYS[2] wait
@@ -26,8 +27,10 @@ for _, jobId in ipairs(ids) do
   local jobKey = base .. jobId
   if from == "failed" then
     redis.call("HDEL", jobKey, "finishedOn", "processedOn", "failedReason")
+    reattach_child(jobKey, from)
   elseif from == "completed" then
     redis.call("HDEL", jobKey, "finishedOn", "processedOn", "returnvalue")
+    reattach_child(jobKey, from)
   end
   redis.call("XADD", KEYS[4], "MAXLEN", "~", maxEv, "*", "event", "waiting", "jobId", jobId, "prev", from)
 end

@@ -10,6 +10,11 @@
     "d" retry later: HSET failedReason + stacktrace + delay, ZADD delayed.
     "w" retry now: HSET failedReason + stacktrace, back to wait/prioritized.
   keepCount 0 deletes the job instead of keeping it (removeOnComplete/Fail: true).
+  A flow child ("p") then updates its parent (lua/lib/flow.lua): completed, it
+  hands over its value and releases a parent with no other pending child;
+  failed for good, the parent reacts as the child's failure flag says. A job
+  with pending children cannot complete (-4), nor one with a child whose
+  failure fails it (-9); its lock is kept and the worker fails it instead.
 
   KEYS[1] wait
   KEYS[2] active
@@ -34,15 +39,17 @@
     jobId, token, kind ("c"/"f"/"d"/"w"), value (returnvalue JSON or failedReason),
     stacktrace (JSON array, "" for completed), keepCount (-1 = keep all),
     keepAge (seconds, 0 = none), attempts (opts.attempts), retry delay (ms),
-    flags ("l" = lifo, "d" = the job has a dedup id), attemptsMade after this
+    flags ("l" = lifo, "d" = the job has a dedup id, "p" = a flow child), attemptsMade after this
     attempt (the worker read atm when it fetched the job and holds its lock, so
     it writes the new value instead of an HINCRBY)
 
   Returns: { codes, jobs, rateLimitTtl, nextDelayedMs }: codes has one integer per
     finished job: 0 done, -1 job missing, -2 lock missing, -6 lock held by
-    another token, -3 job not in active. The rest is as move_to_active.
+    another token, -3 job not in active, -4 pending children, -9 a child
+    failed (failParentOnFailure). The rest is as move_to_active.
   Emits: completed, failed, retries-exhausted, delayed, waiting (prev active),
-    drained, and move_to_active's events when fetching.
+    drained, and move_to_active's events when fetching; on a parent's queue,
+    waiting or delayed (prev waiting-children) when a child releases it.
 ]]
 -- nowStr goes to Redis as given: Lua's number formatting costs CPU per call.
 local base, nowStr = ARGV[1], ARGV[2]
@@ -54,11 +61,19 @@ local stalledKey, completedKey, failedKey = KEYS[10], KEYS[11], KEYS[12]
 -- Removes what falls outside removeOnComplete/removeOnFail: older than keepAge
 -- seconds (at most 1000 per call, as BullMQ), and beyond the newest keepCount.
 local function trim_finished(setKey, keepCount, keepAge)
+  -- A failed flow child may still be a pending dependency (no failure flag):
+  -- it leaves its parent first. Completed children already have.
+  local function drop(id)
+    if setKey == failedKey then
+      detach_from_parent(base .. id, nil, false, base)
+    end
+    remove_job_keys(base .. id)
+  end
   if keepAge > 0 then
     local old = redis.call("ZRANGEBYSCORE", setKey, 0, fmt_int(now - keepAge * 1000), "LIMIT", 0, 1000)
     if #old > 0 then
       for _, id in ipairs(old) do
-        remove_job_keys(base .. id)
+        drop(id)
       end
       redis.call("ZREM", setKey, unpack(old))
     end
@@ -67,7 +82,7 @@ local function trim_finished(setKey, keepCount, keepAge)
     local extra = redis.call("ZREVRANGE", setKey, keepCount, -1)
     if #extra > 0 then
       for _, id in ipairs(extra) do
-        remove_job_keys(base .. id)
+        drop(id)
       end
       redis.call("ZREMRANGEBYRANK", setKey, 0, -(keepCount + 1))
     end
@@ -110,10 +125,22 @@ for i = 0, m - 1 do
   local retryDelay, flags, atmStr = ARGV[o + 9], ARGV[o + 10], ARGV[o + 11]
   local lifo = string.find(flags, "l", 1, true) ~= nil
   local hasDedup = string.find(flags, "d", 1, true) ~= nil
+  local hasParent = string.find(flags, "p", 1, true) ~= nil
   local jobKey = base .. jobId
   local code = 0
+  -- A job that still waits for children cannot complete (checked before its
+  -- lock is released, so the worker can still fail it).
+  if kind == "c" and redis.call("EXISTS", jobKey .. ":dependencies", jobKey .. ":unsuccessful") > 0 then
+    if redis.call("SCARD", jobKey .. ":dependencies") > 0 then
+      code = -4
+    elseif redis.call("ZCARD", jobKey .. ":unsuccessful") > 0 then
+      code = -9
+    end
+  end
   -- The lock doubles as the existence check: only a missing lock needs EXISTS.
-  if token ~= "0" then
+  if code ~= 0 then
+    -- Refused above; the lock stays.
+  elseif token ~= "0" then
     local lock = redis.call("GET", jobKey .. ":lock")
     if lock == token then
       redis.call("DEL", jobKey .. ":lock")
@@ -173,11 +200,26 @@ for i = 0, m - 1 do
           end
         end
       end
+      -- A flow child hands its result to its parent (lua/lib/flow.lua).
+      local parentKey = nil
+      if hasParent then
+        local p = redis.call("HMGET", jobKey, "parentKey", "parent")
+        parentKey = p[1]
+        if parentKey and kind == "c" then
+          child_completed(jobKey, parentKey, p[2], value, now)
+        elseif parentKey then
+          child_failed(jobKey, parentKey, p[2], value, now)
+        end
+      end
       local setKey, field = completedKey, "returnvalue"
       if kind == "f" then
         setKey, field = failedKey, "failedReason"
       end
       if keepCount == 0 then
+        if parentKey then
+          -- Still pending (failed without a flag): the parent stops waiting for it.
+          detach_from_parent(jobKey, parentKey, false, base)
+        end
         remove_job_keys(jobKey)
       else
         redis.call("ZADD", setKey, nowStr, jobId)

@@ -1,6 +1,8 @@
 --[[ obliterate: delete a paused queue and all its jobs, at most `count` jobs
   per call (the caller repeats until it returns 0). The last call deletes the
-  queue's bookkeeping keys; `limiter` survives, as in BullMQ.
+  queue's bookkeeping keys; `limiter` survives, as in BullMQ. A deleted flow
+  child leaves its parent: one in this queue is deleted too, one in another
+  queue moves to its wait (delete_flow_job, lua/lib/flow.lua).
 
   KEYS[1] meta
   KEYS[2] active
@@ -32,7 +34,7 @@ end
 local function take_list(key)
   local ids = redis.call("LRANGE", key, -budget, -1)
   for _, jobId in ipairs(ids) do
-    delete_job(base, jobId)
+    delete_flow_job(base, jobId)
     redis.call("DEL", base .. jobId .. ":lock")
   end
   if #ids > 0 then
@@ -44,7 +46,7 @@ end
 local function take_zset(key)
   local ids = redis.call("ZRANGE", key, 0, budget - 1)
   for _, jobId in ipairs(ids) do
-    delete_job(base, jobId)
+    delete_flow_job(base, jobId)
   end
   if #ids > 0 then
     redis.call("ZREM", key, unpack(ids))

@@ -1,5 +1,8 @@
 --[[ remove_job: delete a job that no worker holds, from whichever state it is
-  in (BullMQ's removeJob, without flows).
+  in (BullMQ's removeJob). A flow child leaves its parent's dependencies first
+  (a parent left with none moves to wait); with removeChildren the job's
+  children, finished or not and in any queue, are removed first, depth first,
+  unless any pending one is held by a worker.
 
   KEYS[1] wait
   KEYS[2] active
@@ -15,10 +18,13 @@
 
   ARGV[1] key base
   ARGV[2] jobId
+  ARGV[3] remove children ("1"/"0")
 
-  Returns: 1 removed (or nothing to remove), 0 locked by a worker,
+  Returns: 1 removed (or nothing to remove), 0 locked by a worker (the job or,
+    with children, a pending descendant),
     -8 the job is the current iteration of a job scheduler.
-  Emits: removed (jobId, prev = the state it was in).
+  Emits: removed (jobId, prev = the state it was in), also on each removed
+    child's queue; waiting (prev waiting-children) for a parent it releases.
 ]]
 local base, jobId = ARGV[1], ARGV[2]
 local jobKey = base .. jobId
@@ -29,8 +35,14 @@ if rjk then
     return -8
   end
 end
-if redis.call("EXISTS", jobKey .. ":lock") == 1 then
+local withChildren = ARGV[3] == "1"
+if tree_locked(base, jobId, withChildren) then
   return 0
+end
+-- Flows (lua/lib/flow.lua): out of its parent, then its children go.
+detach_from_parent(jobKey, nil, false, base)
+if withChildren then
+  remove_children(jobKey)
 end
 local prev = "unknown"
 local zsets = { { KEYS[5], "completed" }, { KEYS[7], "waiting-children" }, { KEYS[4], "delayed" },

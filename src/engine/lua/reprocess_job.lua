@@ -1,5 +1,6 @@
 --[[ reprocess_job: move a completed or failed job back to wait (BullMQ's
-  job.retry / reprocessJob, without flows).
+  job.retry / reprocessJob). A retried flow child is pending for its parent
+  again (reattach_child, lua/lib/flow.lua).
 
   KEYS[1] the finished set the job is in (completed or failed)
   KEYS[2] wait
@@ -30,6 +31,7 @@ if redis.call("ZREM", KEYS[1], jobId) == 0 then
   return -3
 end
 redis.call("HDEL", jobKey, "finishedOn", "processedOn", ARGV[3])
+reattach_child(jobKey, ARGV[7])
 if ARGV[5] == "1" then
   redis.call("HDEL", jobKey, "atm", "attemptsMade")
 end

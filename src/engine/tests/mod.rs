@@ -4,6 +4,7 @@ mod private_server;
 pub(super) mod support;
 
 mod add;
+mod flow;
 mod outcomes;
 mod process;
 mod redis_errors;

@@ -16,6 +16,7 @@ use super::error::{Error, Result};
 use super::queue::Queue;
 use super::scripts::Transition;
 
+pub mod add_flow;
 pub mod add_job_scheduler;
 pub mod add_jobs;
 pub mod add_log;
@@ -31,6 +32,7 @@ pub mod move_stalled_jobs_to_wait;
 pub mod move_to_active;
 pub mod move_to_delayed;
 pub mod move_to_finished;
+pub mod move_to_waiting_children;
 pub mod obliterate;
 pub mod pause;
 pub mod promote;

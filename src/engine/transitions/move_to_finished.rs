@@ -64,17 +64,24 @@ pub struct FinishedJob {
     pub lifo: bool,
     /// The job has a deduplication id to release when it finishes.
     pub has_dedup: bool,
+    /// The job is a flow child: finishing it updates its parent.
+    pub has_parent: bool,
     /// `attemptsMade` after this attempt (written as is: the worker holds the lock).
     pub attempts_made: u64,
 }
 
 impl FinishedJob {
     fn args(&self, call: Call) -> Call {
-        let flags = match (self.lifo, self.has_dedup) {
-            (true, true) => "ld",
-            (true, false) => "l",
-            (false, true) => "d",
-            (false, false) => "",
+        // One letter per property; most jobs have none, so no allocation.
+        let flags = match (self.lifo, self.has_dedup, self.has_parent) {
+            (false, false, false) => "",
+            (true, false, false) => "l",
+            (false, true, false) => "d",
+            (true, true, false) => "ld",
+            (false, false, true) => "p",
+            (true, false, true) => "lp",
+            (false, true, true) => "dp",
+            (true, true, true) => "ldp",
         };
         call.arg(&self.id)
             .arg(&self.token)

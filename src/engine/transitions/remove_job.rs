@@ -12,6 +12,8 @@ use crate::engine::scripts;
 pub struct RemoveJob<'a> {
     /// The job to remove.
     pub job_id: &'a str,
+    /// Also remove its children (BullMQ's `removeChildren`, default true).
+    pub remove_children: bool,
 }
 
 impl RemoveJob<'_> {
@@ -40,6 +42,7 @@ impl RemoveJob<'_> {
         let reply: i64 = Call::new(&scripts::REMOVE_JOB, &Self::keys(k))
             .arg(k.base())
             .arg(self.job_id)
+            .arg(self.remove_children)
             .invoke(q)
             .await?;
         Ok(status(&scripts::REMOVE_JOB, reply, self.job_id, "any")? == 1)

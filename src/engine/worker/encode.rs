@@ -108,6 +108,7 @@ fn finished(
         retry_delay_ms: 0,
         lifo: job.settings.lifo,
         has_dedup: job.has_dedup,
+        has_parent: job.has_parent,
         attempts_made: job.attempts_made + 1,
     }
 }

@@ -168,7 +168,11 @@ impl FetchLoop {
                 shared.recovered();
                 let jobs: Vec<_> = self.batch.finish.drain(..n).collect();
                 let mut settled = std::mem::take(&mut self.settled);
-                settled.extend(parse::settled(&shared, jobs, round.reply.codes, round.now));
+                let (done, refused_completions) =
+                    parse::settled(&shared, jobs, round.reply.codes, round.now);
+                settled.extend(done);
+                // A completion refused for the job's children fails it next round.
+                self.reported.extend(refused_completions);
                 let fetched = round.reply.fetched;
                 let mut events = Vec::new();
                 if fetch_n > 0 {

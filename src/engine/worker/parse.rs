@@ -2,21 +2,41 @@
 
 use super::shared::{ActiveJob, Shared};
 use crate::engine::job::Job;
-use crate::engine::processor::{ProcessError, Settled, SettledAs};
+use crate::engine::processor::{Outcome, ProcessError, Settled, SettledAs};
 use crate::engine::transitions::move_to_active::FetchedJob;
 use crate::engine::transitions::move_to_finished::{Finish, FinishedJob, refusal};
 
 /// The settled report for `jobs`, which one call at time `now` answered with
-/// `codes` (one per job, in order). The jobs leave the active map.
+/// `codes` (one per job, in order). The jobs leave the active map, except a
+/// completion refused because of the job's children (-4 pending, -9 failed):
+/// as BullMQ's worker, it becomes a failure of the attempt (unrecoverable for
+/// -9), returned to be settled in the next round.
 pub(super) fn settled(
     shared: &Shared,
     jobs: Vec<FinishedJob>,
     codes: Vec<i64>,
     now: u64,
-) -> Vec<Settled> {
+) -> (Vec<Settled>, Vec<(String, Outcome)>) {
     let mut out = Vec::with_capacity(jobs.len());
+    let mut refused = Vec::new();
     let mut active = shared.active();
     for (job, code) in jobs.into_iter().zip(codes) {
+        if job.finish == Finish::Completed && (code == -4 || code == -9) {
+            let message = refusal(code, &job.id).unwrap_or_default();
+            let name = if code == -9 {
+                "UnrecoverableError"
+            } else {
+                "Error"
+            };
+            let error = ProcessError {
+                name: name.into(),
+                stack: Some(format!("{name}: {message}")),
+                message,
+            };
+            let backoff_ms = (code == -9).then_some(-1);
+            refused.push((job.id, Outcome::Failed { error, backoff_ms }));
+            continue;
+        }
         let hidden = active.remove(&job.id).and_then(|held| held.hidden_json);
         let s = match refusal(code, &job.id) {
             Some(message) => Settled::bare(
@@ -29,7 +49,7 @@ pub(super) fn settled(
         tracing::debug!(queue = %shared.queue.name(), job_id = %s.job_id, state = ?s.state, "job settled");
         out.push(Settled { job: hidden, ..s });
     }
-    out
+    (out, refused)
 }
 
 /// What Redis now holds for a job whose settling went through.
@@ -98,6 +118,7 @@ pub(super) fn arrivals(fetched: Vec<FetchedJob>, now: u64, worker: Option<&str>)
             settings: job.settings().unwrap_or_default(),
             stacktrace: job.stacktrace.clone(),
             has_dedup: job.dedup_id.is_some(),
+            has_parent: job.parent_key.is_some(),
             hidden_json: None,
         };
         let (reason, json) = match (&job.deferred_failure, job.to_json()) {

@@ -24,6 +24,8 @@ pub(super) struct ActiveJob {
     pub stacktrace: Option<String>,
     /// The job has a deduplication id to release when it finishes.
     pub has_dedup: bool,
+    /// The job is a flow child (`parentKey`): finishing it updates its parent.
+    pub has_parent: bool,
     /// Set for jobs the worker fails itself (user code never saw them): the job
     /// as JSON, for the settled report.
     pub hidden_json: Option<String>,

@@ -90,6 +90,7 @@ pub fn finished(id: &str, token: &str, finish: Finish, value: &str) -> FinishedJ
         retry_delay_ms: 0,
         lifo: false,
         has_dedup: false,
+        has_parent: false,
         attempts_made: 1,
     }
 }

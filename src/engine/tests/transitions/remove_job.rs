@@ -21,7 +21,15 @@ async fn removes_everything_of_a_finished_job() {
     let _: u64 = cmd(&q, redis::cmd("ZADD").arg(&k.completed).arg(5).arg(&id)).await;
     clear_events(&q).await;
 
-    assert!(RemoveJob { job_id: &id }.run(&q).await.unwrap());
+    assert!(
+        RemoveJob {
+            job_id: &id,
+            remove_children: true
+        }
+        .run(&q)
+        .await
+        .unwrap()
+    );
     assert!(job_hash(&q, &id).await.is_empty());
     assert!(!exists(&q, &k.logs(&id)).await);
     assert!(
@@ -43,7 +51,15 @@ async fn a_locked_job_stays() {
     let id = add(&q, json!({})).await;
     let _: () = cmd(&q, redis::cmd("SET").arg(k.lock(&id)).arg("token")).await;
     clear_events(&q).await;
-    assert!(!RemoveJob { job_id: &id }.run(&q).await.unwrap());
+    assert!(
+        !RemoveJob {
+            job_id: &id,
+            remove_children: true
+        }
+        .run(&q)
+        .await
+        .unwrap()
+    );
     assert!(!job_hash(&q, &id).await.is_empty());
     assert!(exists(&q, &k.wait).await);
     assert!(!exists(&q, &k.events).await, "no event for a refusal");
@@ -57,7 +73,12 @@ async fn a_scheduler_iteration_is_refused() {
     let id = "repeat:s1:1000";
     let _: () = cmd(&q, redis::cmd("HSET").arg(k.job(id)).arg("rjk").arg("s1")).await;
     let _: u64 = cmd(&q, redis::cmd("ZADD").arg(&k.repeat).arg(1000).arg("s1")).await;
-    let r = RemoveJob { job_id: id }.run(&q).await;
+    let r = RemoveJob {
+        job_id: id,
+        remove_children: true,
+    }
+    .run(&q)
+    .await;
     assert!(matches!(r, Err(Error::SchedulerJob { .. })), "{r:?}");
     assert!(!job_hash(&q, id).await.is_empty());
 }
@@ -66,6 +87,14 @@ async fn a_scheduler_iteration_is_refused() {
 #[tokio::test]
 async fn nothing_to_remove_is_fine() {
     let q = fresh_queue("tr-remove-none");
-    assert!(RemoveJob { job_id: "nope" }.run(&q).await.unwrap());
+    assert!(
+        RemoveJob {
+            job_id: "nope",
+            remove_children: true
+        }
+        .run(&q)
+        .await
+        .unwrap()
+    );
     assert!(!exists(&q, &q.keys().events).await);
 }
