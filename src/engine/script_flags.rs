@@ -48,6 +48,7 @@ pub const ALLOW_OOM: &[&str] = &[
     "change_delay",
     "change_priority",
     "remove_job_scheduler",
+    "move_to_waiting_children",
 ];
 
 /// What ferroq needs to know about the server behind a queue.
