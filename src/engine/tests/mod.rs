@@ -5,6 +5,7 @@ pub(super) mod support;
 
 mod add;
 mod flow;
+mod flow_tree;
 mod outcomes;
 mod process;
 mod redis_errors;
