@@ -383,6 +383,13 @@ export interface RedisTls {
 }
 
 /**
+ * The state of the Redis that `optsJson` (`{ connection, prefix }` as for a
+ * Queue) points at. A request on `channel`: resolves with JSON text
+ * `{ usedMemory, maxmemory, maxmemoryPolicy, role, loading, outOfMemory, issues }`.
+ */
+export declare function redisHealth(channel: NativeChannel, optsJson: string): number
+
+/**
  * Sets (or with `null`, clears) the JS log callback; it receives each record
  * as JSON text `{ level, message, fields }`. `level`: error|warn|info|debug|trace.
  */

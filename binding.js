@@ -845,6 +845,7 @@ module.exports.emailJobFor = nativeBinding.emailJobFor
 module.exports.emailSystemConfig = nativeBinding.emailSystemConfig
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.listQueues = nativeBinding.listQueues
+module.exports.redisHealth = nativeBinding.redisHealth
 module.exports.setLogCallback = nativeBinding.setLogCallback
 module.exports.validateJobId = nativeBinding.validateJobId
 module.exports.validateQueueName = nativeBinding.validateQueueName

@@ -9,6 +9,7 @@ mod channel;
 mod cli;
 mod error;
 mod events;
+mod health;
 mod logging;
 mod options;
 mod presets;

@@ -34,6 +34,7 @@ pub mod options;
 pub mod processor;
 pub mod queue;
 pub mod redis_error;
+pub mod redis_health;
 pub mod retry;
 pub mod scheduler;
 pub mod script_flags;

@@ -5,7 +5,8 @@
 // one native helper it adds (`listQueues`, src/binding/cli.rs: a SCAN for the
 // `meta` and `id` keys every queue keeps).
 //
-// Exit codes: 0 done, 1 failed (unknown queue, Redis error), 2 bad usage.
+// Exit codes: 0 done, 1 failed (unknown queue, Redis error), 2 bad usage,
+// 3 (stats) Redis cannot take work: out of memory, loading, or a replica.
 // The Redis password never reaches the terminal: URLs are shown redacted and
 // error texts are scrubbed of it.
 
@@ -18,6 +19,7 @@ const USAGE = `Usage: ferroq <command> [options]
 
 Commands:
   stats [queue...]       job counts per queue (every queue under the prefix if none is named)
+                         and whether Redis can take work (exit code 3 if not)
   retry-failed <queue>   move the queue's failed jobs back to waiting
   pause <queue>          pause the queue for every worker
   resume <queue>         resume a paused queue
@@ -146,6 +148,12 @@ class Context {
     return q
   }
 
+  /** The Redis state: `{ usedMemory, maxmemory, outOfMemory, issues, ... }`. */
+  async redisHealth() {
+    const opts = JSON.stringify({ connection: { url: this.url }, prefix: this.prefix })
+    return JSON.parse(await callNative(() => native.redisHealth(opts)))
+  }
+
   /** Queue names found under the prefix, or those of `names` that exist. */
   listQueues(names) {
     return native.listQueues({ connection: { url: this.url }, prefix: this.prefix }, names)
@@ -222,18 +230,29 @@ async function namesFor(ctx, args) {
   return ctx.listQueues()
 }
 
+/** One line on the Redis itself: healthy with its memory use, or what is wrong. */
+function redisLine(h) {
+  if (h.issues.length > 0) return `redis: UNHEALTHY: ${h.issues.join(' ')}`
+  const mb = (n) => `${(n / (1024 * 1024)).toFixed(1)} MB`
+  const limit = h.maxmemory > 0 ? ` of maxmemory ${mb(h.maxmemory)} (${h.maxmemoryPolicy})` : ''
+  return `redis: healthy, ${mb(h.usedMemory)} used${limit}`
+}
+
 async function stats(ctx, args, opts) {
   if (opts.watch && opts.json) throw new UsageError('--watch and --json cannot be combined')
   if (opts.watch) return watch(ctx, args)
   const names = await namesFor(ctx, args)
-  const rows = await readStats(ctx, names)
+  const [rows, health] = await Promise.all([readStats(ctx, names), ctx.redisHealth()])
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`)
+    // The rows stay the whole of stdout; what is wrong with Redis goes to stderr.
+    if (health.issues.length > 0) process.stderr.write(`ferroq: ${redisLine(health)}\n`)
   } else if (rows.length === 0) {
-    process.stdout.write(`no queues at ${ctx.where}\n`)
+    process.stdout.write(`no queues at ${ctx.where}\n${redisLine(health)}\n`)
   } else {
-    process.stdout.write(`${table(rows)}\n`)
+    process.stdout.write(`${table(rows)}\n\n${redisLine(health)}\n`)
   }
+  return health.issues.length > 0 ? 3 : 0
 }
 
 /** Redraws the stats every second until SIGINT; rediscovers queues each time when none were named. */
@@ -245,8 +264,9 @@ async function watch(ctx, args) {
   const frame = async () => {
     let body
     try {
-      const rows = await readStats(ctx, args.length ? args : await ctx.listQueues())
-      body = rows.length ? `${table(rows)}\n\n${bars(rows)}` : `no queues at ${ctx.where}`
+      const [rows, health] = await Promise.all([readStats(ctx, args.length ? args : await ctx.listQueues()), ctx.redisHealth()])
+      const redis = redisLine(health)
+      body = rows.length ? `${table(rows)}\n\n${bars(rows)}\n\n${redis}` : `no queues at ${ctx.where}\n${redis}`
     } catch (e) {
       // Keep watching through a Redis outage; the next frame may succeed.
       body = `refresh failed: ${ctx.scrub(e && e.message)}`
@@ -328,8 +348,7 @@ async function main(argv) {
     ctx = new Context(opts)
     scrub = scrubber(ctx.url)
     ctx.scrub = scrub
-    await cmd.run(ctx, args, opts)
-    return 0
+    return (await cmd.run(ctx, args, opts)) || 0
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`ferroq: ${e.message}\nRun "ferroq --help" for usage.\n`)

@@ -212,6 +212,16 @@ module.exports = {
   NativeAdmin: function NativeAdmin(queues, optsJson) {
     return new AdminHandle(construct(binding.NativeAdmin, [queues.map((q) => q.raw), optsJson]))
   },
+  /** Request: JSON text of the Redis state (see src/binding/health.rs). */
+  redisHealth(optsJson) {
+    let id
+    try {
+      id = binding.redisHealth(channel.native, optsJson)
+    } catch (e) {
+      throw fromNative(e)
+    }
+    return channel.request(id)
+  },
   /** Request: the queues under a prefix (see src/binding/cli.rs). */
   listQueues(queueOpts, names) {
     let id

@@ -9,7 +9,7 @@
 //!
 //! | method | path                       | answers                                  |
 //! |--------|----------------------------|------------------------------------------|
-//! | GET    | `/health`                  | `{ healthy, issues, stats }`, 200 or 503 |
+//! | GET    | `/health`                  | `{ healthy, issues, stats, redis }`, 200 or 503 |
 //! | GET    | `/stats`                   | stats of every queue, keyed by name      |
 //! | GET    | `/:name/stats`             | one queue's [`QueueStats`]               |
 //! | GET    | `/:name/jobs`              | `?status=&start=&end=`: a page of jobs   |
@@ -288,10 +288,19 @@ impl AdminApi {
                 Err(e) => issues.push(format!("{}: stats unavailable ({e})", q.name())),
             }
         }
+        // Redis itself: out of memory, loading, a replica (the queues share it).
+        // An ACL user without INFO just gets no `redis` section.
+        let redis = match self.queues[0].redis_health().await {
+            Ok(h) => {
+                issues.extend(h.issues.iter().cloned());
+                json!(h)
+            }
+            Err(_) => Value::Null,
+        };
         let healthy = issues.is_empty();
         AdminResponse {
             status: if healthy { 200 } else { 503 },
-            body: json!({ "healthy": healthy, "issues": issues, "stats": by_name }),
+            body: json!({ "healthy": healthy, "issues": issues, "stats": by_name, "redis": redis }),
             allow: None,
         }
     }

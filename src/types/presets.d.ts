@@ -105,6 +105,22 @@ export interface AdminHealth {
   /** e.g. `'email: 150 failed jobs'`, `'email: 1200 waiting jobs'` */
   issues: string[]
   stats: Record<string, AdminQueueStats>
+  /** The Redis itself (null when INFO cannot be read); its issues are in `issues` too. */
+  redis: AdminRedisHealth | null
+}
+/** What Redis's INFO says about whether it can take work. */
+export interface AdminRedisHealth {
+  usedMemory: number
+  /** 0 = no limit */
+  maxmemory: number
+  maxmemoryPolicy: string
+  /** `master` or `slave` */
+  role: string
+  loading: boolean
+  /** Over maxmemory with `noeviction`: adds are refused with ERR_FERROQ_REDIS_OOM. */
+  outOfMemory: boolean
+  /** e.g. `'Redis is out of memory: 4.1 MB used of maxmemory 4.0 MB ...'` */
+  issues: string[]
 }
 /** A job in `GET /:name/jobs` and `GET /:name/job/:id`; unset fields are null. */
 export interface AdminJobView {
