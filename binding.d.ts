@@ -376,18 +376,35 @@ export interface RedisConnection {
   cluster?: Array<string | RedisClusterNode>
 }
 
+/**
+ * The state of the Redis that `opts` (`{ connection, prefix }` as for a
+ * Queue) points at. A request on `channel`: resolves with a `RedisHealthReport`.
+ */
+export declare function redisHealth(channel: NativeChannel, opts: QueueHandleOptions): number
+
+/** What Redis's INFO says about whether it can take work. */
+export interface RedisHealthReport {
+  /** `used_memory` in bytes. */
+  usedMemory: number
+  /** `maxmemory` in bytes (0 = no limit). */
+  maxmemory: number
+  /** `maxmemory_policy`. */
+  maxmemoryPolicy: string
+  /** `master` or `slave`. */
+  role: string
+  /** Still loading its dataset. */
+  loading: boolean
+  /** Over maxmemory with `noeviction`: adds are refused. */
+  outOfMemory: boolean
+  /** What is wrong, in words; empty when Redis can take work. */
+  issues: Array<string>
+}
+
 /** TLS settings. */
 export interface RedisTls {
   /** A PEM certificate authority to trust. */
   ca?: string
 }
-
-/**
- * The state of the Redis that `optsJson` (`{ connection, prefix }` as for a
- * Queue) points at. A request on `channel`: resolves with JSON text
- * `{ usedMemory, maxmemory, maxmemoryPolicy, role, loading, outOfMemory, issues }`.
- */
-export declare function redisHealth(channel: NativeChannel, optsJson: string): number
 
 /**
  * Sets (or with `null`, clears) the JS log callback; it receives each record

@@ -149,9 +149,8 @@ class Context {
   }
 
   /** The Redis state: `{ usedMemory, maxmemory, outOfMemory, issues, ... }`. */
-  async redisHealth() {
-    const opts = JSON.stringify({ connection: { url: this.url }, prefix: this.prefix })
-    return JSON.parse(await callNative(() => native.redisHealth(opts)))
+  redisHealth() {
+    return native.redisHealth({ connection: { url: this.url }, prefix: this.prefix })
   }
 
   /** Queue names found under the prefix, or those of `names` that exist. */

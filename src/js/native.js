@@ -212,11 +212,11 @@ module.exports = {
   NativeAdmin: function NativeAdmin(queues, optsJson) {
     return new AdminHandle(construct(binding.NativeAdmin, [queues.map((q) => q.raw), optsJson]))
   },
-  /** Request: JSON text of the Redis state (see src/binding/health.rs). */
-  redisHealth(optsJson) {
+  /** Request: the Redis state, a RedisHealthReport (see src/binding/health.rs). */
+  redisHealth(queueOpts) {
     let id
     try {
-      id = binding.redisHealth(channel.native, optsJson)
+      id = binding.redisHealth(channel.native, queueOpts)
     } catch (e) {
       throw fromNative(e)
     }
