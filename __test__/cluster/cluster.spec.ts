@@ -60,6 +60,38 @@ describe('Redis Cluster', () => {
     }
   })
 
+  test('a full master (maxmemory, noeviction) refuses adds and drains through the allow-oom transitions', async () => {
+    const qname = name('full')
+    const connection = { cluster: cluster.urls }
+    const queue = new Queue(qname, { connection })
+    await queue.add('first', {})
+    const master = cluster.masterFor(`bull:${qname}:wait`)
+    const used = Number(/used_memory:(\d+)/.exec(cluster.cli(master.port, 'INFO', 'memory'))![1])
+    cluster.cli(master.port, 'CONFIG', 'SET', 'maxmemory', String(used + 2 * 1024 * 1024))
+    try {
+      const pad = 'x'.repeat(2000)
+      const ids: string[] = []
+      let refusal: (Error & { code?: string }) | undefined
+      while (!refusal) {
+        await queue.addBulk(Array.from({ length: 20 }, (_, i) => ({ name: 'fill', data: { i, pad } }))).then(
+          (jobs) => ids.push(...jobs.map((j) => j.id!)),
+          (e) => (refusal = e),
+        )
+      }
+      expect(refusal.code).toBe('ERR_FERROQ_REDIS_OOM')
+      const done = new Set<string>()
+      const worker = new Worker(qname, async () => 'ok', { connection, concurrency: 8, removeOnComplete: true })
+      worker.on('completed', (job: Job) => done.add(job.id!))
+      await eventually(() => ids.every((id) => done.has(id)), 60000)
+      const after = await queue.add('after', { pad })
+      await eventually(() => done.has(after.id!))
+      await worker.close()
+    } finally {
+      cluster.cli(master.port, 'CONFIG', 'SET', 'maxmemory', '0')
+      await queue.close()
+    }
+  })
+
   test('a master failover during processing loses no job', async () => {
     const qname = name('failover')
     const connection = { cluster: cluster.urls }
