@@ -12,6 +12,7 @@ const emailQueues = require('./src/js/email-queues.js')
 module.exports.Queue = require('./src/js/queue.js').Queue
 module.exports.Worker = require('./src/js/worker.js').Worker
 module.exports.QueueEvents = require('./src/js/queue-events.js').QueueEvents
+module.exports.QueueEventsProducer = require('./src/js/queue-events-producer.js').QueueEventsProducer
 module.exports.Job = require('./src/js/job.js').Job
 module.exports.FerroqError = errors.FerroqError
 module.exports.UnrecoverableError = errors.UnrecoverableError

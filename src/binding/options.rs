@@ -115,6 +115,10 @@ pub struct WorkerHandleOptions {
     pub skip_lock_renewal: Option<bool>,
     /// Keep per-minute metrics.
     pub metrics: Option<WorkerMetricsOptions>,
+    /// Longest idle while rate limited, ms (BullMQ's default 30000).
+    pub maximum_rate_limit_delay: Option<f64>,
+    /// Wait after a Redis error in the loop, ms (default: ferroq's outage pacing).
+    pub run_retry_delay: Option<f64>,
 }
 
 /// A whole number >= 0 (below 2^53), or a coded error naming `field`.
@@ -249,6 +253,10 @@ pub fn worker(o: &WorkerHandleOptions) -> R<WorkerOptions> {
             duration_ms: duration,
         });
     }
+    if let Some(v) = uint(o.maximum_rate_limit_delay, "opts.maximumRateLimitDelay")? {
+        w.max_rate_limit_delay_ms = v;
+    }
+    w.run_retry_delay_ms = uint(o.run_retry_delay, "opts.runRetryDelay")?;
     w.name = o.name.clone();
     w.remove_on_complete = keep_jobs(&o.remove_on_complete, "opts.removeOnComplete")?;
     w.remove_on_fail = keep_jobs(&o.remove_on_fail, "opts.removeOnFail")?;

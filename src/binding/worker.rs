@@ -10,7 +10,7 @@ use super::channel::{Channel, NativeChannel};
 use super::error::{Code, coded};
 use super::options::{self, QueueHandleOptions, WorkerHandleOptions};
 use super::processor::{JsProcessor, outcome};
-use super::queue::NativeQueue;
+use super::queue::{NativeQueue, SettledJob};
 use crate::engine::{Completions, Queue, Worker};
 
 /// A worker. Wrapped by `Worker` in index.js, which runs the user's processor.
@@ -109,6 +109,45 @@ impl NativeWorker {
     #[napi(catch_unwind)]
     pub fn is_running(&self) -> bool {
         self.inner.is_running()
+    }
+
+    /// Changes how many jobs run at once (BullMQ's `worker.concurrency = n`).
+    #[napi(catch_unwind)]
+    pub fn set_concurrency(&self, concurrency: u32) -> Result<(), Code> {
+        self.inner
+            .set_concurrency(concurrency as usize)
+            .map_err(|e| coded(&e))
+    }
+
+    /// BullMQ's `getNextJob(token, { block })`: the next job, locked with
+    /// `token`. Request: resolves with the job as JSON text, or null.
+    #[napi(catch_unwind)]
+    pub fn get_next_job(&self, env: &Env, token: String, block: bool) -> u32 {
+        let w = self.inner.clone();
+        self.channel.request(env, async move {
+            Ok(w.get_next_job(&token, block).await?.map(|t| t.json))
+        })
+    }
+
+    /// Settles job `id` held with `token` with this worker's options (see
+    /// `NativeQueue.settleJob`). Request: resolves with a `SettledJob`.
+    #[napi(catch_unwind)]
+    pub fn settle_job(
+        &self,
+        env: &Env,
+        id: String,
+        token: String,
+        ok: bool,
+        payload: String,
+        fetch_next: bool,
+    ) -> u32 {
+        let w = self.inner.clone();
+        self.channel.request(env, async move {
+            let m = w
+                .settle_job(&id, &token, outcome(ok, payload), fetch_next)
+                .await?;
+            Ok(SettledJob::from_engine(m))
+        })
     }
 
     /// Jobs in hand.

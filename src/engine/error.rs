@@ -9,27 +9,34 @@ use super::transitions::ScriptCode;
 /// Everything that can go wrong in the engine.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The job id does not name a job in this queue.
-    #[error("job {id} not found")]
+    /// The job id does not name a job in this queue. Its text is BullMQ's
+    /// ("Missing key for job 7. moveToDelayed"): users match on it.
+    #[error("{}", ScriptCode::JobNotExist.message(id, &bullmq_command(command), ""))]
     JobNotFound {
         /// The missing job's id.
         id: String,
+        /// The transition that found it missing (its script name).
+        command: &'static str,
     },
     /// The job's lock is missing or held by another worker (the job moved on).
-    #[error("lock mismatch for job {id}: {reason}")]
+    #[error("{}", lock_message(id, reason, command))]
     LockMismatch {
         /// The job's id.
         id: String,
         /// "missing" or "held by another worker".
         reason: &'static str,
+        /// The transition that was refused (its script name).
+        command: &'static str,
     },
     /// The job is not in the state the operation needs.
-    #[error("job {id} is not in the {expected} state")]
+    #[error("{}", ScriptCode::JobNotInState.message(id, &bullmq_command(command), expected))]
     NotInState {
         /// The job's id.
         id: String,
         /// The state the operation expected.
         expected: &'static str,
+        /// The transition that was refused (its script name).
+        command: &'static str,
     },
     /// An option or argument is invalid; `field` names it.
     #[error("invalid {field}: {reason}")]
@@ -305,17 +312,24 @@ impl Error {
         expected: &'static str,
     ) -> Self {
         let id = id.to_string();
+        let command = name;
         match ScriptCode::from_code(code) {
-            Some(ScriptCode::JobNotExist) => Error::JobNotFound { id },
+            Some(ScriptCode::JobNotExist) => Error::JobNotFound { id, command },
             Some(ScriptCode::JobLockNotExist) => Error::LockMismatch {
                 id,
                 reason: "missing",
+                command,
             },
             Some(ScriptCode::JobLockMismatch) => Error::LockMismatch {
                 id,
                 reason: "held by another worker",
+                command,
             },
-            Some(ScriptCode::JobNotInState) => Error::NotInState { id, expected },
+            Some(ScriptCode::JobNotInState) => Error::NotInState {
+                id,
+                expected,
+                command,
+            },
             Some(ScriptCode::JobBelongsToJobScheduler) => Error::SchedulerJob { id },
             Some(ScriptCode::SchedulerJobIdCollision | ScriptCode::SchedulerJobSlotsBusy) => {
                 Error::SchedulerCollision {
@@ -323,13 +337,10 @@ impl Error {
                     code,
                 }
             }
-            Some(ScriptCode::QueueNotPaused) => {
-                Error::invalid(name, "the queue must be paused first")
+            // BullMQ's texts ("Cannot obliterate queue with active jobs"), the invalid-option code.
+            Some(c @ (ScriptCode::QueueNotPaused | ScriptCode::QueueHasActiveJobs)) => {
+                Error::refused(name, c.message(&id, name, expected))
             }
-            Some(ScriptCode::QueueHasActiveJobs) => Error::invalid(
-                name,
-                "cannot obliterate a queue with active jobs; pass { force: true }",
-            ),
             // For the parent codes `id` is the parent's key, as BullMQ names it.
             Some(ScriptCode::ParentJobNotExist) => Error::ParentNotFound { parent_key: id },
             Some(ScriptCode::ParentJobCannotBeReplaced) => Error::ParentConflict { parent_key: id },
@@ -339,6 +350,34 @@ impl Error {
             None => Error::Script { name, code },
         }
     }
+}
+
+/// BullMQ's name of the command a transition stands for: its script name in
+/// camelCase (`move_to_delayed` -> `moveToDelayed`).
+pub fn bullmq_command(script: &str) -> String {
+    let mut out = String::with_capacity(script.len());
+    let mut upper = false;
+    for c in script.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// BullMQ's text for a lock that is missing or held by another token.
+fn lock_message(id: &str, reason: &str, command: &str) -> String {
+    let code = if reason == "missing" {
+        ScriptCode::JobLockNotExist
+    } else {
+        ScriptCode::JobLockMismatch
+    };
+    code.message(id, &bullmq_command(command), "active")
 }
 
 /// The engine's result type.

@@ -26,6 +26,7 @@ pub mod error;
 pub mod events;
 pub mod explain;
 pub mod flow;
+pub mod inspect;
 pub mod job;
 pub mod keys;
 pub mod link;
@@ -41,6 +42,7 @@ pub mod script_flags;
 pub mod scripts;
 pub mod shutdown;
 pub mod transitions;
+pub mod upkeep;
 pub mod worker;
 
 #[cfg(test)]

@@ -132,6 +132,12 @@ pub struct WorkerOptions {
     pub skip_lock_renewal: bool,
     /// Keep BullMQ's per-minute metrics, at most this many points (0 = off).
     pub metrics_max_data_points: u64,
+    /// The longest a rate-limited worker idles before it looks again (ms;
+    /// BullMQ's `maximumRateLimitDelay`), so due delayed jobs still get promoted.
+    pub max_rate_limit_delay_ms: u64,
+    /// A fixed wait after a Redis error in the loop (BullMQ's `runRetryDelay`);
+    /// `None`: ferroq's outage pacing (100 ms, 250 ms, then every 500 ms).
+    pub run_retry_delay_ms: Option<u64>,
 }
 
 impl Default for WorkerOptions {
@@ -150,6 +156,8 @@ impl Default for WorkerOptions {
             skip_stalled_check: false,
             skip_lock_renewal: false,
             metrics_max_data_points: 0,
+            max_rate_limit_delay_ms: MAX_RATE_LIMIT_DELAY_MS,
+            run_retry_delay_ms: None,
         }
     }
 }

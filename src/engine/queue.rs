@@ -444,7 +444,12 @@ impl Queue {
         let from = FinishedState::parse(state, "state")?;
         let lifo = match self.get_job(id).await? {
             Some(j) => j.settings().map(|s| s.lifo).unwrap_or(false),
-            None => return Err(Error::JobNotFound { id: id.into() }),
+            None => {
+                return Err(Error::JobNotFound {
+                    id: id.into(),
+                    command: scripts::REPROCESS_JOB.name,
+                });
+            }
         };
         ReprocessJob {
             job_id: id,

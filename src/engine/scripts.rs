@@ -73,6 +73,8 @@ transition!(
 transition!(UPDATE_DATA, "update_data", 1, []);
 transition!(CHANGE_DELAY, "change_delay", 4, ["common"]);
 transition!(CHANGE_PRIORITY, "change_priority", 6, ["common"]);
+transition!(REMOVE_DEDUPLICATION_KEY, "remove_deduplication_key", 1, []);
+transition!(REMOVE_ORPHANED_JOBS, "remove_orphaned_jobs", 9, ["common"]);
 
 // Job schedulers (lua/lib/scheduler.lua holds their shared helpers).
 transition!(
@@ -126,6 +128,8 @@ pub const ALL: &[&Transition] = &[
     &REMOVE_JOB_SCHEDULER,
     &ADD_FLOW,
     &MOVE_TO_WAITING_CHILDREN,
+    &REMOVE_DEDUPLICATION_KEY,
+    &REMOVE_ORPHANED_JOBS,
 ];
 
 impl Transition {

@@ -59,4 +59,22 @@ function decideBackoff(w, job, err, then) {
   then(backoffOf(d))
 }
 
-module.exports = { decideBackoff }
+/** The JSON the engine takes for a failed attempt: the error's name, message and stack, and the backoff. */
+function errorPayload(err, backoff) {
+  const isObj = err !== null && typeof err === 'object'
+  const name = isObj && typeof err.name === 'string' ? err.name : 'Error'
+  let message
+  if (isObj && err.message !== undefined) message = String(err.message)
+  else if (err === undefined) message = 'undefined'
+  else {
+    try {
+      message = typeof err === 'string' ? err : JSON.stringify(err)
+    } catch {
+      message = String(err)
+    }
+  }
+  const stack = isObj && typeof err.stack === 'string' ? err.stack : null
+  return JSON.stringify({ name, message, stack, backoff })
+}
+
+module.exports = { decideBackoff, errorPayload }

@@ -4,6 +4,7 @@
 // (asJSON, fromJSON, ...) are in job-json.js.
 
 const { FerroqError, invalid } = require('./errors.js')
+const { decideBackoff } = require('./failure.js')
 const { toJson, text, str, optsJson } = require('./convert.js')
 const json = require('./job-json.js')
 
@@ -127,6 +128,72 @@ class Job {
     return Job.addJobLog(this.queue, this.id, row, this.opts.keepLogs)
   }
 
+  /** Deletes the job's log, or keeps only its last `keepLogs` lines. */
+  async clearLogs(keepLogs) {
+    if (keepLogs != null && (!Number.isInteger(keepLogs) || keepLogs < 0)) throw invalid('keepLogs', 'must be an integer >= 0')
+    await this._native.clearLogs(this.id, keepLogs || 0)
+  }
+
+  /** Extends the job's lock held with `token` by `duration` ms; resolves 1, or 0 when the lock is lost. */
+  async extendLock(token, duration) {
+    if (typeof token !== 'string') throw invalid('token', 'must be a string')
+    if (!Number.isInteger(duration) || duration < 0) throw invalid('duration', 'must be an integer >= 0 (ms)')
+    return this._native.extendLock(this.id, token, duration)
+  }
+
+  /**
+   * Completes the job held with `token` (manual processing). With `fetchNext`
+   * (the default, as BullMQ) the next job is taken under the same token and
+   * resolved as `[jobJson, jobId, 0, 0]` (`[]` when none; see Job.fromJSON).
+   */
+  async moveToCompleted(returnValue, token, fetchNext = true) {
+    const r = await this._settle(token, true, toJson(returnValue, 'returnValue'), fetchNext)
+    this.returnvalue = returnValue || undefined
+    this.finishedOn = r.finishedOn
+    this.attemptsMade = r.attemptsMade
+    return this._nextOf(r, fetchNext)
+  }
+
+  /**
+   * Fails the attempt of the job held with `token` (manual processing): it is
+   * retried (after its backoff) while attempts remain, else failed; resolves
+   * as moveToCompleted does with `fetchNext` (false by default, as BullMQ).
+   */
+  async moveToFailed(err, token, fetchNext = false) {
+    const worker = this.queue && this.queue._worker
+    const owner = worker || { opts: {}, _emitError: () => {} }
+    const backoff = await new Promise((resolve) => decideBackoff(owner, this, err, resolve))
+    const e = err || {}
+    const payload = toJson({ name: e.name || 'Error', message: String(e.message), stack: e.stack || null, backoff }, 'err')
+    const r = await this._settle(token, false, payload, fetchNext)
+    this.failedReason = r.failedReason
+    if (r.stacktrace !== undefined && r.stacktrace !== null) this.stacktrace = JSON.parse(r.stacktrace)
+    if (r.finishedOn !== undefined && r.finishedOn !== null) this.finishedOn = r.finishedOn
+    if (r.delay !== undefined && r.delay !== null) this.delay = r.delay
+    this.attemptsMade = r.attemptsMade
+    return this._nextOf(r, fetchNext)
+  }
+
+  /** Moves the job held with `token` back to wait, attempt not counted; resolves with the rate limit's remaining ms. */
+  async moveToWait(token) {
+    return this._native.moveToWait(this.id, token || '0')
+  }
+
+  // Settles through the worker that took the job (its options apply), else the queue handle.
+  async _settle(token, ok, payload, fetchNext) {
+    if (typeof token !== 'string') throw invalid('token', 'must be a string')
+    const worker = this.queue && this.queue._worker
+    const native = worker ? worker._native : this._native
+    return native.settleJob(this.id, token, ok, payload, !!fetchNext)
+  }
+
+  _nextOf(r, fetchNext) {
+    if (!fetchNext) return undefined
+    if (r.next === null || r.next === undefined) return []
+    const next = Job.fromEngine(this.queue, JSON.parse(r.next))
+    return [next.asJSON(), next.id, 0, 0]
+  }
+
   /** The job's current state (`completed`, `failed`, `delayed`, `active`, `waiting`, ...). */
   async getState() {
     return this._native.getState(this.id)
@@ -139,6 +206,15 @@ class Job {
   async isWaiting() { return (await this.getState()) === 'waiting' }
   async isWaitingChildren() { return (await this.getState()) === 'waiting-children' }
   async isPrioritized() { return (await this.getState()) === 'prioritized' }
+
+  /**
+   * Removes the job's deduplication key if this job still holds it; resolves
+   * true when it did (BullMQ's `job.removeDeduplicationKey`).
+   */
+  async removeDeduplicationKey() {
+    if (!this.deduplicationId) return false
+    return (await this._native.removeDeduplicationKeyOf(String(this.deduplicationId), this.id)) > 0
+  }
 
   /** Removes the job; fails if a worker holds it. Emits `removed` on the queue. */
   async remove() {

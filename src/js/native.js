@@ -23,8 +23,11 @@ const REQUESTS = {
     'getGlobalConcurrency', 'setGlobalRateLimit', 'getGlobalRateLimit',
     // Job schedulers (binding/queue/scheduler.rs).
     'upsertJobScheduler', 'getJobScheduler', 'getJobSchedulers', 'getJobSchedulersCount', 'removeJobScheduler',
+    'getMeta', 'getVersion', 'getCountsPerPriority', 'isMaxed', 'getRanges', 'getQueueEventsClients', 'clearLogs',
+    'extendLock', 'moveToWait', 'removeDeduplicationKeyOf', 'removeRateLimitKey', 'publishEvent',
+    'removeOrphanedJobs', 'takeJob', 'settleJob',
   ],
-  NativeWorker: ['close'],
+  NativeWorker: ['close', 'getNextJob', 'settleJob'],
   NativeQueueEvents: ['waitUntilReady', 'close'],
   NativeLearningTracker: ['queueUpdate', 'cancelPending', 'status', 'clearPending'],
   NativeAdmin: ['handle'],

@@ -1,10 +1,11 @@
 'use strict'
-// Queue: add jobs and read their state, as BullMQ's Queue. Every Redis
-// operation happens in the engine (NativeQueue); this class converts arguments
-// into JSON text and results back into Job objects.
+// Queue: add jobs and control the queue, as BullMQ's Queue (its reads are in
+// queue-getters.js, its base class). Every Redis operation happens in the
+// engine (NativeQueue); this class converts arguments into JSON text and
+// results back into Job objects.
 
 const { NativeQueue } = require('./native.js')
-const { SafeEmitter } = require('./emitter.js')
+const { QueueGetters } = require('./queue-getters.js')
 const { invalid } = require('./errors.js')
 const { toJson, nativeOpts, text, str, checkName } = require('./convert.js')
 const { describeConnection } = require('./connection.js')
@@ -23,20 +24,11 @@ const META_VERSION = `bullmq:6.7.0+ferroq.${version()}`
 const DEFAULT_MAX_LEN_EVENTS = 10000
 const schedulers = require('./job-scheduler.js')
 
-const DEFAULT_COUNT_TYPES = ['active', 'completed', 'delayed', 'failed', 'prioritized', 'waiting', 'waiting-children']
-const ALL_STATES = ['active', 'completed', 'delayed', 'failed', 'paused', 'prioritized', 'waiting', 'waiting-children']
 /** BullMQ's queue key suffixes, in the order of its `queue.keys` map. */
 const KEY_TYPES = ['', 'active', 'wait', 'waiting-children', 'paused', 'id', 'delayed', 'prioritized', 'stalled-check', 'completed', 'failed', 'stalled', 'repeat', 'limiter', 'meta', 'events', 'pc', 'marker', 'de']
 
-function typesOf(types, fallback) {
-  const flat = (Array.isArray(types) ? types : [types]).flat().filter((t) => t !== undefined)
-  const list = flat.length ? flat : fallback
-  for (const t of list) if (typeof t !== 'string') throw invalid('types', 'must be state names')
-  return list
-}
-
 /** A queue: add jobs and read their state. BullMQ's `Queue`. */
-class Queue extends SafeEmitter {
+class Queue extends QueueGetters {
   constructor(name, opts = {}) {
     super()
     checkName(name)
@@ -113,68 +105,6 @@ class Queue extends SafeEmitter {
   async getJobSchedulersCount() { return this._native.getJobSchedulersCount() }
   /** Removes a scheduler and its delayed iteration; resolves with whether it existed. */
   async removeJobScheduler(id) { return this._native.removeJobScheduler(text(id, 'id')) }
-
-  /** The job with this id, or undefined. */
-  async getJob(id) {
-    const raw = await this._native.getJob(text(id, 'id'))
-    return raw === null ? undefined : Job.fromEngine(this, JSON.parse(raw))
-  }
-
-  /** `{ state: count }` for the given states (BullMQ 6's default list when none). */
-  async getJobCounts(...types) {
-    const list = typesOf(types, DEFAULT_COUNT_TYPES)
-    const counts = await this._native.getJobCounts(list)
-    const out = {}
-    for (let i = 0; i < list.length; i++) out[list[i]] = counts[i]
-    return out
-  }
-
-  /** The sum of the counts of the given states. */
-  async getJobCountByTypes(...types) {
-    const counts = await this.getJobCounts(...types)
-    return Object.values(counts).reduce((a, b) => a + b, 0)
-  }
-
-  /** Jobs still to be processed: waiting, paused, delayed, prioritized and waiting-children. */
-  async count() {
-    return this.getJobCountByTypes('waiting', 'paused', 'delayed', 'prioritized', 'waiting-children')
-  }
-
-  async getWaitingCount() { return this.getJobCountByTypes('waiting') }
-  async getActiveCount() { return this.getJobCountByTypes('active') }
-  async getDelayedCount() { return this.getJobCountByTypes('delayed') }
-  async getCompletedCount() { return this.getJobCountByTypes('completed') }
-  async getFailedCount() { return this.getJobCountByTypes('failed') }
-  async getPrioritizedCount() { return this.getJobCountByTypes('prioritized') }
-  async getWaitingChildrenCount() { return this.getJobCountByTypes('waiting-children') }
-
-  /** Jobs in the given states, `start..end` of each, newest first unless `asc`. */
-  async getJobs(types, start = 0, end = -1, asc = false) {
-    const list = typesOf(types, ALL_STATES)
-    for (const [field, v] of [['start', start], ['end', end]]) {
-      if (!Number.isInteger(v)) throw invalid(field, 'must be an integer')
-    }
-    const raw = JSON.parse(await this._native.getJobs(list, start, end, !!asc))
-    return raw.map((r) => Job.fromEngine(this, r))
-  }
-
-  async getWaiting(start = 0, end = -1) { return this.getJobs(['waiting'], start, end, true) }
-  async getActive(start = 0, end = -1) { return this.getJobs(['active'], start, end, true) }
-  async getDelayed(start = 0, end = -1) { return this.getJobs(['delayed'], start, end, true) }
-  async getPrioritized(start = 0, end = -1) { return this.getJobs(['prioritized'], start, end, true) }
-  async getWaitingChildren(start = 0, end = -1) { return this.getJobs(['waiting-children'], start, end, true) }
-  async getCompleted(start = 0, end = -1) { return this.getJobs(['completed'], start, end, false) }
-  async getFailed(start = 0, end = -1) { return this.getJobs(['failed'], start, end, false) }
-
-  /** The state of a job by id. */
-  async getJobState(id) {
-    return this._native.getState(text(id, 'id'))
-  }
-
-  /** `{ logs, count }` of a job's log. */
-  async getJobLogs(id, start = 0, end = -1, asc = true) {
-    return this._native.getJobLogs(text(id, 'id'), start, end, !!asc)
-  }
 
   /** Removes a job; resolves 1 (and emits `removed` with the id), or 0 when a worker holds it. */
   async remove(id) {
@@ -255,11 +185,6 @@ class Queue extends SafeEmitter {
     await this._native.setGlobalConcurrency(0)
   }
 
-  /** The global concurrency cap, or null. */
-  async getGlobalConcurrency() {
-    return this._native.getGlobalConcurrency()
-  }
-
   /** A rate limit shared by every worker of the queue: at most `max` jobs per `duration` ms. */
   async setGlobalRateLimit(max, duration) {
     if (!Number.isInteger(max) || max < 1) throw invalid('max', 'must be an integer >= 1')
@@ -271,33 +196,36 @@ class Queue extends SafeEmitter {
     await this._native.setGlobalRateLimit(0, 0)
   }
 
-  /** `{ max, duration }` of the global rate limit, or null. */
-  async getGlobalRateLimit() {
-    const v = await this._native.getGlobalRateLimit()
-    return v ? { max: v[0], duration: v[1] } : null
-  }
-
-  /** Per-minute completed/failed counts kept by workers with `metrics` on. */
-  async getMetrics(type, start = 0, end = -1) {
-    return this._native.getMetrics(str(type, 'type'), start, end)
-  }
-
   /** Rate-limits the whole queue for `expireTimeMs`. */
   async rateLimit(expireTimeMs) {
     await this._native.rateLimit(expireTimeMs)
   }
 
-  async getRateLimitTtl(maxJobs) {
-    return this._native.getRateLimitTtl(maxJobs)
-  }
-
-  /** The id of the job that holds deduplication id `id`, or null. */
-  async getDeduplicationJobId(id) {
-    return this._native.getDeduplicationJobId(text(id, 'id'))
-  }
-
   async removeDeduplicationKey(id) {
     return this._native.removeDeduplicationKey(text(id, 'id'))
+  }
+
+  /** Ends a rate limit now; resolves 1 if there was one, else 0. */
+  async removeRateLimitKey() {
+    return this._native.removeRateLimitKey()
+  }
+
+  /** Whether the global concurrency is used up by the jobs now active. */
+  async isMaxed() {
+    return this._native.isMaxed()
+  }
+
+  /** The `version` in the queue's meta hash (what wrote it: `bullmq:<version>`), or null. */
+  async getVersion() {
+    return this._native.getVersion()
+  }
+
+  /**
+   * Removes job data no state holds (left by an old removal): scans `count`
+   * keys per step, stops after about `limit` jobs (0 = all); resolves with how many.
+   */
+  async removeOrphanedJobs(count = 1000, limit = 0) {
+    return this._native.removeOrphanedJobs(count, limit)
   }
 
   /**
@@ -306,16 +234,6 @@ class Queue extends SafeEmitter {
    */
   async exportPrometheusMetrics(globalVariables) {
     return prometheus.exportPrometheusMetrics(this, globalVariables)
-  }
-
-  /** The connections of this queue's workers (from CLIENT LIST), as BullMQ's getWorkers. */
-  async getWorkers() {
-    const list = await this._native.getWorkers()
-    return list.map((c) => ({ ...c, rawname: c.name, name: this.name }))
-  }
-
-  async getWorkersCount() {
-    return (await this.getWorkers()).length
   }
 
   /** Closes the queue. Idempotent. */

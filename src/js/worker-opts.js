@@ -27,4 +27,16 @@ function checkConcurrency(c) {
   }
 }
 
-module.exports = { checkWorkerOpts, checkConcurrency }
+/** The worker options the engine takes (no functions, no connection). */
+const ENGINE_KEYS = ['lockDuration', 'lockRenewTime', 'stalledInterval', 'maxStalledCount', 'drainDelay', 'name', 'removeOnComplete', 'removeOnFail', 'skipStalledCheck', 'skipLockRenewal', 'metrics', 'limiter', 'maximumRateLimitDelay', 'runRetryDelay']
+
+/** The part of worker options `o` the native worker takes. */
+function engineOpts(o) {
+  const plain = {}
+  for (const k of ENGINE_KEYS) if (o[k] !== undefined && o[k] !== null) plain[k] = o[k]
+  // BullMQ takes any finite number >= 1 and runs up to its ceiling at once.
+  plain.concurrency = Math.ceil(o.concurrency)
+  return plain
+}
+
+module.exports = { checkWorkerOpts, checkConcurrency, engineOpts }

@@ -11,31 +11,14 @@ const { SafeEmitter } = require('./emitter.js')
 const { FerroqError, invalid, UnrecoverableError, RateLimitError } = require('./errors.js')
 const { nativeOpts, checkName } = require('./convert.js')
 const { describeConnection } = require('./connection.js')
-const { decideBackoff } = require('./failure.js')
-const { checkWorkerOpts } = require('./worker-opts.js')
+const { decideBackoff, errorPayload } = require('./failure.js')
+const { checkWorkerOpts, checkConcurrency, engineOpts } = require('./worker-opts.js')
 const { Job } = require('./job.js')
 const { createSandbox, isProcessorFile } = require('./sandbox.js')
 const { checkTelemetry, startSpan, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
 
 /** Errors after which a job is moved or rate limited, not failed: no 'job failed' span event, as with BullMQ. */
 const NOT_FAILURES = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError', 'RateLimitError'])
-
-function errorPayload(err, backoff) {
-  const isObj = err !== null && typeof err === 'object'
-  const name = isObj && typeof err.name === 'string' ? err.name : 'Error'
-  let message
-  if (isObj && err.message !== undefined) message = String(err.message)
-  else if (err === undefined) message = 'undefined'
-  else {
-    try {
-      message = typeof err === 'string' ? err : JSON.stringify(err)
-    } catch {
-      message = String(err)
-    }
-  }
-  const stack = isObj && typeof err.stack === 'string' ? err.stack : null
-  return JSON.stringify({ name, message, stack, backoff })
-}
 
 /** A worker: runs `processor(job)` for the queue's jobs. BullMQ's `Worker`. */
 class Worker extends SafeEmitter {
@@ -57,17 +40,12 @@ class Worker extends SafeEmitter {
     this.processFn = processor
     this._wantsSignal = typeof processor === 'function' && processor.length >= 3
     this._telemetry = checkTelemetry(this.opts.telemetry)
-    const { settings, connection, limiter, ...rest } = this.opts
+    const settings = this.opts.settings
     if (settings && settings.backoffStrategy != null && typeof settings.backoffStrategy !== 'function') {
       throw invalid('settings.backoffStrategy', 'must be a function')
     }
     this._backoffStrategy = settings && settings.backoffStrategy
-    const plain = {}
-    for (const k of ['concurrency', 'lockDuration', 'lockRenewTime', 'stalledInterval', 'maxStalledCount', 'drainDelay', 'name', 'removeOnComplete', 'removeOnFail', 'skipStalledCheck', 'skipLockRenewal', 'metrics']) {
-      if (rest[k] !== undefined) plain[k] = rest[k]
-    }
-    if (limiter) plain.limiter = limiter
-    this._native = new NativeWorker(name, nativeOpts(this.opts), plain, (batch) => this._onBatch(batch))
+    this._native = new NativeWorker(name, nativeOpts(this.opts), engineOpts(this.opts), (batch) => this._onBatch(batch))
     const handle = this._native.queue()
     this._where = describeConnection(this.opts.connection)
     handle.where = this._where
@@ -83,6 +61,7 @@ class Worker extends SafeEmitter {
       prefix: this.prefix,
       qualifiedName: this.qualifiedName,
       opts: this.opts,
+      _worker: this,
       emit: (...a) => this.emit(...a),
       on: (...a) => this.on(...a),
       off: (...a) => this.off(...a),
@@ -109,6 +88,35 @@ class Worker extends SafeEmitter {
 
   get concurrency() {
     return this.opts.concurrency
+  }
+
+  /** Changes how many jobs run at once, while running too (BullMQ's setter). */
+  set concurrency(concurrency) {
+    checkConcurrency(concurrency)
+    this._native.setConcurrency(Math.ceil(concurrency))
+    this.opts.concurrency = concurrency
+  }
+
+  /**
+   * BullMQ's manual processing: the next job, active and locked with `token`
+   * (undefined when none; with `block`, an empty queue is waited on for up to
+   * `drainDelay` once it was found empty). Settle it with
+   * `job.moveToCompleted(value, token)` / `job.moveToFailed(err, token)`.
+   */
+  async getNextJob(token, { block = true } = {}) {
+    if (typeof token !== 'string' || token === '') throw invalid('token', 'must be a non-empty string')
+    const raw = await this._native.getNextJob(token, !!block && this._drainedOnce === true)
+    if (raw === null) {
+      if (!this._drainedOnce) {
+        this._drainedOnce = true
+        this.emit('drained')
+      }
+      return undefined
+    }
+    this._drainedOnce = false
+    const job = Job.fromEngine(this._queue, JSON.parse(raw))
+    this.emit('active', job, 'waiting')
+    return job
   }
 
   _emitError(err) {

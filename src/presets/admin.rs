@@ -349,12 +349,19 @@ mod tests {
     #[test]
     fn engine_errors_map_to_http_statuses() {
         let s = |e: engine::Error| ApiError::from(e).status;
-        assert_eq!(s(engine::Error::JobNotFound { id: "1".into() }), 404);
+        assert_eq!(
+            s(engine::Error::JobNotFound {
+                id: "1".into(),
+                command: "promote"
+            }),
+            404
+        );
         assert_eq!(s(engine::Error::invalid("type", "x")), 400);
         assert_eq!(
             s(engine::Error::NotInState {
                 id: "1".into(),
-                expected: "failed"
+                expected: "failed",
+                command: "reprocess_job"
             }),
             409
         );

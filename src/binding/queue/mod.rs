@@ -7,11 +7,16 @@
 //! - `add.rs`: adding jobs (one, a bulk, and the adds JS gathered in one tick)
 //! - `jobs.rs`: methods on one job (state, progress, logs, moves, changes)
 //! - `control.rs`: queue-wide reads and controls (counts, pause, clean, limits, metrics)
+//! - `upkeep.rs`: the rest of BullMQ's Queue/Job API (meta, orphans, one lock,
+//!   custom events, manual processing)
 
 mod add;
 mod control;
 mod jobs;
 mod scheduler;
+mod upkeep;
+
+pub use upkeep::SettledJob;
 
 use std::future::Future;
 

@@ -15,7 +15,7 @@
   ARGV[2] now (ms)
   ARGV[3] how many jobs the worker can take
   ARGV[4] lock token prefix ("0" = no locks); token i is "<prefix>:<seq + i>"
-  ARGV[5] seq
+  ARGV[5] seq; -1: ARGV[4] is the token itself (for a caller taking one job)
   ARGV[6] lockDuration (ms)
   ARGV[7] worker limiter max (0 = none)
   ARGV[8] worker limiter duration (ms, 0 = none)

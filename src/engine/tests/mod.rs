@@ -6,6 +6,7 @@ pub(super) mod support;
 mod add;
 mod flow;
 mod flow_tree;
+mod manual;
 mod outcomes;
 mod process;
 mod redis_errors;

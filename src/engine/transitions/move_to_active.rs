@@ -19,8 +19,9 @@ pub struct MoveToActive<'a> {
     pub wanted: usize,
     /// Lock tokens are `<token_prefix>:<seq + i>`; `"0"` takes jobs unlocked.
     pub token_prefix: &'a str,
-    /// The worker's token counter before this call.
-    pub seq: u64,
+    /// The worker's token counter before this call; `None`: `token_prefix` is
+    /// the whole token (a caller's own, for one job: BullMQ's `getNextJob(token)`).
+    pub seq: Option<u64>,
     /// Lock duration (ms).
     pub lock_duration_ms: u64,
     /// The worker's own rate limiter, if any (the queue's global one is read by the script).
@@ -77,7 +78,7 @@ impl MoveToActive<'_> {
             .arg(self.now)
             .arg(self.wanted)
             .arg(self.token_prefix)
-            .arg(self.seq)
+            .arg(self.seq.map_or(-1, |s| s as i64))
             .arg(self.lock_duration_ms)
             .arg(lim_max)
             .arg(lim_dur)

@@ -91,7 +91,7 @@ pub(super) fn encode(
 }
 
 /// The fields every finished attempt shares.
-fn finished(
+pub(super) fn finished(
     id: String,
     job: &ActiveJob,
     keep: Option<KeepJobs>,
@@ -115,7 +115,7 @@ fn finished(
 
 /// How a failed attempt is settled: where it goes, the retry delay and the new
 /// stacktrace JSON.
-fn settle_failure(
+pub(super) fn settle_failure(
     job: &ActiveJob,
     error: &ProcessError,
     backoff_ms: Option<i64>,

@@ -19,7 +19,6 @@ use super::{admit, invoke, parse};
 use crate::engine::connection::{Conn, blocking_connection};
 use crate::engine::error::Error;
 use crate::engine::keys::QueueKeys;
-use crate::engine::options::MAX_RATE_LIMIT_DELAY_MS;
 use crate::engine::processor::{Control, Delivery, Outcome, Settled, SettledAs, WorkerEvent};
 use crate::engine::queue::now_ms;
 use crate::engine::redis_error::is_server_condition;
@@ -116,7 +115,10 @@ impl FetchLoop {
             self.put_back_limited().await;
         }
         let held = shared.active_len().saturating_sub(self.batch.len());
-        let free = shared.opts.concurrency.saturating_sub(held);
+        let free = shared
+            .concurrency
+            .load(Ordering::Acquire)
+            .saturating_sub(held);
         let may_fetch = !closing
             && !shared.paused.load(Ordering::Acquire)
             && free > 0
@@ -248,7 +250,7 @@ impl FetchLoop {
 
     fn limit_for(&mut self, ttl_ms: u64) {
         if ttl_ms > 0 {
-            let ms = ttl_ms.min(MAX_RATE_LIMIT_DELAY_MS);
+            let ms = ttl_ms.min(self.shared.opts.max_rate_limit_delay_ms);
             self.limited_until = Some(Instant::now() + Duration::from_millis(ms));
         }
     }
@@ -256,7 +258,14 @@ impl FetchLoop {
     /// Waits out a Redis failure: reported once per episode, retried every
     /// 100, 250, then 500 ms (see [`crate::engine::retry`]).
     fn back_off(&mut self, e: &Error) {
-        self.retry_at = Some(Instant::now() + self.shared.failed(e));
+        // BullMQ's runRetryDelay, when set, replaces the outage pacing.
+        let pause = self.shared.failed(e);
+        let pause = self
+            .shared
+            .opts
+            .run_retry_delay_ms
+            .map_or(pause, Duration::from_millis);
+        self.retry_at = Some(Instant::now() + pause);
     }
 
     /// Delivers what was settled without a round.

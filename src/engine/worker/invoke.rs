@@ -41,7 +41,7 @@ pub(super) async fn finish_and_fetch(
         now,
         wanted: fetch_n,
         token_prefix: &shared.token_prefix,
-        seq: shared.seq.fetch_add(fetch_n as u64, Ordering::Relaxed),
+        seq: Some(shared.seq.fetch_add(fetch_n as u64, Ordering::Relaxed)),
         lock_duration_ms: opts.lock_duration_ms,
         limiter: opts.limiter,
         worker_name: opts.name.as_deref(),

@@ -22,12 +22,13 @@ mod encode;
 mod fetch_loop;
 mod invoke;
 mod lock;
+pub mod manual;
 mod parse;
 mod shared;
 pub mod stalled;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
@@ -63,6 +64,7 @@ impl Worker {
         Ok(Worker {
             shared: Arc::new(Shared {
                 queue,
+                concurrency: AtomicUsize::new(opts.concurrency),
                 opts,
                 processor: Mutex::new(Some(processor)),
                 control: Completions(tx),
@@ -149,6 +151,25 @@ impl Worker {
     /// Whether [`Worker::pause`] is in effect.
     pub fn is_paused(&self) -> bool {
         self.shared.paused.load(Ordering::Acquire)
+    }
+
+    /// Changes how many jobs are processed at once (BullMQ's `worker.concurrency
+    /// = n`); a larger number takes more jobs at once, a smaller one lets the
+    /// jobs in hand finish.
+    pub fn set_concurrency(&self, concurrency: usize) -> Result<()> {
+        if concurrency == 0 {
+            return Err(Error::invalid("concurrency", "must be an integer >= 1"));
+        }
+        self.shared
+            .concurrency
+            .store(concurrency, Ordering::Release);
+        self.shared.wake();
+        Ok(())
+    }
+
+    /// How many jobs are processed at once.
+    pub fn concurrency(&self) -> usize {
+        self.shared.concurrency.load(Ordering::Acquire)
     }
 
     /// How many jobs this worker holds right now.

@@ -53,7 +53,7 @@ pub(super) fn settled(
 }
 
 /// What Redis now holds for a job whose settling went through.
-fn accepted(job: FinishedJob, now: u64) -> Settled {
+pub(super) fn accepted(job: FinishedJob, now: u64) -> Settled {
     let (state, finished_on) = match job.finish {
         Finish::Completed => (SettledAs::Completed, Some(now)),
         Finish::Failed => (SettledAs::Failed, Some(now)),

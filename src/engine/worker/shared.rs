@@ -1,7 +1,7 @@
 //! What the worker's loop, its timers and its public handle share.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -34,6 +34,8 @@ pub(super) struct ActiveJob {
 pub(crate) struct Shared {
     pub(super) queue: Queue,
     pub(super) opts: WorkerOptions,
+    /// Jobs processed at once: `opts.concurrency` until changed at run time.
+    pub(super) concurrency: AtomicUsize,
     pub(super) processor: Mutex<Option<Arc<dyn Processor>>>,
     pub(super) control: Completions,
     pub(super) active: Mutex<HashMap<String, ActiveJob>>,

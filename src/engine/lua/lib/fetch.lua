@@ -79,7 +79,8 @@ local function fetch_jobs(base, nowStr, wanted, tokenPrefix, seq, lockDuration, 
       taken = taken + 1
       local token = "0"
       if tokenPrefix ~= "0" then
-        token = tokenPrefix .. ":" .. (seq + taken)
+        -- seq < 0: the prefix is the whole token (a caller's own, BullMQ's getNextJob(token)).
+        token = seq < 0 and tokenPrefix or (tokenPrefix .. ":" .. (seq + taken))
         redis.call("SET", jobKey .. ":lock", token, "PX", lockDuration)
       end
       redis.call("XADD", eventsKey, "*", "event", "active", "jobId", jobId, "prev", "waiting")

@@ -19,7 +19,9 @@ mod move_to_finished;
 mod obliterate;
 mod pause;
 mod promote;
+mod remove_deduplication_key;
 mod remove_job;
+mod remove_orphaned_jobs;
 mod reprocess_job;
 mod update_data;
 mod update_progress;
@@ -61,7 +63,7 @@ pub fn fetch_args(now: u64, wanted: usize) -> MoveToActive<'static> {
         now,
         wanted,
         token_prefix: TOKENS,
-        seq: 0,
+        seq: Some(0),
         lock_duration_ms: 30_000,
         limiter: None,
         worker_name: Some("w1"),

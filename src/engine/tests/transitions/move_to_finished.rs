@@ -16,7 +16,7 @@ use crate::engine::transitions::move_to_finished::{
 
 async fn settle(q: &Queue, jobs: &[FinishedJob], now: u64, fetch_n: usize) -> FinishReply {
     let mut fetch = fetch_args(now, fetch_n);
-    fetch.seq = 100;
+    fetch.seq = Some(100);
     let call = MoveToFinished {
         fetch,
         metrics_max_data_points: 0,

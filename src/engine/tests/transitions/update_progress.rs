@@ -42,7 +42,7 @@ async fn missing_job_is_not_found_and_nothing_is_written() {
     .run(&q)
     .await;
     assert!(
-        matches!(r, Err(Error::JobNotFound { ref id }) if id == "42"),
+        matches!(r, Err(Error::JobNotFound { ref id, .. }) if id == "42"),
         "{r:?}"
     );
     assert!(!exists(&q, &q.keys().job("42")).await);
