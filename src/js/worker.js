@@ -14,6 +14,7 @@ const { describeConnection } = require('./connection.js')
 const { decideBackoff, errorPayload } = require('./failure.js')
 const { checkWorkerOpts, checkConcurrency, engineOpts } = require('./worker-opts.js')
 const { Job } = require('./job.js')
+const { nextJob } = require('./worker-manual.js')
 const { createSandbox, isProcessorFile } = require('./sandbox.js')
 const { checkTelemetry, startSpan, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
 
@@ -104,20 +105,9 @@ class Worker extends SafeEmitter {
    * `job.moveToCompleted(value, token)` / `job.moveToFailed(err, token)`.
    */
   async getNextJob(token, { block = true } = {}) {
-    if (typeof token !== 'string' || token === '') throw invalid('token', 'must be a non-empty string')
-    const raw = await this._native.getNextJob(token, !!block && this._drainedOnce === true)
-    if (raw === null) {
-      if (!this._drainedOnce) {
-        this._drainedOnce = true
-        this.emit('drained')
-      }
-      return undefined
-    }
-    this._drainedOnce = false
-    const job = Job.fromEngine(this._queue, JSON.parse(raw))
-    this.emit('active', job, 'waiting')
-    return job
+    return nextJob(this, token, !!block)
   }
+
 
   _emitError(err) {
     // With no 'error' listener, SafeEmitter prints it (console.error), as BullMQ does.
