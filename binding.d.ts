@@ -155,6 +155,46 @@ export declare class NativeQueue {
   getJobSchedulersCount(): number
   /** Removes a scheduler and its delayed iteration. Request: resolves with whether it existed. */
   removeJobScheduler(id: string): number
+  /** Request: resolves with the meta hash (field -> value). */
+  getMeta(): number
+  /** Request: resolves with the meta `version` (writing this queue's meta first), or null. */
+  getVersion(): number
+  /** Request: resolves with one count per priority, in the same order. */
+  getCountsPerPriority(priorities: Array<number>): number
+  /** Request: resolves with whether the global concurrency is used up. */
+  isMaxed(): number
+  /** Request: resolves with the job ids of the given states (BullMQ's getRanges). */
+  getRanges(states: Array<string>, start: number, end: number, asc: boolean): number
+  /** Request: resolves with the QueueEvents readers' CLIENT LIST entries. */
+  getQueueEventsClients(): number
+  /** Deletes a job's log (or keeps its last `keepLogs` lines). Request: resolves with nothing. */
+  clearLogs(id: string, keepLogs: number): number
+  /** Extends one job's lock. Request: resolves with 1 (extended) or 0 (lock lost). */
+  extendLock(id: string, token: string, duration: number): number
+  /**
+   * Moves an active job held with `token` back to wait. Request: resolves
+   * with the rate limiter's remaining time (ms).
+   */
+  moveToWait(id: string, token: string): number
+  /** Deletes a deduplication key while `jobId` owns it. Request: resolves with 1 or 0. */
+  removeDeduplicationKeyOf(dedupId: string, jobId: string): number
+  /** Ends a rate limit. Request: resolves with 1 if there was one, else 0. */
+  removeRateLimitKey(): number
+  /** Writes a custom event (`[field, value, ...]`). Request: resolves with its stream id. */
+  publishEvent(fields: Array<string>, maxEvents: number): number
+  /** Removes orphaned job keys. Request: resolves with how many jobs. */
+  removeOrphanedJobs(count: number, limit: number): number
+  /**
+   * Takes the next job locked with `token` (default worker options).
+   * Request: resolves with the job as JSON text, or null.
+   */
+  takeJob(token: string): number
+  /**
+   * Settles job `id` held with `token`: `ok` with the result JSON, else
+   * the error JSON (as `NativeWorker.completeMany` takes them), with the
+   * default worker options. Request: resolves with a `SettledJob`.
+   */
+  settleJob(id: string, token: string, ok: boolean, payload: string, fetchNext: boolean): number
   /** Answers to this handle's requests go through `channel`. */
   constructor(name: string, opts: QueueHandleOptions, channel: NativeChannel)
   /** The queue name. */
@@ -208,6 +248,18 @@ export declare class NativeWorker {
   isPaused(): boolean
   /** Whether running. */
   isRunning(): boolean
+  /** Changes how many jobs run at once (BullMQ's `worker.concurrency = n`). */
+  setConcurrency(concurrency: number): void
+  /**
+   * BullMQ's `getNextJob(token, { block })`: the next job, locked with
+   * `token`. Request: resolves with the job as JSON text, or null.
+   */
+  getNextJob(token: string, block: boolean): number
+  /**
+   * Settles job `id` held with `token` with this worker's options (see
+   * `NativeQueue.settleJob`). Request: resolves with a `SettledJob`.
+   */
+  settleJob(id: string, token: string, ok: boolean, payload: string, fetchNext: boolean): number
   /** Jobs in hand. */
   activeCount(): number
   /** A queue handle sharing this worker's connection (for job methods). */
@@ -412,6 +464,27 @@ export interface RedisTls {
  */
 export declare function setLogCallback(callback?: (((arg: string) => void)) | undefined | null, level?: string | undefined | null): void
 
+/**
+ * What settling a job by hand wrote, and the next job (BullMQ's
+ * moveToCompleted / moveToFailed answer).
+ */
+export interface SettledJob {
+  /** `completed`, `failed`, `retrying`, `rateLimited` or `moved`. */
+  state: string
+  /** `attemptsMade` now. */
+  attemptsMade: number
+  /** `finishedOn` (ms) when completed or failed. */
+  finishedOn?: number
+  /** `failedReason` when failed or retrying. */
+  failedReason?: string
+  /** `stacktrace` as JSON text when failed or retrying. */
+  stacktrace?: string
+  /** The retry delay (ms) when retried later. */
+  delay?: number
+  /** The next job as JSON text, when one was asked for and taken. */
+  next?: string
+}
+
 /** The tracker's queue, counted per state. */
 export interface TrackerStatus {
   /** Updates waiting to run (debounce window included). */
@@ -463,6 +536,10 @@ export interface WorkerHandleOptions {
   skipLockRenewal?: boolean
   /** Keep per-minute metrics. */
   metrics?: WorkerMetricsOptions
+  /** Longest idle while rate limited, ms (BullMQ's default 30000). */
+  maximumRateLimitDelay?: number
+  /** Wait after a Redis error in the loop, ms (default: ferroq's outage pacing). */
+  runRetryDelay?: number
 }
 
 /** Worker metrics settings. */
