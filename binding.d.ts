@@ -172,6 +172,13 @@ export declare class NativeQueue {
   /** Extends one job's lock. Request: resolves with 1 (extended) or 0 (lock lost). */
   extendLock(id: string, token: string, duration: number): number
   /**
+   * Extends several jobs' locks (`ids[i]` held with `tokens[i]`). Request:
+   * resolves with the ids whose lock was lost.
+   */
+  extendLocks(ids: Array<string>, tokens: Array<string>, duration: number): number
+  /** Deletes BullMQ < 5's priority set. Request: resolves with 1 if it existed, else 0. */
+  removeDeprecatedPriorityKey(): number
+  /**
    * Moves an active job held with `token` back to wait. Request: resolves
    * with the rate limiter's remaining time (ms).
    */
@@ -260,6 +267,11 @@ export declare class NativeWorker {
    * `NativeQueue.settleJob`). Request: resolves with a `SettledJob`.
    */
   settleJob(id: string, token: string, ok: boolean, payload: string, fetchNext: boolean): number
+  /**
+   * Runs the periodic stalled check for a worker processed by hand (BullMQ's
+   * `startStalledCheckTimer`), until close.
+   */
+  startStalledCheckTimer(): void
   /** Jobs in hand. */
   activeCount(): number
   /** A queue handle sharing this worker's connection (for job methods). */

@@ -150,6 +150,15 @@ impl NativeWorker {
         })
     }
 
+    /// Runs the periodic stalled check for a worker processed by hand (BullMQ's
+    /// `startStalledCheckTimer`), until close.
+    #[napi(catch_unwind)]
+    pub fn start_stalled_check_timer(&self) -> Result<(), Code> {
+        let w = self.inner.clone();
+        napi::bindgen_prelude::within_runtime_if_available(move || w.start_stalled_check_timer())
+            .map_err(|e| coded(&e))
+    }
+
     /// Jobs in hand.
     #[napi(catch_unwind)]
     pub fn active_count(&self) -> u32 {

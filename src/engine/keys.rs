@@ -131,6 +131,11 @@ impl QueueKeys {
         format!("{}:{scheduler_id}", self.repeat)
     }
 
+    /// `priority`: the ZSET BullMQ < 5 kept priorities in; only ever deleted.
+    pub fn deprecated_priority(&self) -> String {
+        format!("{}priority", self.base)
+    }
+
     /// The deduplication key `de:<dedupId>`.
     pub fn dedup(&self, dedup_id: &str) -> String {
         format!("{}de:{dedup_id}", self.base)

@@ -109,6 +109,31 @@ impl Queue {
             .await?
     }
 
+    /// Extends the locks of several jobs (`(id, token)` pairs) by `duration_ms`;
+    /// returns the ids whose lock was missing or held by another token
+    /// (BullMQ's worker.extendJobLocks).
+    pub async fn extend_locks(
+        &self,
+        jobs: &[(String, String)],
+        duration_ms: u64,
+    ) -> Result<Vec<String>> {
+        ExtendLocks {
+            lock_duration_ms: duration_ms,
+            jobs,
+        }
+        .run(self)
+        .await
+    }
+
+    /// Deletes the priority set BullMQ < 5 used (BullMQ's removeDeprecatedPriorityKey); 1 if it existed.
+    pub async fn remove_deprecated_priority_key(&self) -> Result<u64> {
+        let mut con = self.con()?;
+        Ok(redis::cmd("DEL")
+            .arg(self.keys().deprecated_priority())
+            .query_async(&mut con)
+            .await?)
+    }
+
     /// Deletes deduplication key `dedup_id` only while job `job_id` owns it.
     pub async fn remove_deduplication_key_of(&self, dedup_id: &str, job_id: &str) -> Result<bool> {
         RemoveDeduplicationKey { dedup_id, job_id }.run(self).await

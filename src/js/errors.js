@@ -92,7 +92,19 @@ class RateLimitError extends Error {
   }
 }
 
+// The messages BullMQ's processor-thrown errors carry by default (BullMQ exports them).
+const DELAYED_ERROR = 'bullmq:movedToDelayed'
+const RATE_LIMIT_ERROR = 'bullmq:rateLimitExceeded'
+const UNRECOVERABLE_ERROR = 'bullmq:unrecoverable'
+const WAITING_CHILDREN_ERROR = 'bullmq:movedToWaitingChildren'
+const WAITING_ERROR = 'bullmq:movedToWait'
+
 module.exports = {
+  DELAYED_ERROR,
+  RATE_LIMIT_ERROR,
+  UNRECOVERABLE_ERROR,
+  WAITING_CHILDREN_ERROR,
+  WAITING_ERROR,
   FerroqError,
   invalid,
   refused,

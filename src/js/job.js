@@ -340,4 +340,7 @@ class Job {
   }
 }
 
-module.exports = { Job, nativeOf }
+/** The highest job priority (BullMQ's PRIORITY_LIMIT, 2^21 - 1; the engine checks it). */
+const PRIORITY_LIMIT = 2 ** 21 - 1
+
+module.exports = { Job, nativeOf, PRIORITY_LIMIT }

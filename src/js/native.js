@@ -25,7 +25,7 @@ const REQUESTS = {
     'upsertJobScheduler', 'getJobScheduler', 'getJobSchedulers', 'getJobSchedulersCount', 'removeJobScheduler',
     'getMeta', 'getVersion', 'getCountsPerPriority', 'isMaxed', 'getRanges', 'getQueueEventsClients', 'clearLogs',
     'extendLock', 'moveToWait', 'removeDeduplicationKeyOf', 'removeRateLimitKey', 'publishEvent',
-    'removeOrphanedJobs', 'takeJob', 'settleJob',
+    'removeOrphanedJobs', 'takeJob', 'settleJob', 'extendLocks', 'removeDeprecatedPriorityKey',
   ],
   NativeWorker: ['close', 'getNextJob', 'settleJob'],
   NativeQueueEvents: ['waitUntilReady', 'close'],

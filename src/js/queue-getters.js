@@ -158,6 +158,16 @@ class QueueGetters extends SafeEmitter {
     return this._native.getRanges(list, start, end, !!asc)
   }
 
+  /** The id of the job that holds deduplication id `id` (BullMQ's deprecated name). */
+  async getDebounceJobId(id) {
+    return this.getDeduplicationJobId(id)
+  }
+
+  /** The Job class this queue builds jobs with (BullMQ's `queue.Job`). */
+  get Job() {
+    return Job
+  }
+
   /** The connections of this queue's QueueEvents readers (from CLIENT LIST). */
   async getQueueEvents() {
     return clients(this, await this._native.getQueueEventsClients())

@@ -6,6 +6,7 @@
 
 const { NativeQueue } = require('./native.js')
 const { QueueGetters } = require('./queue-getters.js')
+const { QueueKeys } = require('./queue-keys.js')
 const { invalid } = require('./errors.js')
 const { toJson, nativeOpts, text, str, checkName } = require('./convert.js')
 const { describeConnection } = require('./connection.js')
@@ -24,8 +25,6 @@ const META_VERSION = `bullmq:6.7.0+ferroq.${version()}`
 const DEFAULT_MAX_LEN_EVENTS = 10000
 const schedulers = require('./job-scheduler.js')
 
-/** BullMQ's queue key suffixes, in the order of its `queue.keys` map. */
-const KEY_TYPES = ['', 'active', 'wait', 'waiting-children', 'paused', 'id', 'delayed', 'prioritized', 'stalled-check', 'completed', 'failed', 'stalled', 'repeat', 'limiter', 'meta', 'events', 'pc', 'marker', 'de']
 
 /** A queue: add jobs and read their state. BullMQ's `Queue`. */
 class Queue extends QueueGetters {
@@ -41,11 +40,11 @@ class Queue extends QueueGetters {
     Object.defineProperty(this, '_handle', { value: handle })
     this.prefix = this._native.prefix
     this.qualifiedName = `${this.prefix}:${name}`
-    const qualified = this.qualifiedName
+    const keys = new QueueKeys(this.prefix)
     /** `<prefix>:<name>:<type>`, the Redis key of `type` (BullMQ's `queue.toKey`). */
-    this.toKey = (type) => `${qualified}:${type}`
+    this.toKey = (type) => keys.toKey(name, type)
     /** BullMQ's map of key suffix -> Redis key. */
-    this.keys = Object.fromEntries(KEY_TYPES.map((t) => [t, this.toKey(t)]))
+    this.keys = keys.getKeys(name)
     this.defaultJobOptions = { ...(this.opts.defaultJobOptions || {}) }
     this._telemetry = checkTelemetry(this.opts.telemetry)
     this.closing = undefined
@@ -203,6 +202,16 @@ class Queue extends QueueGetters {
 
   async removeDeduplicationKey(id) {
     return this._native.removeDeduplicationKey(text(id, 'id'))
+  }
+
+  /** Removes a deduplication key (BullMQ's deprecated name of removeDeduplicationKey). */
+  async removeDebounceKey(id) {
+    return this.removeDeduplicationKey(id)
+  }
+
+  /** Deletes the priority set BullMQ < 5 kept; resolves 1 if it existed, else 0. */
+  async removeDeprecatedPriorityKey() {
+    return this._native.removeDeprecatedPriorityKey()
   }
 
   /** Ends a rate limit now; resolves 1 if there was one, else 0. */

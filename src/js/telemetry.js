@@ -77,4 +77,27 @@ function withContext(opts, metadata, keepOwn = false) {
   return { ...opts, telemetry: { ...t, metadata } }
 }
 
-module.exports = { checkTelemetry, startSpan, trace, withContext, SpanKind, TelemetryAttributes: A }
+// A worker's job runs inside a `process <queue>` span parented on the
+// producer's context the job carries (BullMQ's span); it ends when the job's
+// outcome is settled in Redis (endSpan).
+function runTraced(worker, job, run) {
+  const tm = job.opts.telemetry && job.opts.telemetry.metadata
+  const { span, context } = startSpan(worker._telemetry, SpanKind.CONSUMER, worker.name, 'process', worker.name, tm)
+  span.setAttributes({ [A.WorkerId]: worker.id, [A.WorkerName]: worker.opts.name, [A.JobId]: job.id, [A.JobName]: job.name })
+  job._span = span
+  worker._telemetry.contextManager.with(context, run)
+}
+
+/** Ends the `process` span of a settled job with what the settling wrote. */
+function endSpan(job) {
+  const span = job._span
+  delete job._span
+  span.setAttributes({
+    [A.JobAttemptsMade]: job.attemptsMade,
+    [A.JobAttemptFinishedTimestamp]: job.finishedOn || Date.now(),
+    [A.JobProcessedTimestamp]: job.processedOn,
+  })
+  span.end()
+}
+
+module.exports = { checkTelemetry, startSpan, trace, withContext, runTraced, endSpan, SpanKind, TelemetryAttributes: A }

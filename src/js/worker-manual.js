@@ -1,6 +1,7 @@
 'use strict'
 // A worker's side of BullMQ's manual processing: the next job, active and
-// locked with the caller's token (job.js settles it with that token).
+// locked with the caller's token (job.js settles it with that token); and the
+// worker's delay helper.
 
 const { invalid } = require('./errors.js')
 const { Job } = require('./job.js')
@@ -26,4 +27,19 @@ async function nextJob(w, token, block) {
   return job
 }
 
-module.exports = { nextJob }
+/** Resolves after `ms`, or as soon as `abortController` (optional) aborts. */
+function pause(ms, abortController) {
+  return new Promise((resolve) => {
+    const signal = abortController && abortController.signal
+    if (signal && signal.aborted) return resolve()
+    const done = () => {
+      clearTimeout(timer)
+      if (signal) signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    if (signal) signal.addEventListener('abort', done)
+  })
+}
+
+module.exports = { nextJob, pause }

@@ -14,9 +14,9 @@ const { describeConnection } = require('./connection.js')
 const { decideBackoff, errorPayload } = require('./failure.js')
 const { checkWorkerOpts, checkConcurrency, engineOpts } = require('./worker-opts.js')
 const { Job } = require('./job.js')
-const { nextJob } = require('./worker-manual.js')
+const { nextJob, pause } = require('./worker-manual.js')
 const { createSandbox, isProcessorFile } = require('./sandbox.js')
-const { checkTelemetry, startSpan, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
+const { checkTelemetry, runTraced, endSpan, TelemetryAttributes: A } = require('./telemetry.js')
 
 /** Errors after which a job is moved or rate limited, not failed: no 'job failed' span event, as with BullMQ. */
 const NOT_FAILURES = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError', 'RateLimitError'])
@@ -108,6 +108,26 @@ class Worker extends SafeEmitter {
     return nextJob(this, token, !!block)
   }
 
+  /** Runs the periodic stalled check for a worker processed by hand, until close (BullMQ's). */
+  async startStalledCheckTimer() {
+    this._native.startStalledCheckTimer()
+  }
+
+  /** Extends the locks of jobs `jobIds[i]` held with `tokens[i]` by `duration` ms; resolves with the ids whose lock was lost. */
+  async extendJobLocks(jobIds, tokens, duration) {
+    return this._jobNative.extendLocks(jobIds.map(String), tokens.map(String), duration)
+  }
+
+  /** Resolves after `ms` (BullMQ's default 100), or at once when `abortController` aborts. */
+  async delay(ms, abortController) {
+    return pause(ms || 100, abortController)
+  }
+
+  /** The Job class this worker builds jobs with (BullMQ's `worker.Job`). */
+  get Job() {
+    return Job
+  }
+
 
   _emitError(err) {
     // With no 'error' listener, SafeEmitter prints it (console.error), as BullMQ does.
@@ -178,7 +198,7 @@ class Worker extends SafeEmitter {
       // 'rateLimited' (back in wait, attempt not counted) and 'moved' (user code
       // moved it itself) have nothing to report.
     }
-    if (job._span) this._endSpan(job)
+    if (job._span) endSpan(job)
   }
 
   /** The engine's report of a Redis failure as a coded error. */
@@ -200,6 +220,7 @@ class Worker extends SafeEmitter {
         this.emit('stalled', arg, 'active')
         break
       case 'lockLost':
+        this.emit('lockRenewalFailed', [arg])
         this._emitError(new FerroqError('ERR_FERROQ_LOCK_MISMATCH', `could not renew lock for job ${arg}`))
         break
       case 'closed':
@@ -217,30 +238,8 @@ class Worker extends SafeEmitter {
       this._fail(job, new UnrecoverableError('job started more than allowable limit'))
       return
     }
-    if (this._telemetry) this._runTraced(job)
+    if (this._telemetry) runTraced(this, job, () => this._run(job))
     else this._run(job)
-  }
-
-  // With `telemetry`, the job runs inside a `process <queue>` span parented on
-  // the producer's context the job carries (BullMQ's span); it ends when the
-  // job's outcome is settled in Redis.
-  _runTraced(job) {
-    const tm = job.opts.telemetry && job.opts.telemetry.metadata
-    const { span, context } = startSpan(this._telemetry, SpanKind.CONSUMER, this.name, 'process', this.name, tm)
-    span.setAttributes({ [A.WorkerId]: this.id, [A.WorkerName]: this.opts.name, [A.JobId]: job.id, [A.JobName]: job.name })
-    job._span = span
-    this._telemetry.contextManager.with(context, () => this._run(job))
-  }
-
-  _endSpan(job) {
-    const span = job._span
-    delete job._span
-    span.setAttributes({
-      [A.JobAttemptsMade]: job.attemptsMade,
-      [A.JobAttemptFinishedTimestamp]: job.finishedOn || Date.now(),
-      [A.JobProcessedTimestamp]: job.processedOn,
-    })
-    span.end()
   }
 
   _run(job) {

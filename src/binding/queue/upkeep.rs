@@ -141,6 +141,36 @@ impl NativeQueue {
         })
     }
 
+    /// Extends several jobs' locks (`ids[i]` held with `tokens[i]`). Request:
+    /// resolves with the ids whose lock was lost.
+    #[napi(catch_unwind)]
+    pub fn extend_locks(
+        &self,
+        env: &Env,
+        ids: Vec<String>,
+        tokens: Vec<String>,
+        duration: f64,
+    ) -> u32 {
+        self.ask(env, |q| async move {
+            if ids.len() != tokens.len() {
+                return Err(crate::engine::Error::invalid(
+                    "tokens",
+                    "must be as many as the job ids",
+                ));
+            }
+            let pairs: Vec<(String, String)> = ids.into_iter().zip(tokens).collect();
+            q.extend_locks(&pairs, non_neg(duration, "duration")?).await
+        })
+    }
+
+    /// Deletes BullMQ < 5's priority set. Request: resolves with 1 if it existed, else 0.
+    #[napi(catch_unwind)]
+    pub fn remove_deprecated_priority_key(&self, env: &Env) -> u32 {
+        self.ask(env, |q| async move {
+            Ok(q.remove_deprecated_priority_key().await? as f64)
+        })
+    }
+
     /// Moves an active job held with `token` back to wait. Request: resolves
     /// with the rate limiter's remaining time (ms).
     #[napi(catch_unwind)]

@@ -8,10 +8,10 @@
 
 use std::sync::atomic::Ordering;
 
-use super::Worker;
 use super::encode::{finished, settle_failure};
 use super::parse::{Arrivals, accepted, arrivals};
 use super::shared::ActiveJob;
+use super::{Running, Worker, stalled};
 use crate::engine::connection::blocking_connection;
 use crate::engine::error::{Error, Result};
 use crate::engine::keys::QueueKeys;
@@ -19,6 +19,7 @@ use crate::engine::options::WorkerOptions;
 use crate::engine::processor::{Outcome, Settled, SettledAs};
 use crate::engine::queue::{Queue, now_ms};
 use crate::engine::scripts;
+use crate::engine::shutdown::Shutdown;
 use crate::engine::transitions::move_job_from_active_to_wait::MoveJobFromActiveToWait;
 use crate::engine::transitions::move_to_active::{Fetched, MoveToActive};
 use crate::engine::transitions::move_to_finished::{Finish, FinishedJob, MoveToFinished};
@@ -231,6 +232,32 @@ impl Worker {
             return Ok(None);
         }
         q.take_job(token, opts).await
+    }
+
+    /// BullMQ's `worker.startStalledCheckTimer()` for a worker processed by
+    /// hand: the periodic stalled check (stalledInterval, maxStalledCount) runs
+    /// until [`Worker::close`]. Nothing to do for a running worker (its loop
+    /// has the check) or when it runs already.
+    pub fn start_stalled_check_timer(&self) -> Result<()> {
+        if self.shared.closing.load(Ordering::Acquire) {
+            return Err(Error::Closed("worker"));
+        }
+        if self.shared.opts.skip_stalled_check || self.is_running() {
+            return Ok(());
+        }
+        let Ok(mut running) = self.running.try_lock() else {
+            return Ok(());
+        };
+        if running.is_none() {
+            let (shutdown, signal) = Shutdown::new();
+            let timer = tokio::spawn(stalled::check_periodically(self.shared.clone(), signal));
+            *running = Some(Running {
+                shutdown,
+                main: None,
+                timers: vec![timer],
+            });
+        }
+        Ok(())
     }
 
     /// [`Queue::settle_job`] with this worker's options (removeOnComplete and

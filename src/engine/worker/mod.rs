@@ -51,7 +51,9 @@ pub struct Worker {
 
 struct Running {
     shutdown: Shutdown,
-    main: JoinHandle<()>,
+    /// The fetch loop; `None` for a worker processed by hand that only runs
+    /// the stalled check (see `manual.rs`).
+    main: Option<JoinHandle<()>>,
     timers: Vec<JoinHandle<()>>,
 }
 
@@ -123,7 +125,7 @@ impl Worker {
         if let Ok(mut r) = self.running.try_lock() {
             *r = Some(Running {
                 shutdown,
-                main,
+                main: Some(main),
                 timers,
             });
         }
@@ -188,7 +190,9 @@ impl Worker {
         self.shared.wake();
         let mut running = self.running.lock().await;
         if let Some(r) = running.take() {
-            let _ = r.main.await;
+            if let Some(main) = r.main {
+                let _ = main.await;
+            }
             r.shutdown.fire();
             for t in r.timers {
                 let _ = t.await;
