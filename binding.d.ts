@@ -38,6 +38,30 @@ export declare class NativeChannel {
   get holds(): number
 }
 
+/** A flow producer handle. Wrapped by `FlowProducer` in JS. */
+export declare class NativeFlowProducer {
+  /** `{ connection, prefix }` as for a queue; answers go through `channel`. */
+  constructor(opts: QueueHandleOptions, channel: NativeChannel)
+  /** The default key prefix. */
+  get prefix(): string
+  /**
+   * Adds one flow. Request: resolves with its nodes as JSON text (tree
+   * order); rejects when its root is refused.
+   */
+  add(flowJson: string): number
+  /**
+   * Adds flows in one atomic call. Request: resolves with a JSON array of
+   * each flow's nodes.
+   */
+  addBulk(flowsJson: string): number
+  /** Request: resolves with the flow below a job as JSON text, or null. */
+  getFlow(id: string, queueName: string, prefix: string | undefined | null, depth: number, maxChildren: number): number
+  /** Request: resolves once Redis answers. */
+  ping(): number
+  /** Marks the producer closed. Idempotent. */
+  close(): void
+}
+
 /**
  * The learning tracker's queue side. Wrapped by `createLearningTracker` in JS,
  * which adds the Worker running the app's processor.
@@ -118,6 +142,24 @@ export declare class NativeQueue {
   setGlobalRateLimit(max: number, duration: number): number
   /** Request: resolves with `[max, duration]` of the queue-wide rate limit, or null. */
   getGlobalRateLimit(): number
+  /** Request: resolves with `{ childKey: value }` of the job's completed children, as JSON text. */
+  getChildrenValues(id: string): number
+  /** Request: resolves with `{ childKey: failedReason }` of the failures the job ignored, as JSON text. */
+  getIgnoredChildrenFailures(id: string): number
+  /** Request: resolves with BullMQ's `getDependencies` object as JSON text. */
+  getDependencies(id: string, optsJson: string): number
+  /** Request: resolves with `{ list: count }` for the lists named, as JSON text. */
+  getDependenciesCount(id: string, lists: Array<string>): number
+  /**
+   * Parks an active job until its children finish. Request: resolves true
+   * when it moved, false when nothing is pending.
+   */
+  moveToWaitingChildren(id: string, token: string, childKey?: string | undefined | null): number
+  /**
+   * Removes a job, with its children when asked. Request: resolves false
+   * when a worker holds it (or, with children, one of them).
+   */
+  removeJob(id: string, removeChildren: boolean): number
   /** Request: resolves with the job as JSON text, or null. */
   getJob(id: string): number
   /** Request: resolves with the job's state name. */

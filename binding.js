@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeAdmin = nativeBinding.NativeAdmin
 module.exports.NativeChannel = nativeBinding.NativeChannel
+module.exports.NativeFlowProducer = nativeBinding.NativeFlowProducer
 module.exports.NativeLearningTracker = nativeBinding.NativeLearningTracker
 module.exports.NativeQueue = nativeBinding.NativeQueue
 module.exports.NativeQueueEvents = nativeBinding.NativeQueueEvents

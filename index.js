@@ -14,6 +14,7 @@ module.exports.Worker = require('./src/js/worker.js').Worker
 module.exports.QueueEvents = require('./src/js/queue-events.js').QueueEvents
 module.exports.QueueEventsProducer = require('./src/js/queue-events-producer.js').QueueEventsProducer
 module.exports.Job = require('./src/js/job.js').Job
+module.exports.FlowProducer = require('./src/js/flow-producer.js').FlowProducer
 module.exports.FerroqError = errors.FerroqError
 module.exports.UnrecoverableError = errors.UnrecoverableError
 module.exports.DelayedError = errors.DelayedError

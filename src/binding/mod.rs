@@ -9,6 +9,7 @@ mod channel;
 mod cli;
 mod error;
 mod events;
+mod flow;
 mod health;
 mod logging;
 mod options;

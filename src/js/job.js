@@ -7,6 +7,7 @@ const { FerroqError, invalid } = require('./errors.js')
 const { decideBackoff } = require('./failure.js')
 const { toJson, text, str, optsJson } = require('./convert.js')
 const json = require('./job-json.js')
+const flow = require('./job-flow.js')
 
 /** The guarded native queue handle of `queue` (a Queue, a Worker or a worker's job view). */
 function nativeOf(queue) {
@@ -38,7 +39,10 @@ class Job {
     this.repeatJobKey = repeatJobKey
     this.timestamp = opts && opts.timestamp ? opts.timestamp : Date.now()
     this.opts.backoff = json.normalizeBackoff(opts && opts.backoff)
-    if (opts && opts.parent) this.parentKey = `${opts.parent.queue}:${opts.parent.id}`
+    if (opts && opts.parent) {
+      this.parentKey = `${opts.parent.queue}:${opts.parent.id}`
+      this.parent = flow.parentOf(opts)
+    }
     this.deduplicationId = this.opts.deduplication ? this.opts.deduplication.id : undefined
     this.queueQualifiedName = queue && queue.qualifiedName
     const qualified = this.queueQualifiedName
@@ -216,14 +220,23 @@ class Job {
     return (await this._native.removeDeduplicationKeyOf(String(this.deduplicationId), this.id)) > 0
   }
 
-  /** Removes the job; fails if a worker holds it. Emits `removed` on the queue. */
-  async remove() {
-    const removed = await this._native.remove(this.id)
+  /** Removes the job (and its flow children unless `removeChildren: false`); fails if a worker holds it. Emits `removed` on the queue. */
+  async remove({ removeChildren = true } = {}) {
+    const removed = await this._native.removeJob(this.id, !!removeChildren)
     if (!removed) {
       throw new FerroqError('ERR_FERROQ_JOB_LOCKED', `Job ${this.id} could not be removed because it is locked by another worker`)
     }
     if (this.queue && typeof this.queue.emit === 'function') this.queue.emit('removed', this)
   }
+
+  // Flows (job-flow.js).
+  async getChildrenValues() { return flow.getChildrenValues(this) }
+  async getIgnoredChildrenFailures() { return flow.getIgnoredChildrenFailures(this) }
+  /** The same as getIgnoredChildrenFailures (BullMQ's older name). */
+  async getFailedChildrenValues() { return flow.getIgnoredChildrenFailures(this) }
+  async getDependencies(opts = {}) { return flow.getDependencies(this, opts) }
+  async getDependenciesCount(opts = {}) { return flow.getDependenciesCount(this, opts) }
+  async moveToWaitingChildren(token, opts = {}) { return flow.moveToWaitingChildren(this, token, opts) }
 
   /** Replaces the job's data. */
   async updateData(data) {

@@ -26,7 +26,11 @@ const REQUESTS = {
     'getMeta', 'getVersion', 'getCountsPerPriority', 'isMaxed', 'getRanges', 'getQueueEventsClients', 'clearLogs',
     'extendLock', 'moveToWait', 'removeDeduplicationKeyOf', 'removeRateLimitKey', 'publishEvent',
     'removeOrphanedJobs', 'takeJob', 'settleJob', 'extendLocks', 'removeDeprecatedPriorityKey',
+    // Flows (binding/queue/flow.rs).
+    'getChildrenValues', 'getIgnoredChildrenFailures', 'getDependencies', 'getDependenciesCount',
+    'moveToWaitingChildren', 'removeJob',
   ],
+  NativeFlowProducer: ['add', 'addBulk', 'getFlow', 'ping'],
   NativeWorker: ['close', 'getNextJob', 'settleJob'],
   NativeQueueEvents: ['waitUntilReady', 'close'],
   NativeLearningTracker: ['queueUpdate', 'cancelPending', 'status', 'clearPending'],
@@ -158,6 +162,7 @@ WorkerHandle.prototype.completeMany = function (ids, oks, payloads) {
 const QueueEventsHandle = wrap(binding.NativeQueueEvents)
 const TrackerHandle = wrap(binding.NativeLearningTracker)
 const AdminHandle = wrap(binding.NativeAdmin)
+const FlowProducerHandle = wrap(binding.NativeFlowProducer)
 
 /**
  * `v` with null-valued properties left out (options objects, a few levels
@@ -210,6 +215,9 @@ module.exports = {
   },
   NativeLearningTracker: function NativeLearningTracker(queueName, queueOpts, timings) {
     return new TrackerHandle(construct(binding.NativeLearningTracker, [queueName, queueOpts, timings]))
+  },
+  NativeFlowProducer: function NativeFlowProducer(queueOpts) {
+    return new FlowProducerHandle(construct(binding.NativeFlowProducer, [queueOpts]))
   },
   /** `queues` are queue handles (as `Queue._handle`); the admin shares their connections. */
   NativeAdmin: function NativeAdmin(queues, optsJson) {

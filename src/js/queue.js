@@ -105,9 +105,9 @@ class Queue extends QueueGetters {
   /** Removes a scheduler and its delayed iteration; resolves with whether it existed. */
   async removeJobScheduler(id) { return this._native.removeJobScheduler(text(id, 'id')) }
 
-  /** Removes a job; resolves 1 (and emits `removed` with the id), or 0 when a worker holds it. */
-  async remove(id) {
-    const removed = await this._native.remove(text(id, 'id'))
+  /** Removes a job (and its flow children unless `removeChildren: false`); resolves 1 (and emits `removed` with the id), or 0 when a worker holds it. */
+  async remove(id, { removeChildren = true } = {}) {
+    const removed = await this._native.removeJob(text(id, 'id'), !!removeChildren)
     if (removed) this.emit('removed', String(id))
     return removed ? 1 : 0
   }

@@ -1,6 +1,7 @@
 // Jobs: the Job class, its JSON forms, the job a sandboxed processor gets, and
 // the processor function types.
 import type { BulkJobOptions, JobsOptions, RetryOptions } from './options'
+import type { Dependencies, DependenciesOpts, ParentOptions } from './flow'
 import type { Queue } from './queue'
 import type { QueueEvents } from './queue-events'
 
@@ -139,8 +140,25 @@ export declare class Job<DataType = any, ReturnType = any, NameType extends stri
   isWaiting(): Promise<boolean>
   isWaitingChildren(): Promise<boolean>
   isPrioritized(): Promise<boolean>
-  /** Removes the job; fails if a worker holds it. */
+  /** Removes the job (and its flow children unless `removeChildren: false`); fails if a worker holds it. */
   remove(opts?: { removeChildren?: boolean }): Promise<void>
+  /** The return values of this parent's completed children, by child key. */
+  getChildrenValues<CT = any>(): Promise<{ [jobKey: string]: CT }>
+  /** The failures of children this parent ignored (ignoreDependencyOnFailure, continueParentOnFailure), by child key. */
+  getIgnoredChildrenFailures(): Promise<{ [jobKey: string]: string }>
+  /** @deprecated BullMQ's older name of getIgnoredChildrenFailures. */
+  getFailedChildrenValues(): Promise<{ [jobKey: string]: string }>
+  /** This parent's children by how they ended; whole lists, or pages when `opts` names lists. */
+  getDependencies(opts?: DependenciesOpts): Promise<Dependencies>
+  /** How many children per list (all four, or those set to true). */
+  getDependenciesCount(opts?: { failed?: boolean; ignored?: boolean; processed?: boolean; unprocessed?: boolean }): Promise<{
+    failed?: number
+    ignored?: number
+    processed?: number
+    unprocessed?: number
+  }>
+  /** Parks this active job until its pending children (or `opts.child`) finish; true when it moved (then throw WaitingChildrenError). */
+  moveToWaitingChildren(token: string, opts?: { child?: ParentOptions }): Promise<boolean>
   /** Moves a failed (or completed) job back to wait. */
   retry(state?: FinishedStatus, opts?: RetryOptions): Promise<void>
   /** Gives a delayed job a new delay (ms from now). */
@@ -174,6 +192,12 @@ type JobMethodName =
   | 'isWaitingChildren'
   | 'isPrioritized'
   | 'remove'
+  | 'getChildrenValues'
+  | 'getIgnoredChildrenFailures'
+  | 'getFailedChildrenValues'
+  | 'getDependencies'
+  | 'getDependenciesCount'
+  | 'moveToWaitingChildren'
   | 'retry'
   | 'changeDelay'
   | 'changePriority'

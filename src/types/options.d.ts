@@ -76,6 +76,8 @@ export interface DefaultJobOptions {
 export interface BaseJobOptions extends DefaultJobOptions {
   /** A custom id; adding an id that exists returns the existing job. */
   jobId?: string
+  /** Make the job a flow child of this existing job (it waits in waiting-children). */
+  parent?: import('./flow').ParentOptions
 }
 
 /** Options BullMQ stores under short keys. */

@@ -12,6 +12,7 @@
 
 mod add;
 mod control;
+mod flow;
 mod jobs;
 mod scheduler;
 mod upkeep;
