@@ -1,7 +1,8 @@
 --[[ move_stalled_jobs_to_wait: the periodic stalled-job check (BullMQ's
   moveStalledJobsToWait). Jobs that were in active at the previous check and have
   lost their lock since are moved back to the front of wait; past
-  maxStalledCount they get a deferred failure ("defa") and fail when fetched.
+  maxStalledCount they get a deferred failure ("defa") and fail when fetched,
+  except iterations of a live job scheduler, which are always recovered.
   Only one worker per stalledInterval runs the check (guarded by stalled-check).
 
   KEYS[1] stalled
@@ -30,6 +31,17 @@ end
 redis.call("SET", checkKey, ARGV[3], "PX", ARGV[4])
 redis.call("XTRIM", eventsKey, "MAXLEN", "~", max_events(metaKey))
 
+-- An iteration of a job scheduler that still exists is recovered however
+-- often it stalls (BullMQ never fails it for stalling).
+local function of_live_scheduler(jobKey)
+  local rjk = redis.call("HGET", jobKey, "rjk")
+  if not rjk then
+    return false
+  end
+  local repeatKey = base .. "repeat"
+  return redis.call("EXISTS", repeatKey .. ":" .. rjk) == 1 or redis.call("ZSCORE", repeatKey, rjk) ~= false
+end
+
 local moved = {}
 local suspects = redis.call("SMEMBERS", stalledKey)
 if #suspects > 0 then
@@ -41,7 +53,7 @@ if #suspects > 0 then
       local jobKey = base .. jobId
       if redis.call("EXISTS", jobKey .. ":lock") == 0 and redis.call("LREM", activeKey, 1, jobId) > 0 then
         local stc = redis.call("HINCRBY", jobKey, "stc", 1)
-        if stc > maxStalled then
+        if stc > maxStalled and not of_live_scheduler(jobKey) then
           redis.call("HSET", jobKey, "defa", "job stalled more than allowable limit")
         end
         redis.call("RPUSH", waitKey, jobId)

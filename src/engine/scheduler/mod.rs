@@ -27,7 +27,7 @@ use super::transitions::remove_job_scheduler::RemoveJobScheduler;
 pub struct JobTemplate {
     /// Job name (`None` = the scheduler id, as BullMQ).
     pub name: Option<String>,
-    /// `data` as JSON text.
+    /// `data` as JSON text (empty = `{}`).
     pub data: String,
     /// Job options as the user gave them (long names).
     pub opts: Map<String, Value>,
@@ -124,6 +124,12 @@ impl Queue {
         iteration.insert("repeatJobKey".into(), Value::from(id));
         let iteration = IterationOpts::new(id, &iteration);
         let template_opts = Value::Object(stored).to_string();
+        // No data is `{}`, as BullMQ stores it.
+        let data = if template.data.trim().is_empty() {
+            "{}"
+        } else {
+            template.data.as_str()
+        };
         let name = template.name.as_deref().unwrap_or(id);
         self.ensure_meta().await?;
         let added = AddJobScheduler {
@@ -138,7 +144,7 @@ impl Queue {
             limit: repeat.limit,
             pattern: repeat.pattern.as_deref(),
             end_date: repeat.end_date,
-            template_data: &template.data,
+            template_data: data,
             template_opts: &template_opts,
             iteration: &iteration,
             priority: parsed.priority,

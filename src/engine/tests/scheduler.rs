@@ -307,3 +307,85 @@ async fn lists_schedulers_by_next_run() {
     assert_eq!(asc, ["a", "b"]);
     assert_eq!(q.get_job_schedulers_count().await.unwrap(), 3);
 }
+
+#[tokio::test]
+async fn a_stalled_iteration_of_a_live_scheduler_is_never_failed() {
+    use crate::engine::worker::stalled::check_stalled;
+    let q = fresh_queue("sched-stall");
+    let k = q.keys().clone();
+    let job = q
+        .upsert_job_scheduler(
+            "s",
+            repeat(json!({ "every": 60000 })),
+            JobTemplate::default(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let plain = q
+        .add(crate::engine::NewJob {
+            name: "p".into(),
+            data: "{}".into(),
+            opts: crate::engine::JobOptions::from_json(serde_json::Map::new()).unwrap(),
+        })
+        .await
+        .unwrap();
+    // Both sit in active without a lock, having stalled before.
+    for id in [&job.id, &plain] {
+        let _: () = cmd(&q, redis::cmd("LREM").arg(&k.wait).arg(0).arg(id)).await;
+        let _: () = cmd(&q, redis::cmd("LPUSH").arg(&k.active).arg(id)).await;
+        let _: () = cmd(&q, redis::cmd("HSET").arg(k.job(id)).arg("stc").arg(3)).await;
+    }
+    // The first check marks them, the second recovers them (stalled-check
+    // lasts 1 ms here).
+    check_stalled(&q, 1, 1).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let mut moved = check_stalled(&q, 1, 1).await.unwrap();
+    moved.sort();
+    let mut expected = vec![job.id.clone(), plain.clone()];
+    expected.sort();
+    assert_eq!(moved, expected);
+    let defa = |id: &str| {
+        let key = k.job(id);
+        let q = q.clone();
+        async move {
+            let v: Option<String> = cmd(&q, redis::cmd("HGET").arg(key).arg("defa")).await;
+            v
+        }
+    };
+    assert_eq!(defa(&job.id).await, None);
+    assert_eq!(
+        defa(&plain).await.as_deref(),
+        Some("job stalled more than allowable limit")
+    );
+}
+
+#[tokio::test]
+async fn taking_an_iteration_by_hand_creates_the_next_one() {
+    let q = fresh_queue("sched-manual");
+    q.upsert_job_scheduler(
+        "m",
+        repeat(json!({ "every": 60000 })),
+        JobTemplate::default(),
+    )
+    .await
+    .unwrap();
+    let taken = q
+        .take_job("tok", &WorkerOptions::default())
+        .await
+        .unwrap()
+        .expect("the first iteration is ready now");
+    let v: Value = serde_json::from_str(&taken.json).unwrap();
+    let millis: u64 = v["id"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let s = q.get_job_scheduler("m").await.unwrap().unwrap();
+    assert_eq!(s.iteration_count, Some(2));
+    assert_eq!(s.next, Some(millis + 60000));
+    assert_eq!(zrange(&q, &q.keys().delayed).await.len(), 1);
+}

@@ -58,10 +58,16 @@ fn fetch<'a>(now: u64, wanted: usize, token: &'a str, opts: &'a WorkerOptions) -
     }
 }
 
-/// The job a fetch at `now` took, checked as the loop checks it.
-fn taken(fetched: Fetched, now: u64, opts: &WorkerOptions) -> Option<TakenJob> {
+/// The job a fetch at `now` took, checked as the loop checks it. A job
+/// scheduler's iteration gets its next one created first, as in the loop.
+async fn taken(q: &Queue, fetched: Fetched, now: u64, opts: &WorkerOptions) -> Option<TakenJob> {
     let Arrivals { ready, broken } = arrivals(fetched.jobs, now, opts.name.as_deref());
     if let Some(r) = ready.into_iter().next() {
+        if r.job.repeat_job_key.is_some()
+            && let Err(e) = q.schedule_next_iteration(&r.job).await
+        {
+            tracing::warn!(queue = %q.name(), job_id = %r.job.id, error = %e, "Failed to add repeatable job for next iteration");
+        }
         return Some(TakenJob { json: r.json });
     }
     // A job with a deferred failure or unreadable data: the caller gets it as
@@ -77,7 +83,7 @@ impl Queue {
     pub async fn take_job(&self, token: &str, opts: &WorkerOptions) -> Result<Option<TakenJob>> {
         let now = now_ms();
         let fetched = fetch(now, 1, token, opts).run(self).await?;
-        Ok(taken(fetched, now, opts))
+        Ok(taken(self, fetched, now, opts).await)
     }
 
     /// Settles active job `id`, held with `token`, with `outcome`, as the
@@ -165,7 +171,7 @@ impl Queue {
         match reply.codes.first().copied().unwrap_or(0) {
             0 => Ok(ManualSettled {
                 settled: accepted(job, now),
-                next: taken(reply.fetched, now, opts),
+                next: taken(self, reply.fetched, now, opts).await,
             }),
             code => Err(Error::from_script_code(finish, code, id, "active")),
         }
@@ -212,7 +218,7 @@ impl Worker {
         let now = now_ms();
         let fetched = fetch(now, 1, token, opts).run(q).await?;
         let (limited, next_delayed) = (fetched.rate_limit_ttl > 0, fetched.next_delayed_ms);
-        let first = taken(fetched, now, opts);
+        let first = taken(q, fetched, now, opts).await;
         if first.is_some() || !block || limited {
             return Ok(first);
         }
