@@ -35,7 +35,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{
@@ -142,8 +142,9 @@ struct Segment {
 
 struct Shared {
     /// Set right after creation (the callback needs a `Weak` to this struct).
-    /// Written only to `refer`/`unref` it, on the JS thread.
-    wake: RwLock<Option<Wake>>,
+    /// Read without a lock: a lock here would make the JS thread wait for a
+    /// runtime thread that is inside `call` (a context switch per answer).
+    wake: OnceLock<Wake>,
     /// Pending requests plus live sinks. JS thread only (atomic for `Sync`).
     holds: AtomicU32,
     next_id: AtomicU32,
@@ -169,7 +170,7 @@ impl Shared {
             messages: vec![m],
         });
         drop(segments);
-        if let Some(wake) = self.wake.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some(wake) = self.wake.get() {
             // Queues a wake-up (unbounded queue: never blocks). It fails only
             // while Node tears the environment down, when nobody is waiting.
             let _ = wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
@@ -177,21 +178,15 @@ impl Shared {
     }
 
     /// Takes a hold (JS thread): the channel keeps Node alive while any exist.
-    #[allow(deprecated)] // napi's refer/unref: the only way to toggle one TSFN's ref.
     fn hold(&self, env: &Env) {
         if self.holds.fetch_add(1, Ordering::Relaxed) == 0
-            && let Some(w) = self
-                .wake
-                .write()
-                .unwrap_or_else(|e| e.into_inner())
-                .as_mut()
+            && let Some(w) = self.wake.get()
         {
-            let _ = w.refer(env);
+            keep_alive(env, w, true);
         }
     }
 
     /// Gives back `n` holds (JS thread).
-    #[allow(deprecated)]
     fn release(&self, env: &Env, n: u32) {
         if n == 0 {
             return;
@@ -199,19 +194,33 @@ impl Shared {
         let before = self.holds.fetch_sub(n, Ordering::Relaxed);
         if before <= n {
             self.holds.store(0, Ordering::Relaxed);
-            if let Some(w) = self
-                .wake
-                .write()
-                .unwrap_or_else(|e| e.into_inner())
-                .as_mut()
-            {
-                let _ = w.unref(env);
+            if let Some(w) = self.wake.get() {
+                keep_alive(env, w, false);
             }
         }
     }
 
     fn next_id(&self) -> u32 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// References (`on`) or unreferences the threadsafe function: whether it keeps
+/// Node's event loop alive. napi-rs offers this only through `&mut` methods,
+/// which would put a lock on every `call` from the runtime threads.
+fn keep_alive(env: &Env, w: &Wake, on: bool) {
+    let raw = w.raw();
+    // SAFETY: `env` is the live environment of the JS thread this runs on (both
+    // callers are reached only from JS calls or threadsafe-function callbacks),
+    // and `raw` is a threadsafe function of that environment that stays valid
+    // while `w` is borrowed: it is released only when the last handle drops.
+    // Node's functions only flip the ref flag of the function's uv handle.
+    unsafe {
+        if on {
+            napi::sys::napi_ref_threadsafe_function(env.raw(), raw);
+        } else {
+            napi::sys::napi_unref_threadsafe_function(env.raw(), raw);
+        }
     }
 }
 
@@ -356,7 +365,7 @@ impl NativeChannel {
     )]
     pub fn new(deliver: Function<'_, (), ()>) -> Result<Self> {
         let shared = Arc::new(Shared {
-            wake: RwLock::new(None),
+            wake: OnceLock::new(),
             holds: AtomicU32::new(0),
             next_id: AtomicU32::new(1),
             segments: Mutex::new(VecDeque::new()),
@@ -367,7 +376,7 @@ impl NativeChannel {
             .callee_handled::<false>()
             .weak::<true>()
             .build_callback(move |ctx| take_segment(&weak, ctx))?;
-        *shared.wake.write().unwrap_or_else(|e| e.into_inner()) = Some(wake);
+        let _ = shared.wake.set(wake);
         Ok(NativeChannel {
             channel: Channel { shared },
         })
