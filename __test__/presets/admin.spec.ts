@@ -285,6 +285,23 @@ describe('createAdminHandler', () => {
     expect((await call(root, 'GET', `/${stats.name}/stats`)).status).toBe(200)
   })
 
+  test('schedulers: every queue keyed by name, one queue alone, in bullmq\'s shape', async () => {
+    await clean.upsertJobScheduler('nightly-report', { pattern: '0 0 2 * * *', tz: 'Asia/Jakarta' }, { name: 'report', data: { kind: 'daily' } })
+    await clean.upsertJobScheduler('heartbeat', { every: 3_600_000, startDate: Date.now() + 3_600_000 })
+    for (const { kind, base } of servers) {
+      const all = await call<AdminResponseBody<Record<string, Array<{ key: string }>>>>(base, 'GET', '/schedulers')
+      expect([kind, all.status, all.body.message]).toEqual([kind, 200, 'Job schedulers retrieved successfully'])
+      expect(Object.keys(all.body.data!).sort()).toEqual(queues.map((q) => q.name).sort())
+      expect(all.body.data![stats.name]).toEqual([])
+      const one = await call<AdminResponseBody<Array<Record<string, unknown>>>>(base, 'GET', `/${clean.name}/schedulers`)
+      expect(one.body.data).toEqual(await clean.getJobSchedulers(0, -1, true))
+      const report = one.body.data!.find((s) => s.key === 'nightly-report')!
+      expect(report).toMatchObject({ name: 'report', pattern: '0 0 2 * * *', tz: 'Asia/Jakarta', iterationCount: 1, template: { data: { kind: 'daily' } } })
+      expect(typeof report.next).toBe('number')
+    }
+    expect((await call(servers[0].base, 'POST', '/schedulers')).status).toBe(405)
+  })
+
   test('a body over 1 MiB is 413', async () => {
     const big = JSON.stringify({ limit: 1, pad: 'x'.repeat(1024 * 1024) })
     const r = await call(servers[0].base, 'POST', `/${clean.name}/jobs/retry-failed`, { body: big })

@@ -38,6 +38,33 @@ describe('email queues', () => {
     expect(job.opts).toMatchObject({ attempts: 3, backoff: { type: 'exponential', delay: 2000 } })
   })
 
+  test('the cleanup queue sweeps expired verification codes on CLEANUP_SCHEDULE (hourly by default)', async () => {
+    const prefix = `email-sched-${Date.now()}`
+    const noop = { cleanup: { 'cleanup-expired-verification-codes': async () => ({ removed: 0 }) } }
+    await initializeQueues({ connection: connection(), prefix, logger: null, processors: noop })
+    const cleanup = getQueues().find((q) => q.name === 'cleanup')!
+    const [s] = await cleanup.getJobSchedulers()
+    expect(s).toMatchObject({ key: 'cleanup-expired-verification-codes', name: 'cleanup-expired-verification-codes', pattern: '0 * * * *' })
+    expect(new Date(s.next!).getMinutes()).toBe(0)
+    expect(await cleanup.getDelayedCount()).toBe(1)
+    // Starting again does not add a second iteration; the env changes the schedule.
+    await shutdownQueues()
+    process.env.CLEANUP_SCHEDULE = '900000'
+    await initializeQueues({ connection: connection(), prefix, logger: null, processors: noop })
+    const again = getQueues().find((q) => q.name === 'cleanup')!
+    expect(await again.getJobSchedulers()).toEqual([expect.objectContaining({ every: 900000 })])
+    expect(await again.getJobCountByTypes('delayed', 'waiting')).toBe(1)
+    // off removes it; a bad value is a clear error naming the variable.
+    await shutdownQueues()
+    process.env.CLEANUP_SCHEDULE = 'off'
+    await initializeQueues({ connection: connection(), prefix, logger: null, processors: noop })
+    expect(await getQueues().find((q) => q.name === 'cleanup')!.getJobSchedulersCount()).toBe(0)
+    await shutdownQueues()
+    process.env.CLEANUP_SCHEDULE = 'hourly please'
+    await expect(initializeQueues({ connection: connection(), prefix, logger: null, processors: noop }))
+      .rejects.toMatchObject({ code: 'ERR_FERROQ_INVALID_OPTION', message: expect.stringContaining('CLEANUP_SCHEDULE') })
+  })
+
   test('helpers validate their arguments with clear errors', async () => {
     await initializeQueues({ connection: connection(), prefix: `email-v-${Date.now()}`, logger: null, processors: {} })
     const cases: [Promise<unknown>, RegExp][] = [

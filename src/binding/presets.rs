@@ -156,6 +156,9 @@ pub fn email_system_config(env_json: String) -> Result<String, Code> {
         "retryDelay": c.retry_delay_ms,
         "redisEnabled": c.redis_enabled,
         "jobOptions": c.job_options(),
+        "cleanupSchedule": c.cleanup_schedule,
+        "cleanupSchedulerId": crate::presets::email_queues::CLEANUP_SCHEDULER_ID,
+        "cleanupJobName": crate::presets::email_queues::CLEANUP_JOB_NAME,
     })
     .to_string())
 }

@@ -22,6 +22,7 @@ const state = {
 const ENV_VARS = [
   'EMAIL_QUEUE_CONCURRENCY', 'SYNC_QUEUE_CONCURRENCY', 'PAYMENT_QUEUE_CONCURRENCY', 'ENROLLMENT_QUEUE_CONCURRENCY',
   'NOTIFICATION_QUEUE_CONCURRENCY', 'CLEANUP_QUEUE_CONCURRENCY', 'JOB_MAX_RETRIES', 'JOB_RETRY_DELAY',
+  'CLEANUP_SCHEDULE', 'CLEANUP_SCHEDULE_TZ',
 ]
 
 /** The system's settings from `process.env` (read on every call, so changes apply). */
@@ -83,8 +84,29 @@ async function initializeQueues(opts = {}) {
       log('info', `✅ Worker created: ${q.name} (concurrency: ${q.concurrency})`)
     }
   }
+  await scheduleCleanup(config, opts)
   log('info', `✅ Queue system initialized with ${state.queues.size} queues`)
   return { queues: state.queues, workers: state.workers }
+}
+
+/**
+ * The cleanup queue's scheduled sweep of expired verification codes
+ * (CLEANUP_SCHEDULE, default hourly): upserted when this process runs its
+ * processor (`processors.cleanup['cleanup-expired-verification-codes']`) or
+ * when `opts.scheduleCleanup` is true (workers elsewhere); removed when the
+ * schedule is `off`. Upserting again on every start changes nothing twice.
+ */
+async function scheduleCleanup(config, opts) {
+  const queue = state.queues.get('cleanup')
+  if (!queue) return
+  if (!config.cleanupSchedule) {
+    if (await queue.removeJobScheduler(config.cleanupSchedulerId)) log('info', '🧹 Cleanup schedule removed (CLEANUP_SCHEDULE=off)')
+    return
+  }
+  if (!processorFor('cleanup', config.cleanupJobName) && opts.scheduleCleanup !== true) return
+  await queue.upsertJobScheduler(config.cleanupSchedulerId, config.cleanupSchedule, { name: config.cleanupJobName })
+  const s = config.cleanupSchedule
+  log('info', `🧹 Cleanup scheduled: ${config.cleanupJobName} (${s.pattern ? `cron "${s.pattern}"${s.tz ? ` ${s.tz}` : ''}` : `every ${s.every} ms`})`)
 }
 
 /** Closes every worker (letting running jobs finish), then every queue. Idempotent. */

@@ -236,6 +236,7 @@ impl AdminApi {
         let answer = match route {
             Route::Health => return self.health().await,
             Route::AllStats => self.all_stats().await,
+            Route::AllSchedulers => actions::all_schedulers(&self.queues).await,
             Route::Queue { queue, action } => match self.queue(&queue) {
                 Ok(q) => actions::run(q, action, &query, &body).await,
                 Err(e) => Err(e),

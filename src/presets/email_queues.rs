@@ -6,10 +6,14 @@
 //! `SYNC_QUEUE_CONCURRENCY` (2), `PAYMENT_QUEUE_CONCURRENCY` (3),
 //! `ENROLLMENT_QUEUE_CONCURRENCY` (3), `NOTIFICATION_QUEUE_CONCURRENCY` (5),
 //! `CLEANUP_QUEUE_CONCURRENCY` (1), `JOB_MAX_RETRIES` (3), `JOB_RETRY_DELAY`
-//! (2000 ms, exponential), `REDIS_ENABLED` (true).
+//! (2000 ms, exponential), `REDIS_ENABLED` (true), `CLEANUP_SCHEDULE` (when the
+//! cleanup queue sweeps expired verification codes: a cron pattern, or a number
+//! of ms between runs, or `off`; default hourly, `0 * * * *`) and
+//! `CLEANUP_SCHEDULE_TZ` (the pattern's IANA time zone; default the process's).
 
 use serde_json::{Value, json};
 
+use crate::engine::scheduler::RepeatOptions;
 use crate::engine::{Error, Result};
 
 /// One queue of the system and its worker settings.
@@ -36,6 +40,12 @@ pub const QUEUES: [(&str, &str, usize); 6] = [
 pub const DEFAULT_MAX_RETRIES: u64 = 3;
 /// Default first retry delay, ms (`JOB_RETRY_DELAY`).
 pub const DEFAULT_RETRY_DELAY_MS: u64 = 2_000;
+/// The cleanup queue's job scheduler: the sweep of expired verification codes.
+pub const CLEANUP_SCHEDULER_ID: &str = "cleanup-expired-verification-codes";
+/// The name of the job it creates (the cleanup processor's key).
+pub const CLEANUP_JOB_NAME: &str = "cleanup-expired-verification-codes";
+/// `CLEANUP_SCHEDULE` when unset: hourly, on the hour (the seed app's Phase 4).
+pub const DEFAULT_CLEANUP_SCHEDULE: &str = "0 * * * *";
 /// Finished jobs kept for the admin endpoints.
 const KEEP_COMPLETED: u64 = 1_000;
 const KEEP_FAILED: u64 = 5_000;
@@ -51,6 +61,37 @@ pub struct EmailSystemConfig {
     pub retry_delay_ms: u64,
     /// `REDIS_ENABLED` is not "false": use queues (else run processors inline).
     pub redis_enabled: bool,
+    /// The cleanup sweep's repeat options (`{ pattern, tz? }` or `{ every }`),
+    /// `None` when `CLEANUP_SCHEDULE=off`.
+    pub cleanup_schedule: Option<Value>,
+}
+
+/// `CLEANUP_SCHEDULE` (+ `CLEANUP_SCHEDULE_TZ`) as job-scheduler repeat options,
+/// checked as a scheduler upsert would check them.
+fn cleanup_schedule(vars: &dyn Fn(&str) -> Option<String>) -> Result<Option<Value>> {
+    let raw = vars("CLEANUP_SCHEDULE").unwrap_or_default();
+    let raw = raw.trim();
+    let repeat = match raw {
+        "off" | "false" | "none" => return Ok(None),
+        "" => json!({ "pattern": DEFAULT_CLEANUP_SCHEDULE }),
+        ms if ms.bytes().all(|b| b.is_ascii_digit()) => {
+            json!({ "every": ms.parse::<u64>().unwrap_or(0) })
+        }
+        pattern => json!({ "pattern": pattern }),
+    };
+    let mut repeat = repeat.as_object().cloned().unwrap_or_default();
+    if let Some(tz) = vars("CLEANUP_SCHEDULE_TZ").filter(|t| !t.trim().is_empty()) {
+        repeat.insert("tz".into(), Value::from(tz.trim()));
+    }
+    RepeatOptions::from_json(&repeat, "CLEANUP_SCHEDULE").map_err(|e| {
+        let name = if e.to_string().contains(".tz") {
+            "CLEANUP_SCHEDULE_TZ"
+        } else {
+            "CLEANUP_SCHEDULE"
+        };
+        Error::invalid(name, format!("\"{raw}\" is not a schedule: {e}"))
+    })?;
+    Ok(Some(Value::Object(repeat)))
 }
 
 fn env_number(vars: &dyn Fn(&str) -> Option<String>, name: &str, default: u64) -> Result<u64> {
@@ -89,6 +130,7 @@ impl EmailSystemConfig {
             attempts: env_number(vars, "JOB_MAX_RETRIES", DEFAULT_MAX_RETRIES)?.max(1),
             retry_delay_ms: env_number(vars, "JOB_RETRY_DELAY", DEFAULT_RETRY_DELAY_MS)?,
             redis_enabled: !matches!(vars("REDIS_ENABLED").as_deref(), Some("false") | Some("0")),
+            cleanup_schedule: cleanup_schedule(vars)?,
         })
     }
 
@@ -223,6 +265,7 @@ mod tests {
         assert_eq!(c.queues[0].concurrency, 9);
         assert_eq!(c.queues[1].concurrency, 2);
         assert!(!c.redis_enabled);
+        assert_eq!(c.cleanup_schedule, Some(json!({ "pattern": "0 * * * *" })));
         let bad = |k: &str| (k == "JOB_RETRY_DELAY").then(|| "soon".to_string());
         assert!(
             EmailSystemConfig::from_vars(&bad)
@@ -230,6 +273,34 @@ mod tests {
                 .to_string()
                 .contains("JOB_RETRY_DELAY")
         );
+    }
+
+    #[test]
+    fn cleanup_schedule_from_vars() {
+        let with = |schedule: &'static str, tz: Option<&'static str>| {
+            move |k: &str| match k {
+                "CLEANUP_SCHEDULE" => Some(schedule.to_string()),
+                "CLEANUP_SCHEDULE_TZ" => tz.map(str::to_string),
+                _ => None,
+            }
+        };
+        let c = |s, tz| EmailSystemConfig::from_vars(&with(s, tz));
+        assert_eq!(c("off", None).unwrap().cleanup_schedule, None);
+        assert_eq!(
+            c("900000", None).unwrap().cleanup_schedule,
+            Some(json!({ "every": 900000 }))
+        );
+        assert_eq!(
+            c("*/30 * * * *", Some("Asia/Jakarta"))
+                .unwrap()
+                .cleanup_schedule,
+            Some(json!({ "pattern": "*/30 * * * *", "tz": "Asia/Jakarta" }))
+        );
+        let e = c("every hour", None).unwrap_err();
+        assert!(e.to_string().contains("CLEANUP_SCHEDULE"), "{e}");
+        let e = c("0 * * * *", Some("Moon/Base")).unwrap_err();
+        assert!(e.to_string().contains("CLEANUP_SCHEDULE_TZ"), "{e}");
+        assert!(c("0", None).is_err(), "an interval of 0 ms is refused");
     }
 
     #[test]

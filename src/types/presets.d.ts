@@ -62,6 +62,12 @@ export interface InitializeQueuesOptions {
   connection?: ConnectionOptions
   prefix?: string
   logger?: { info?: (m: string) => void; warn?: (m: string) => void; error?: (m: string) => void } | null
+  /**
+   * Schedule the cleanup queue's sweep of expired verification codes
+   * (CLEANUP_SCHEDULE) even though this process has no processor for it
+   * (workers run elsewhere). With a `cleanup` processor it is scheduled anyway.
+   */
+  scheduleCleanup?: boolean
 }
 export declare function initializeQueues(opts?: InitializeQueuesOptions): Promise<{ queues: Map<string, Queue>; workers: Map<string, Worker> }>
 export declare function shutdownQueues(): Promise<void>
@@ -156,7 +162,7 @@ export type AdminHandler<Req extends import('node:http').IncomingMessage = impor
   res: import('node:http').ServerResponse,
   next?: (err?: unknown) => void,
 ) => Promise<void>
-/** The email-queue app's admin endpoints (stats, health, jobs, retry, remove, pause/resume, clean). */
+/** The email-queue app's admin endpoints (stats, health, jobs, retry, remove, pause/resume, clean, job schedulers). */
 export declare function createAdminHandler<Req extends import('node:http').IncomingMessage = import('node:http').IncomingMessage>(
   options: AdminHandlerOptions<Req>,
 ): AdminHandler<Req>

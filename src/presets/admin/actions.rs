@@ -55,6 +55,10 @@ pub async fn run(
     match action {
         Action::Stats => reply("Queue statistics retrieved successfully", stats(q).await?),
         Action::ListJobs => list_jobs(q, query).await,
+        Action::Schedulers => reply(
+            "Job schedulers retrieved successfully",
+            schedulers(q).await?,
+        ),
         Action::GetJob(id) => {
             let job = q.get_job(&id).await?.ok_or_else(|| job_not_found(q, &id))?;
             let state = q.get_state(&id).await?;
@@ -86,6 +90,29 @@ pub async fn stats(q: &Queue) -> engine::Result<QueueStats> {
     let states: Vec<String> = view::STAT_STATES.iter().map(|s| s.to_string()).collect();
     let (counts, paused) = tokio::try_join!(q.get_job_counts(&states), q.is_paused())?;
     Ok(QueueStats::from_counts(q.name(), &counts, paused))
+}
+
+/// One queue's job schedulers as BullMQ's `getJobSchedulers()` lists them
+/// (soonest first): key, name, next run, pattern or every, tz, iterations, template.
+pub async fn schedulers(q: &Queue) -> Result<Vec<Value>, ApiError> {
+    q.get_job_schedulers(0, -1, true)
+        .await?
+        .iter()
+        .map(|s| {
+            let text = s.to_json()?;
+            serde_json::from_str(&text).map_err(|e| ApiError::new(500, e.to_string()))
+        })
+        .collect()
+}
+
+/// Every queue's job schedulers, keyed by queue name (`GET /schedulers`).
+pub async fn all_schedulers(queues: &[Queue]) -> Result<Reply, ApiError> {
+    let lists = join_all(queues.iter().map(schedulers)).await;
+    let mut data = Map::new();
+    for (q, list) in queues.iter().zip(lists) {
+        data.insert(q.name().to_string(), Value::Array(list?));
+    }
+    reply("Job schedulers retrieved successfully", Value::Object(data))
 }
 
 fn job_not_found(q: &Queue, id: &str) -> ApiError {

@@ -25,6 +25,8 @@ pub enum Route {
     Health,
     /// `GET /stats`
     AllStats,
+    /// `GET /schedulers`: every queue's job schedulers.
+    AllSchedulers,
     /// `/:name/...`: something done to one queue.
     Queue {
         /// The queue's name.
@@ -41,6 +43,8 @@ pub enum Action {
     Stats,
     /// `GET /:name/jobs`
     ListJobs,
+    /// `GET /:name/schedulers`
+    Schedulers,
     /// `GET /:name/job/:id`
     GetJob(String),
     /// `POST /:name/job/:id/retry`
@@ -89,8 +93,14 @@ pub fn route(method: &str, segments: &[String]) -> Result<Route, Miss> {
                 .then_some(Route::AllStats)
                 .ok_or(Miss::MethodNotAllowed(GET));
         }
+        ["schedulers"] => {
+            return get
+                .then_some(Route::AllSchedulers)
+                .ok_or(Miss::MethodNotAllowed(GET));
+        }
         [q, "stats"] => (q, GET, get.then_some(Action::Stats)),
         [q, "jobs"] => (q, GET, get.then_some(Action::ListJobs)),
+        [q, "schedulers"] => (q, GET, get.then_some(Action::Schedulers)),
         [q, "job", id] => {
             let action = if get {
                 Some(Action::GetJob(id.to_string()))
@@ -265,6 +275,8 @@ mod tests {
         let cases = [
             ("GET", "/health", Route::Health),
             ("GET", "/stats", Route::AllStats),
+            ("GET", "/schedulers", Route::AllSchedulers),
+            ("GET", "/cleanup/schedulers", on("cleanup", Action::Schedulers)),
             ("GET", "/email/stats", on("email", Action::Stats)),
             ("GET", "/email/jobs", on("email", Action::ListJobs)),
             ("GET", "/email/job/42", on("email", Action::GetJob(id()))),
