@@ -82,3 +82,4 @@ export function createBatchGeneration(opts: BatchGenerationOptions = {}): BatchG
     },
   }
 }
+export * from './flow'
