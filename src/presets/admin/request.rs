@@ -276,7 +276,11 @@ mod tests {
             ("GET", "/health", Route::Health),
             ("GET", "/stats", Route::AllStats),
             ("GET", "/schedulers", Route::AllSchedulers),
-            ("GET", "/cleanup/schedulers", on("cleanup", Action::Schedulers)),
+            (
+                "GET",
+                "/cleanup/schedulers",
+                on("cleanup", Action::Schedulers),
+            ),
             ("GET", "/email/stats", on("email", Action::Stats)),
             ("GET", "/email/jobs", on("email", Action::ListJobs)),
             ("GET", "/email/job/42", on("email", Action::GetJob(id()))),
