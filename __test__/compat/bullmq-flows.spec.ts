@@ -20,7 +20,8 @@ describe('flows between bullmq and ferroq', () => {
     open = []
   })
 
-  /** A flow with fixed ids: two queues, two levels, a failure flag and a delay. */
+  /** A flow with fixed ids: two queues, two levels, a failure flag and a delay. `tag` (upper
+   * case, so no generated queue name contains it) names the ids. */
   const tree = (p: string, c: string, tag: string) => ({
     name: 'root',
     queueName: p,
@@ -68,10 +69,10 @@ describe('flows between bullmq and ferroq', () => {
       const [bp, bc, fp, fc] = [queueName('fl-bp'), queueName('fl-bc'), queueName('fl-fp'), queueName('fl-fc')]
       const bullFlows = track(new bullmq.FlowProducer({ connection: bullConnection() }))
       const ferroqFlows = track(new FlowProducer({ connection: connection() }))
-      await bullFlows.add(tree(bp, bc, 'bb'))
-      await ferroqFlows.add(tree(fp, fc, 'ff'))
-      const fromBull = JSON.stringify(await snapshot(redis, [bp, bc], 'bb')).split(bp).join('P').split(bc).join('C')
-      const fromFerroq = JSON.stringify(await snapshot(redis, [fp, fc], 'ff')).split(fp).join('P').split(fc).join('C')
+      await bullFlows.add(tree(bp, bc, 'BULLTAG'))
+      await ferroqFlows.add(tree(fp, fc, 'FERROTAG'))
+      const fromBull = JSON.stringify(await snapshot(redis, [bp, bc], 'BULLTAG')).split(bp).join('P').split(bc).join('C')
+      const fromFerroq = JSON.stringify(await snapshot(redis, [fp, fc], 'FERROTAG')).split(fp).join('P').split(fc).join('C')
       expect(JSON.parse(fromFerroq)).toEqual(JSON.parse(fromBull))
     } finally {
       redis.disconnect()
