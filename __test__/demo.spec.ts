@@ -1,10 +1,12 @@
 // `npm run demo` (the README's main command) runs to completion and exits by itself.
 import { spawnSync } from 'node:child_process'
 import * as path from 'node:path'
+import { connection } from './helpers'
 
 test('the demo drains its work, serves the admin endpoints and prints a summary', () => {
   const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'examples', 'demo.js')], {
-    env: { ...process.env, DEMO_JOBS: '40', DEMO_QUIET: '1' },
+    // The store under test (Redis, or memory:// with FERROQ_TEST_STORE=memory).
+    env: { ...process.env, REDIS_URL: connection().url, DEMO_JOBS: '40', DEMO_QUIET: '1' },
     encoding: 'utf8',
     timeout: 60000,
   })

@@ -3,12 +3,29 @@ import type { EventEmitter } from 'node:events'
 
 let n = 0
 
-/** Connection options for the test server (started by global setup). */
+/** Which store the suite runs on: `FERROQ_TEST_STORE=memory` (the embedded store) or Redis. */
+export const store: 'memory' | 'redis' = process.env.FERROQ_TEST_STORE === 'memory' ? 'memory' : 'redis'
+
+// One embedded store per spec file (this module is loaded once per file), as
+// one Redis server is shared by a file's queues, workers and events.
+const memoryUrl = `memory://jest-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
+
+/** Connection options for the test store: the server global setup started, or memory://. */
 export function connection(): { url: string } {
+  if (store === 'memory') return { url: memoryUrl }
   const url = process.env.REDIS_URL
   if (!url) throw new Error('REDIS_URL not set: run through jest (global setup starts redis-server)')
   return { url }
 }
+
+/**
+ * `test` for a case that needs a real Redis: another client (bullmq, ioredis)
+ * or data shared with another process. Skipped on memory:// (`npm test` lists it).
+ */
+export const testRedisOnly: typeof test = store === 'redis' ? test : test.skip
+
+/** `describe` for a group of cases that need a real Redis (see `testRedisOnly`). */
+export const describeRedisOnly: typeof describe = store === 'redis' ? describe : describe.skip
 
 /** A queue name no other test uses. */
 export function queueName(tag: string): string {

@@ -9,7 +9,7 @@ const root = path.join(__dirname, '..')
 const script = (name: string) => `
   const { Queue, Worker } = require(${JSON.stringify(root)});
   (async () => {
-    const c = { url: process.env.REDIS_URL };
+    const c = ${JSON.stringify(connection())};
     const q = new Queue(${JSON.stringify(name)}, { connection: c });
     await q.add('secret-job', { card: '4111-1111' });
     const w = new Worker(${JSON.stringify(name)}, async () => 1, { connection: c });

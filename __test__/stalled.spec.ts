@@ -3,7 +3,7 @@
 // event loop is blocked keeps its lock, because renewal runs on a Rust timer.
 import { Queue, Worker, QueueEvents, Job } from '..'
 import { Worker as BullWorker, Queue as BullQueue } from 'bullmq'
-import { connection, queueName, next, eventually } from './helpers'
+import { connection, queueName, next, eventually, testRedisOnly } from './helpers'
 import { spawnWorker } from './fixtures/spawn-worker'
 
 const FAST = { lockDuration: 500, stalledInterval: 300 }
@@ -20,7 +20,9 @@ async function killChildHolding(name: string, maxStalledCount?: number): Promise
 }
 
 describe('stalled jobs', () => {
-  test('a job whose worker process died is moved back to wait, emits stalled, and another worker completes it', async () => {
+  // Redis only (these two and the bullmq contrast): the dying worker is another
+  // process, and bullmq is another client.
+  testRedisOnly('a job whose worker process died is moved back to wait, emits stalled, and another worker completes it', async () => {
     const name = queueName('stalled-dead')
     const queue = new Queue(name, { connection: connection() })
     const events = new QueueEvents(name, { connection: connection() })
@@ -48,7 +50,7 @@ describe('stalled jobs', () => {
     await queue.close()
   })
 
-  test('past maxStalledCount the job fails with "job stalled more than allowable limit"', async () => {
+  testRedisOnly('past maxStalledCount the job fails with "job stalled more than allowable limit"', async () => {
     const name = queueName('stalled-max')
     const queue = new Queue(name, { connection: connection() })
     await queue.add('x', {})
@@ -115,7 +117,7 @@ describe('stalled jobs', () => {
 
   // For contrast only (nothing asserted on bullmq): bullmq renews locks on JS
   // timers, so the same blocked processor loses its lock. The counts are logged.
-  test('contrast: bullmq@6.7.0 in the same busy-loop scenario (logged, not asserted)', async () => {
+  testRedisOnly('contrast: bullmq@6.7.0 in the same busy-loop scenario (logged, not asserted)', async () => {
     const name = queueName('stalled-busy-bullmq')
     const { url } = connection()
     const queue = new BullQueue(name, { connection: { url } })

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 'use strict'
 // ferroq's main demo: the learning tracker and the email queues at work on one
-// Redis, with the admin endpoints served on a local port and live per-queue
-// counts in the terminal until the work drains. Uses REDIS_URL when set, else
-// starts a private redis-server on a free loopback port (and stops it).
+// store, with the admin endpoints served on a local port and live per-queue
+// counts in the terminal until the work drains. Uses REDIS_URL when set (a
+// memory:// URL works too), else starts a private redis-server on a free
+// loopback port (and stops it), else, with no redis-server on PATH, runs on
+// ferroq's embedded in-process store (memory://demo). It says which.
 //
 //   npm run demo            (DEMO_JOBS=300 for more work, DEMO_QUIET=1 for no live view)
 
 const http = require('node:http')
 const path = require('node:path')
+const { spawnSync } = require('node:child_process')
 const ferroq = require(path.join(__dirname, '..'))
 const { startRedis } = require(path.join(__dirname, '..', '__test__', 'setup', 'redis-server.js'))
 
@@ -22,14 +25,28 @@ function bar(done, total, width = 24) {
   return '█'.repeat(filled) + '░'.repeat(width - filled)
 }
 
-async function main() {
-  let server = null
-  if (!process.env.REDIS_URL) {
-    server = await startRedis()
-    process.env.REDIS_URL = server.url
-    console.log(`started a private redis-server on ${server.url} (pid ${server.pid})`)
+/** The store to run on, and a line saying which. */
+async function pickStore() {
+  const url = process.env.REDIS_URL
+  if (url) {
+    const what = url.startsWith('memory:') ? 'the embedded store' : 'Redis'
+    return { url, server: null, said: `using ${what} from REDIS_URL (${url.replace(/\/\/[^@/]*@/, '//***@')})` }
   }
-  const connection = { url: process.env.REDIS_URL }
+  if (!spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error) {
+    const server = await startRedis()
+    return { url: server.url, server, said: `started a private redis-server on ${server.url} (pid ${server.pid})` }
+  }
+  return {
+    url: 'memory://demo',
+    server: null,
+    said: 'no REDIS_URL and no redis-server on PATH: using the embedded store (memory://demo, in this process, not durable)',
+  }
+}
+
+async function main() {
+  const { url, server, said } = await pickStore()
+  console.log(said)
+  const connection = { url }
   const prefix = `demo-${Date.now().toString(36)}`
   const logLines = []
   const logger = { info: (m) => logLines.push(m), warn: (m) => logLines.push(m), error: (m) => logLines.push(m) }

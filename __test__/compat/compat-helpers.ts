@@ -1,9 +1,12 @@
 // Helpers shared by the compatibility specs (real bullmq 6.7.0 against ferroq).
-import { eventually } from '../helpers'
+import { eventually, store } from '../helpers'
 
 /** bullmq/ioredis connection options for the test server. */
 export function bullConnection(): { host: string; port: number } {
   const url = process.env.REDIS_URL
+  if (store === 'memory') {
+    throw new Error('bullmq needs a real Redis: mark this test testRedisOnly (__test__/helpers.ts) so memory:// runs skip it')
+  }
   if (!url) throw new Error('REDIS_URL not set: run through jest (global setup starts redis-server)')
   const u = new URL(url)
   return { host: u.hostname, port: Number(u.port) }

@@ -4,7 +4,7 @@
 export interface BaseOptions {
   /** Accepted for BullMQ apps; ferroq runs no Redis version check to skip. */
   skipVersionCheck?: boolean
-  /** `redis://[user:password@]host:port[/db]` or `rediss://...` */
+  /** `redis://[user:password@]host:port[/db]`, `rediss://...`, or `memory://[NAME]` (in-process, not durable) */
   url?: string
 }
 
@@ -55,5 +55,11 @@ export interface RedisConnectionClient {
   [key: string]: any
 }
 
-/** A URL string, an options object, an ioredis instance, or a list of cluster nodes. */
+/**
+ * A URL string, an options object, an ioredis instance, or a list of cluster nodes.
+ * `'memory://'` or `'memory://NAME'` runs on ferroq's embedded in-process store instead of
+ * Redis: the same name in one process is one store, another name a separate one. It is NOT
+ * durable (a restart loses every job) and other processes cannot see it; TLS, cluster and the
+ * other Redis-only options are refused with it.
+ */
 export type ConnectionOptions = string | RedisOptions | ClusterOptions | RedisConnectionClient | ClusterNode[]

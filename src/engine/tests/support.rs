@@ -77,9 +77,16 @@ pub fn redis_url() -> String {
     s.lock().unwrap().url.clone()
 }
 
+/// The store the engine tests run on: the test redis-server, or with
+/// `FERROQ_TEST_STORE=memory` the embedded store (one per test binary, as one
+/// Redis is; queue names keep tests apart).
 pub fn connection() -> ConnectionOptions {
+    let url = match std::env::var("FERROQ_TEST_STORE").as_deref() {
+        Ok("memory") => "memory://cargo-tests".to_string(),
+        _ => redis_url(),
+    };
     ConnectionOptions {
-        url: Some(redis_url()),
+        url: Some(url),
         ..Default::default()
     }
 }

@@ -1,0 +1,125 @@
+// The embedded store (memory://): runs with no Redis at all, one name is one
+// store, and bad URLs or Redis-only options get coded errors naming the problem.
+import { spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { Queue, Worker, QueueEvents } from '..'
+import { next, queueName } from './helpers'
+
+const ROOT = path.join(__dirname, '..')
+
+/** Runs `args` with node under a PATH that holds node alone (no redis-server) and no REDIS_URL. */
+function runWithoutRedis(args: string[], extraEnv: Record<string, string> = {}) {
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'ferroq-no-redis-'))
+  fs.symlinkSync(process.execPath, path.join(bin, 'node'))
+  const env: Record<string, string> = { PATH: bin, HOME: os.tmpdir(), ...extraEnv }
+  try {
+    return spawnSync(path.join(bin, 'node'), args, { cwd: ROOT, env, encoding: 'utf8', timeout: 60000 })
+  } finally {
+    fs.rmSync(bin, { recursive: true, force: true })
+  }
+}
+
+describe('with no redis-server on PATH and no REDIS_URL', () => {
+  test('npm run demo runs on the embedded store and says so', () => {
+    const r = runWithoutRedis([path.join(ROOT, 'examples', 'demo.js')], { DEMO_JOBS: '40', DEMO_QUIET: '1' })
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/no REDIS_URL and no redis-server on PATH: using the embedded store \(memory:\/\/demo/)
+    expect(r.stdout).toMatch(/emails: {3}40 delivered/)
+    expect(r.stdout).toMatch(/learning: 12 recomputes for 12 users/)
+  }, 70000)
+
+  test('a Queue, a Worker and QueueEvents make a round trip on memory://', () => {
+    const script = `
+      const { Queue, Worker, QueueEvents } = require('.')
+      ;(async () => {
+        const connection = 'memory://'
+        const queue = new Queue('round-trip', { connection })
+        const events = new QueueEvents('round-trip', { connection })
+        await events.waitUntilReady()
+        const completed = new Promise((r) => events.on('completed', r))
+        const worker = new Worker('round-trip', async (job) => job.data.n * 2, { connection })
+        const job = await queue.add('double', { n: 21 })
+        const { jobId, returnvalue } = await completed
+        const stored = await queue.getJob(job.id)
+        console.log(JSON.stringify({ jobId, returnvalue, state: await stored.getState(), workers: (await queue.getWorkers()).length }))
+        await worker.close(); await events.close(); await queue.close()
+      })().catch((e) => { console.error(e); process.exit(1) })`
+    const r = runWithoutRedis(['-e', script])
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect(JSON.parse(r.stdout)).toEqual({ jobId: '1', returnvalue: 42, state: 'completed', workers: 1 })
+  }, 70000)
+})
+
+describe('memory:// names', () => {
+  test('one name is one store in this process; another name is another world', async () => {
+    const name = queueName('names')
+    const url = `memory://${name}`
+    const a = new Queue(name, { connection: url })
+    const b = new Queue(name, { connection: { url } })
+    const other = new Queue(name, { connection: `${url}-other` })
+    await a.add('x', {})
+    expect(await b.getJobCountByTypes('waiting')).toBe(1)
+    expect(await other.getJobCountByTypes('waiting')).toBe(0)
+    const worker = new Worker(name, async () => 'ok', { connection: url })
+    await next(worker, 'completed')
+    expect(await b.getJobCountByTypes('completed')).toBe(1)
+    await worker.close()
+    await Promise.all([a.close(), b.close(), other.close()])
+  })
+
+  test('QueueEvents on the same name sees what a Worker on it does', async () => {
+    const name = queueName('names-ev')
+    const url = `memory://${name}`
+    const events = new QueueEvents(name, { connection: url })
+    await events.waitUntilReady()
+    const queue = new Queue(name, { connection: url })
+    const worker = new Worker(name, async () => { throw new Error('nope') }, { connection: url })
+    const failed = next<[{ jobId: string; failedReason: string }]>(events, 'failed')
+    await queue.add('x', {})
+    expect((await failed)[0]).toEqual(expect.objectContaining({ jobId: '1', failedReason: 'nope' }))
+    await worker.close()
+    await events.close()
+    await queue.close()
+  })
+})
+
+describe('bad connection input', () => {
+  const attempt = (connection: unknown) => {
+    try {
+      new Queue('x', { connection: connection as string })
+    } catch (e) {
+      return { code: (e as { code?: string }).code, message: (e as Error).message }
+    }
+    return null
+  }
+
+  test.each([
+    ['http://localhost:6379', /unknown scheme "http:\/\/"/],
+    ['localhost:6379', /not a URL/],
+    ['memory:/x', /memory:\/\/ or memory:\/\/NAME/],
+    ['memory://a/b', /store name may only use/],
+    ['memory://user:pw@host', /store name may only use/],
+  ])('%s is refused with a coded error naming connection.url', (url, reason) => {
+    const e = attempt(url)
+    expect(e).toEqual({ code: 'ERR_FERROQ_INVALID_OPTION', message: expect.stringMatching(reason) })
+    expect(e!.message).toMatch(/connection\.url/)
+    expect(e!.message).not.toMatch(/pw/)
+  })
+
+  test.each([
+    [{ url: 'memory://', tls: {} }, 'connection.tls'],
+    [{ url: 'memory://', tls: true }, 'connection.tls'],
+    [{ url: 'memory://x', cluster: ['127.0.0.1:7000'] }, 'connection.cluster'],
+    [{ url: 'memory://x', password: 'secret' }, 'connection.password'],
+    [{ url: 'memory://x', db: 2 }, 'connection.db'],
+  ])('%j is refused: Redis-only options make no sense for memory://', (connection, field) => {
+    const e = attempt(connection)
+    expect(e).toEqual({ code: 'ERR_FERROQ_INVALID_OPTION', message: expect.stringContaining(field) })
+    expect(e!.message).toMatch(/only applies to Redis; memory:\/\/ is an in-process store/)
+    expect(e!.message).not.toMatch(/secret/)
+  })
+})

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+'use strict'
+// `npm test`: the engine's cargo tests and the main Jest suite, on both stores
+// when this machine can run Redis (redis-server on PATH, or REDIS_URL), and on
+// the embedded store (memory://) alone when it cannot, saying what it skipped.
+const path = require('node:path')
+const { spawnSync } = require('node:child_process')
+const { REDIS_ONLY_SUITES, REDIS_ONLY_PARTS, hasRedis, redisOnlyTests } = require('./stores')
+
+const ROOT = path.join(__dirname, '..', '..')
+const jest = path.join(ROOT, 'node_modules', '.bin', 'jest')
+
+function run(title, cmd, args, env = {}) {
+  console.log(`\n== ${title}`)
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } })
+  if (r.error) throw r.error
+  if (r.status !== 0) {
+    console.error(`\n${title}: failed (exit ${r.status})`)
+    process.exit(r.status || 1)
+  }
+}
+
+function skippedReport() {
+  const lines = [
+    'Skipped because no Redis is available (redis-server is not on PATH and REDIS_URL is unset):',
+    '  cargo: the differential tests that compare the embedded store with redis-server',
+    '         (the engine tests ran on memory:// instead of Redis)',
+    ...Object.entries(REDIS_ONLY_SUITES).map(([f, why]) => `  jest:  ${f} (${why})`),
+    ...REDIS_ONLY_PARTS.map((p) => `  jest:  ${p}`),
+    ...redisOnlyTests().map((t) => `  jest:  ${t}`),
+    'To run them: install redis-server (Debian/Ubuntu: sudo apt-get install redis-server)',
+    'or point REDIS_URL at a Redis you can flush, then run npm test again.',
+  ]
+  return lines.join('\n')
+}
+
+if (hasRedis()) {
+  run('cargo test (engine on Redis, embedded store against redis-server)', 'cargo', ['test'])
+  run('cargo test on memory:// (engine tests on the embedded store)', 'cargo', ['test', 'engine::tests::'], { FERROQ_TEST_STORE: 'memory' })
+  run('jest on Redis', jest, [])
+  run('jest on memory://', jest, [], { FERROQ_TEST_STORE: 'memory' })
+} else {
+  console.log(`No Redis here: running everything the embedded store (memory://) can run.\n${skippedReport()}`)
+  run('cargo test on memory://', 'cargo', ['test', '--', '--skip', 'engine::memory::tests::differential'], { FERROQ_TEST_STORE: 'memory' })
+  run('jest on memory://', jest, [], { FERROQ_TEST_STORE: 'memory' })
+  console.log(`\nPassed on memory://.\n${skippedReport()}`)
+}
