@@ -4,7 +4,7 @@
 // the constants and classes BullMQ exports.
 import IORedis from 'ioredis'
 import { BOTH, closer } from './parity'
-import { queueName, next } from '../helpers'
+import { queueName, next, testRedisOnly } from '../helpers'
 
 describe.each(BOTH)('more Worker API on %s', (_label, { lib, connection }) => {
   const c = closer()
@@ -24,7 +24,8 @@ describe.each(BOTH)('more Worker API on %s', (_label, { lib, connection }) => {
     expect(await queue.getJobState(job.id)).toBe('waiting')
   })
 
-  test('extendJobLocks extends held locks and names the jobs whose lock is lost', async () => {
+  // Redis only: ioredis reads or writes the keys directly.
+  testRedisOnly('extendJobLocks extends held locks and names the jobs whose lock is lost', async () => {
     const name = queueName('extendlocks')
     const queue = c.add(new lib.Queue(name, { connection: connection() }))
     const worker = c.add(new lib.Worker(name, null, { connection: connection() }))
@@ -62,7 +63,8 @@ describe.each(BOTH)('more Worker API on %s', (_label, { lib, connection }) => {
     expect([job.delay, job.attemptsMade]).toEqual([60_000, 1])
   })
 
-  test('getDebounceJobId, removeDebounceKey and removeDeprecatedPriorityKey, as BullMQ keeps them', async () => {
+  // Redis only: ioredis reads or writes the keys directly.
+  testRedisOnly('getDebounceJobId, removeDebounceKey and removeDeprecatedPriorityKey, as BullMQ keeps them', async () => {
     const queue = c.add(new lib.Queue(queueName('debounce'), { connection: connection() }))
     const job = await queue.add('d', 1, { deduplication: { id: 'x' } })
     expect(await queue.getDebounceJobId('x')).toBe(job.id)

@@ -18,6 +18,8 @@ const REDIS_ONLY_SUITES = {
   '__test__/compat/': 'bullmq, bull-board or ioredis on the same data',
   '__test__/cli.spec.ts': 'the CLI runs as another process',
   '__test__/security.spec.ts': "Redis's own passwords, ACL users and TLS",
+  '__test__/redis-errors.spec.ts': "Redis's own error states (loading, busy script, read-only replica)",
+  '__test__/redis-full.spec.ts': "a Redis at its maxmemory (OOM replies)",
   '__test__/examples/lesson-generation.spec.ts': 'producer and worker are separate processes',
   '__test__/package/npm-pack.spec.ts': 'the installed package runs in other processes',
 }

@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::blocking::BlockingCall;
 use super::db::Db;
 use super::reply::{Args, CmdResult, Reply};
-use super::{hashes, keyspace, lists, sets, sorted_sets, stream, strings};
+use super::{hashes, keyspace, lists, scans, sets, sorted_sets, stream, strings};
 
 /// A command's implementation.
 pub type CommandFn = fn(&mut Db, &mut Args) -> CmdResult;
@@ -24,7 +24,10 @@ pub fn lookup(name: &str) -> Option<CommandFn> {
         "TTL" | "PTTL" => keyspace::ttl,
         "PERSIST" => keyspace::persist,
         "KEYS" => keyspace::keys,
-        "SCAN" => keyspace::scan,
+        "SCAN" => scans::scan,
+        "HSCAN" => scans::hscan,
+        "SSCAN" => scans::sscan,
+        "ZSCAN" => scans::zscan,
         "DBSIZE" => keyspace::dbsize,
         "FLUSHDB" | "FLUSHALL" => keyspace::flush,
         // strings

@@ -1,9 +1,6 @@
 //! Commands on keys of any type: DEL/UNLINK, EXISTS, TYPE, RENAME(NX),
-//! (P)EXPIRE(AT), (P)TTL, PERSIST, KEYS, SCAN, DBSIZE, FLUSHDB/FLUSHALL.
-//!
-//! SCAN walks keys in the order of a stable 63-bit hash of their name and the
-//! cursor is the next hash to visit, so (as in Redis) a key that exists for
-//! the whole iteration is returned at least once, whatever else changes.
+//! (P)EXPIRE(AT), (P)TTL, PERSIST, KEYS, DBSIZE, FLUSHDB/FLUSHALL, and the glob
+//! matching KEYS and the SCAN family (`scans.rs`) use.
 
 use super::db::Db;
 use super::reply::{Args, CmdError, CmdResult, Reply};
@@ -151,69 +148,6 @@ pub fn flush(db: &mut Db, a: &mut Args) -> CmdResult {
     a.done()?;
     db.clear();
     Ok(Reply::ok())
-}
-
-/// The stable SCAN order: FNV-1a over the name, folded to 1..2^63 (0 ends a scan).
-fn scan_hash(key: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    (h >> 1).max(1)
-}
-
-/// `SCAN cursor [MATCH pattern] [COUNT n] [TYPE t]`
-pub fn scan(db: &mut Db, a: &mut Args) -> CmdResult {
-    let cursor: u64 = std::str::from_utf8(&a.bytes()?)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| CmdError::err("invalid cursor"))?;
-    let (mut pattern, mut count, mut type_name) = (None, 10usize, None);
-    while a.remaining() > 0 {
-        if a.eat("MATCH") {
-            pattern = Some(a.bytes()?);
-        } else if a.eat("COUNT") {
-            let n = a.int()?;
-            if n < 1 {
-                return Err(CmdError::syntax());
-            }
-            count = n as usize;
-        } else if a.eat("TYPE") {
-            type_name = Some(String::from_utf8_lossy(&a.bytes()?).to_ascii_lowercase());
-        } else {
-            return Err(CmdError::syntax());
-        }
-    }
-    let mut batch: Vec<(u64, Vec<u8>)> = db
-        .keys()
-        .map(|k| (scan_hash(k), k))
-        .filter(|(h, _)| *h >= cursor)
-        .map(|(h, k)| (h, k.clone()))
-        .collect();
-    batch.sort_unstable();
-    // Take `count` keys, then the rest of the last hash's keys too, so the next
-    // cursor (a hash value) never splits keys that share one.
-    let mut end = batch.len().min(count);
-    while end > 0 && end < batch.len() && batch[end].0 == batch[end - 1].0 {
-        end += 1;
-    }
-    let next = batch.get(end).map_or(0, |(h, _)| *h);
-    batch.truncate(end);
-    let mut out = Vec::with_capacity(batch.len());
-    for (_, k) in batch {
-        let type_ok = match &type_name {
-            Some(t) => db.get(&k).is_some_and(|v| v.type_name() == t),
-            None => true,
-        };
-        if type_ok && pattern.as_ref().is_none_or(|p| glob_match(p, &k)) {
-            out.push(Reply::Bulk(k));
-        }
-    }
-    Ok(Reply::Array(vec![
-        Reply::text(next.to_string()),
-        Reply::Array(out),
-    ]))
 }
 
 /// Redis glob matching: `*`, `?`, `[abc]`, `[^a]`, `[a-z]`, `\x`.

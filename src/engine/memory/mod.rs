@@ -16,8 +16,9 @@
 //! process exits.
 //!
 //! The data types and their commands: [`strings`], [`hashes`], [`lists`],
-//! [`sets`], [`zset`] + [`sorted_sets`], [`stream`] + [`xread`], [`keyspace`] (DEL, expiry,
-//! SCAN, ...); [`commands`] is the table, [`server`] the server-level commands.
+//! [`sets`], [`zset`] + [`sorted_sets`], [`stream`] + [`xread`], [`keyspace`]
+//! (DEL, expiry, KEYS, ...) and [`scans`] (SCAN, HSCAN, SSCAN, ZSCAN);
+//! [`commands`] is the table, [`server`] the server-level commands.
 
 pub mod blocking;
 pub mod cjson;
@@ -28,6 +29,7 @@ pub mod keyspace;
 pub mod lists;
 pub mod lua;
 pub mod reply;
+pub mod scans;
 pub mod server;
 pub mod sets;
 pub mod sorted_sets;
