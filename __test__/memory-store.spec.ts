@@ -27,7 +27,9 @@ describe('with no redis-server on PATH and no REDIS_URL', () => {
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     expect(r.stdout).toMatch(/no REDIS_URL and no redis-server on PATH: using the embedded store \(memory:\/\/demo/)
-    expect(r.stdout).toMatch(/emails: {3}40 delivered/)
+    // The demo's simulated SMTP fails at random; every email ends delivered or failed after its attempts.
+    const [, delivered, failed] = r.stdout.match(/emails: {3}(\d+) delivered, (\d+) failed/) ?? []
+    expect(Number(delivered) + Number(failed)).toBe(40)
     expect(r.stdout).toMatch(/learning: 12 recomputes for 12 users/)
   }, 70000)
 
