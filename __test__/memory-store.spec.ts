@@ -6,6 +6,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { Queue, Worker, QueueEvents } from '..'
 import { next, queueName } from './helpers'
+const { REDIS_ONLY_CARGO } = require('./setup/stores') as { REDIS_ONLY_CARGO: Record<string, string> }
 
 const ROOT = path.join(__dirname, '..')
 
@@ -123,5 +124,31 @@ describe('bad connection input', () => {
     expect(e).toEqual({ code: 'ERR_FERROQ_INVALID_OPTION', message: expect.stringContaining(field) })
     expect(e!.message).toMatch(/only applies to Redis; memory:\/\/ is an in-process store/)
     expect(e!.message).not.toMatch(/secret/)
+  })
+})
+
+describe('npm test without Redis', () => {
+  /** Rust module paths (engine::tests::x) of the files under src/ whose tests start or reach a redis-server. */
+  function cargoModulesNeedingRedis(): string[] {
+    const out: string[] = []
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+        const rel = path.posix.join(dir, e.name)
+        if (e.isDirectory()) walk(rel)
+        else if (e.name.endsWith('.rs') && !/tests\/(support|private_server)\.rs$/.test(rel)) {
+          const src = fs.readFileSync(path.join(ROOT, rel), 'utf8')
+          if (/PrivateServer::start|redis_url\(\)|Command::new\("redis-server"\)/.test(src)) {
+            out.push(rel.replace(/^src\//, '').replace(/(\/mod)?\.rs$/, '').replace(/\//g, '::'))
+          }
+        }
+      }
+    }
+    walk('src')
+    return out.sort()
+  }
+
+  test('leaves out exactly the cargo test modules that need a redis-server (stores.js REDIS_ONLY_CARGO)', () => {
+    // A new Rust test on a private redis-server must be listed, or `npm test` fails on a machine without Redis.
+    expect(cargoModulesNeedingRedis()).toEqual(Object.keys(REDIS_ONLY_CARGO).sort())
   })
 })

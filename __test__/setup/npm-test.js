@@ -5,7 +5,7 @@
 // the embedded store (memory://) alone when it cannot, saying what it skipped.
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
-const { REDIS_ONLY_SUITES, REDIS_ONLY_PARTS, hasRedis, redisOnlyTests } = require('./stores')
+const { REDIS_ONLY_SUITES, REDIS_ONLY_CARGO, REDIS_ONLY_PARTS, hasRedis, redisOnlyTests } = require('./stores')
 
 const ROOT = path.join(__dirname, '..', '..')
 const jest = path.join(ROOT, 'node_modules', '.bin', 'jest')
@@ -23,8 +23,8 @@ function run(title, cmd, args, env = {}) {
 function skippedReport() {
   const lines = [
     'Skipped because no Redis is available (redis-server is not on PATH and REDIS_URL is unset):',
-    '  cargo: the differential tests that compare the embedded store with redis-server',
-    '         (the engine tests ran on memory:// instead of Redis)',
+    ...Object.entries(REDIS_ONLY_CARGO).map(([m, why]) => `  cargo: ${m} (${why})`),
+    '         (the other engine tests ran on memory:// instead of Redis)',
     ...Object.entries(REDIS_ONLY_SUITES).map(([f, why]) => `  jest:  ${f} (${why})`),
     ...REDIS_ONLY_PARTS.map((p) => `  jest:  ${p}`),
     ...redisOnlyTests().map((t) => `  jest:  ${t}`),
@@ -34,14 +34,19 @@ function skippedReport() {
   return lines.join('\n')
 }
 
+/** cargo test's arguments leaving out the modules that need a redis-server. */
+const skipRedisOnly = Object.keys(REDIS_ONLY_CARGO).flatMap((m) => ['--skip', m])
+
 if (hasRedis()) {
   run('cargo test (engine on Redis, embedded store against redis-server)', 'cargo', ['test'])
-  run('cargo test on memory:// (engine tests on the embedded store)', 'cargo', ['test', 'engine::tests::'], { FERROQ_TEST_STORE: 'memory' })
+  run('cargo test on memory:// (engine tests on the embedded store)', 'cargo', ['test', 'engine::tests::', '--', ...skipRedisOnly], {
+    FERROQ_TEST_STORE: 'memory',
+  })
   run('jest on Redis', jest, [])
   run('jest on memory://', jest, [], { FERROQ_TEST_STORE: 'memory' })
 } else {
   console.log(`No Redis here: running everything the embedded store (memory://) can run.\n${skippedReport()}`)
-  run('cargo test on memory://', 'cargo', ['test', '--', '--skip', 'engine::memory::tests::differential'], { FERROQ_TEST_STORE: 'memory' })
+  run('cargo test on memory://', 'cargo', ['test', '--', ...skipRedisOnly], { FERROQ_TEST_STORE: 'memory' })
   run('jest on memory://', jest, [], { FERROQ_TEST_STORE: 'memory' })
   console.log(`\nPassed on memory://.\n${skippedReport()}`)
 }

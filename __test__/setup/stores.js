@@ -22,6 +22,17 @@ const REDIS_ONLY_SUITES = {
   '__test__/redis-full.spec.ts': "a Redis at its maxmemory (OOM replies)",
   '__test__/examples/lesson-generation.spec.ts': 'producer and worker are separate processes',
   '__test__/package/npm-pack.spec.ts': 'the installed package runs in other processes',
+  '__test__/bench-smoke.spec.ts': 'the bench runs bullmq and ferroq on a redis-server of its own',
+}
+
+/**
+ * cargo test modules that need a redis-server of their own (`PrivateServer`) or
+ * compare the embedded store with one, and why; left out of the memory:// runs.
+ */
+const REDIS_ONLY_CARGO = {
+  'engine::memory::tests::differential': 'compares the embedded store with redis-server',
+  'engine::tests::redis_errors': "Redis's own error states on a private redis-server",
+  'engine::tests::redis_full': 'a private redis-server at its maxmemory',
 }
 
 /** Parts of suites that run on memory:// without their Redis half. */
@@ -54,4 +65,4 @@ function redisOnlyTests() {
   return out
 }
 
-module.exports = { REDIS_ONLY_SUITES, REDIS_ONLY_PARTS, hasRedis, redisOnlyTests }
+module.exports = { REDIS_ONLY_SUITES, REDIS_ONLY_CARGO, REDIS_ONLY_PARTS, hasRedis, redisOnlyTests }
