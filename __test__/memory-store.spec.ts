@@ -127,6 +127,19 @@ describe('bad connection input', () => {
   })
 })
 
+test('the CLI refuses a memory:// URL: another process cannot see an embedded store', () => {
+  for (const [args, env] of [
+    [['stats', '--url', 'memory://shop'], {}],
+    [['stats'], { REDIS_URL: 'memory://' }],
+  ] as const) {
+    const r = runWithoutRedis([path.join(ROOT, 'src', 'js', 'cli.js'), ...args], env)
+    expect(r.status).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(/^ferroq: memory:\/\/(shop)? is an embedded store, which lives inside the process that opened it/)
+    expect(r.stderr).toMatch(/give --url \(or REDIS_URL\) a Redis URL/)
+  }
+})
+
 describe('npm test without Redis', () => {
   /** Rust module paths (engine::tests::x) of the files under src/ whose tests start or reach a redis-server. */
   function cargoModulesNeedingRedis(): string[] {

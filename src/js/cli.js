@@ -133,6 +133,12 @@ function oneQueue(command, args) {
 class Context {
   constructor(opts) {
     this.url = opts.url || redisEnv().REDIS_URL || DEFAULT_URL
+    if (/^memory:/i.test(this.url)) {
+      throw new UsageError(
+        `${redactUrl(this.url)} is an embedded store, which lives inside the process that opened it: ` +
+          'this command, another process, would only see an empty store of its own; give --url (or REDIS_URL) a Redis URL',
+      )
+    }
     if (opts.prefix === '') throw new UsageError('--prefix must not be empty')
     this.prefix = opts.prefix || 'bull'
     this.where = `${redactUrl(this.url)} (prefix "${this.prefix}")`
