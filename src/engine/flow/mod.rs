@@ -22,6 +22,7 @@ pub use read::{Dependencies, DependencyPage, DependencyQuery, reasons_json, valu
 
 use super::connection::{Conn, ConnectionOptions, Target, command_connection};
 use super::error::{Error, Result};
+use super::options::JobOptions;
 use super::queue::{NewJob, Queue, now_ms};
 use super::transitions::add_flow::{AddFlow, NodeAdded};
 
@@ -127,6 +128,71 @@ impl FlowProducer {
     /// Adds several flows in one atomic call; each flow's nodes in tree order.
     /// As in BullMQ, a refused node (see [`AddedNode::refused`]) does not fail the call.
     pub async fn add_bulk(&self, flows: Vec<FlowJob>) -> Result<Vec<Vec<AddedNode>>> {
+        // A lone job with deduplication (the only flow node bullmq lets have
+        // it) is a plain add with its dedup rules; the trees go in one call.
+        let deduplicated = |f: &FlowJob| {
+            f.children.is_empty() && f.opts.get("deduplication").is_some_and(|v| !v.is_null())
+        };
+        let (lone, trees): (Vec<_>, Vec<_>) = flows
+            .into_iter()
+            .enumerate()
+            .partition(|(_, f)| deduplicated(f));
+        if lone.is_empty() {
+            return self
+                .add_trees(trees.into_iter().map(|(_, f)| f).collect())
+                .await;
+        }
+        let positions: Vec<usize> = trees.iter().map(|(i, _)| *i).collect();
+        let added = self
+            .add_trees(trees.into_iter().map(|(_, f)| f).collect())
+            .await?;
+        let mut out: Vec<Option<Vec<AddedNode>>> = vec![None; positions.len() + lone.len()];
+        for (i, nodes) in positions.into_iter().zip(added) {
+            out[i] = Some(nodes);
+        }
+        for (i, flow) in lone {
+            out[i] = Some(vec![self.add_lone(flow).await?]);
+        }
+        Ok(out.into_iter().map(Option::unwrap_or_default).collect())
+    }
+
+    /// One job through the queue's plain add (deduplication applies).
+    async fn add_lone(&self, flow: FlowJob) -> Result<AddedNode> {
+        let q = self.queue(flow.prefix.as_deref(), &flow.queue_name)?;
+        let mut opts = flow.opts;
+        if !opts
+            .get("jobId")
+            .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+        {
+            opts.insert(
+                "jobId".into(),
+                Value::from(uuid::Uuid::new_v4().to_string()),
+            );
+        }
+        let opts = JobOptions::from_json(opts)?;
+        let (stored, timestamp) = (opts.stored.clone(), opts.timestamp.unwrap_or_else(now_ms));
+        let id = q
+            .add(NewJob {
+                name: flow.name,
+                data: flow.data,
+                opts: JobOptions {
+                    timestamp: Some(timestamp),
+                    ..opts
+                },
+            })
+            .await?;
+        Ok(AddedNode {
+            prefix: q.prefix().to_string(),
+            queue_name: flow.queue_name,
+            id,
+            parent: None,
+            opts: stored,
+            timestamp,
+            refused: None,
+        })
+    }
+
+    async fn add_trees(&self, flows: Vec<FlowJob>) -> Result<Vec<Vec<AddedNode>>> {
         let now = now_ms();
         let mut flat = Vec::new();
         let mut starts = Vec::with_capacity(flows.len());

@@ -221,3 +221,40 @@ async fn an_active_parent_can_wait_for_children_it_added() {
     assert_eq!(q.get_children_values(&id).await.unwrap()[0].1, "\"done c\"");
     w.close(false).await;
 }
+
+#[tokio::test]
+async fn a_lone_job_with_deduplication_is_deduplicated() {
+    let q = fresh_queue("flow-dedup");
+    let fp = producer();
+    let lone = || {
+        node(
+            "once",
+            &q,
+            json!({ "deduplication": { "id": "d1" } }),
+            vec![],
+        )
+    };
+    let first = fp.add(lone()).await.unwrap();
+    let second = fp.add(lone()).await.unwrap();
+    assert_eq!(first[0].id.len(), 36, "a UUID");
+    assert_eq!(second[0].id, first[0].id, "the dedup id kept the first job");
+    let owner: Option<String> = cmd(&q, redis::cmd("GET").arg(q.keys().dedup("d1"))).await;
+    assert_eq!(owner.as_deref(), Some(first[0].id.as_str()));
+    assert_eq!(q.get_job_counts(&["waiting".into()]).await.unwrap()[0].1, 1);
+    // With children, deduplication is refused as bullmq refuses it.
+    let e = fp
+        .add(node(
+            "p",
+            &q,
+            json!({ "deduplication": { "id": "d2" } }),
+            vec![node("c", &q, json!({}), vec![])],
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidOption);
+    assert!(
+        e.to_string()
+            .contains("Deduplication options cannot be used on flow nodes with children"),
+        "{e}"
+    );
+}
