@@ -160,10 +160,8 @@ impl FlowProducer {
     async fn add_lone(&self, flow: FlowJob) -> Result<AddedNode> {
         let q = self.queue(flow.prefix.as_deref(), &flow.queue_name)?;
         let mut opts = flow.opts;
-        if !opts
-            .get("jobId")
-            .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
-        {
+        let has_id = matches!(opts.get("jobId"), Some(Value::String(s)) if !s.is_empty());
+        if !has_id {
             opts.insert(
                 "jobId".into(),
                 Value::from(uuid::Uuid::new_v4().to_string()),
