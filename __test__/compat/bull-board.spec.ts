@@ -20,6 +20,7 @@ const express = require('express') as () => App
 
 /** bull-board's clean-all route removes only jobs finished more than this long ago (cleanAll.js). */
 const BOARD_CLEAN_GRACE_MS = 5000
+const RETRY_GAP_MS = 2000
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -93,6 +94,9 @@ describe('bull-board over a ferroq queue', () => {
       expect(one.job).toMatchObject({ id: added[0].id, name: 'ok', data: { n: 1 }, returnValue: { n: 1, ok: true } })
 
       // Retry one failed job from the board: ferroq's worker runs it again and it completes.
+      // The retries finish well after the first batch (RETRY_GAP_MS), so the board's
+      // clean below, which keeps jobs finished in its last 5 s, can tell them apart.
+      await sleep(Math.max(0, completedAt + RETRY_GAP_MS - Date.now()))
       failing = false
       const [retryOne, retryAll] = failedIds
       const again = collect<[Job, unknown]>(worker, 'completed', 1)
@@ -114,7 +118,7 @@ describe('bull-board over a ferroq queue', () => {
 
       // Clean all completed: the board keeps jobs finished in the last 5 s, so
       // the first batch goes and the two just retried stay.
-      await sleep(Math.max(0, completedAt + BOARD_CLEAN_GRACE_MS + 100 - Date.now()))
+      await sleep(Math.max(0, completedAt + BOARD_CLEAN_GRACE_MS + RETRY_GAP_MS / 4 - Date.now()))
       await api('PUT', `/api/queues/${encodeURIComponent(name)}/clean/completed`)
       for (const id of completedIds) expect(await queue.getJob(id)).toBeUndefined()
       expect((await queue.getCompleted()).map((j) => j.id).sort()).toEqual(failedIds)
