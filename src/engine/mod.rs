@@ -21,7 +21,6 @@
 #![forbid(unsafe_code)]
 
 pub mod connection;
-pub mod control;
 pub mod error;
 pub mod events;
 pub mod explain;
