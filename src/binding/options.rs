@@ -123,14 +123,8 @@ pub struct WorkerHandleOptions {
 
 /// A whole number >= 0 (below 2^53), or a coded error naming `field`.
 pub fn uint(v: Option<f64>, field: &str) -> R<Option<u64>> {
-    match v {
-        None => Ok(None),
-        Some(x) if x >= 0.0 && x.fract() == 0.0 && x < 9.0e15 => Ok(Some(x as u64)),
-        Some(x) => Err(engine::Error::invalid(
-            field,
-            format!("must be an integer >= 0, got {x}"),
-        )),
-    }
+    v.map(|x| engine::options::numbers::whole_number(x, field))
+        .transpose()
 }
 
 fn port(v: Option<f64>, field: &str) -> R<Option<u16>> {
@@ -212,13 +206,7 @@ fn keep_jobs(v: &Option<Either3<bool, f64, KeepJobsOptions>>, field: &str) -> R<
 pub fn worker(o: &WorkerHandleOptions) -> R<WorkerOptions> {
     let mut w = WorkerOptions::default();
     if let Some(c) = o.concurrency {
-        if !(c >= 1.0 && c.fract() == 0.0 && c <= 1_000_000.0) {
-            return Err(engine::Error::invalid(
-                "opts.concurrency",
-                format!("must be an integer >= 1, got {c}"),
-            ));
-        }
-        w.concurrency = c as usize;
+        w.concurrency = engine::options::concurrency(c, "opts.concurrency")?;
     }
     if let Some(v) = uint(o.lock_duration, "opts.lockDuration")? {
         w.lock_duration_ms = v;
@@ -233,15 +221,8 @@ pub fn worker(o: &WorkerHandleOptions) -> R<WorkerOptions> {
     if let Some(v) = uint(o.max_stalled_count, "opts.maxStalledCount")? {
         w.max_stalled_count = v;
     }
-    // Seconds, fractions allowed (BullMQ takes any number, e.g. 0.5).
     if let Some(x) = o.drain_delay {
-        if !(x >= 0.0 && x.is_finite()) {
-            return Err(engine::Error::invalid(
-                "opts.drainDelay",
-                format!("must be a number of seconds >= 0, got {x}"),
-            ));
-        }
-        w.drain_delay_s = x;
+        w.drain_delay_s = engine::options::drain_delay(x, "opts.drainDelay")?;
     }
     if let Some(l) = &o.limiter {
         let max = uint(l.max, "opts.limiter.max")?

@@ -59,12 +59,10 @@ impl NativeLearningTracker {
         let (conn, qopts) = options::queue(&queue).map_err(|e| coded(&e))?;
         let mut config = TrackerConfig::default();
         // Fractions are cut: these are milliseconds and counts.
-        let num = |v: Option<f64>, k: &str| match v {
-            Some(x) if !(x >= 0.0 && x.is_finite()) => Err(coded(&engine::Error::invalid(
-                k,
-                format!("must be a number >= 0, got {x}"),
-            ))),
-            v => Ok(v.map(|x| x as u64)),
+        let num = |v: Option<f64>, k: &str| {
+            v.map(|x| engine::options::numbers::non_negative(x, k).map(|x| x as u64))
+                .transpose()
+                .map_err(|e| coded(&e))
         };
         if let Some(d) = num(opts.debounce_ms, "debounceMs")? {
             config.debounce_ms = d;

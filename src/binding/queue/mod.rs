@@ -89,14 +89,7 @@ impl NativeQueue {
 
 /// A JS number that must be a whole number >= 0; `field` names it in the error.
 fn non_neg(v: f64, field: &str) -> engine::Result<u64> {
-    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 {
-        Ok(v as u64)
-    } else {
-        Err(engine::Error::invalid(
-            field,
-            format!("must be an integer >= 0, got {v}"),
-        ))
-    }
+    engine::options::numbers::whole_number(v, field)
 }
 
 /// Checks a custom job id (BullMQ's rules); throws a coded error.

@@ -4,6 +4,7 @@
 use super::{Queue, now_ms};
 use crate::engine::error::{Error, Result};
 use crate::engine::job::FinishedState;
+use crate::engine::options;
 use crate::engine::scripts;
 use crate::engine::transitions::add_log::AddLog;
 use crate::engine::transitions::change_delay::ChangeDelay;
@@ -60,15 +61,7 @@ impl Queue {
 
     /// Sets a job's priority (0 = none); a waiting job moves to its new place in line.
     pub async fn change_priority(&self, id: &str, priority: u64, lifo: bool) -> Result<()> {
-        if priority > crate::engine::options::MAX_PRIORITY {
-            return Err(Error::refused(
-                "priority",
-                format!(
-                    "Priority should be between 0 and {}",
-                    crate::engine::options::MAX_PRIORITY
-                ),
-            ));
-        }
+        let priority = options::priority(&priority.into(), "priority")?;
         ChangePriority {
             job_id: id,
             priority,

@@ -3,6 +3,7 @@
 
 use super::Queue;
 use crate::engine::error::{Error, Result};
+use crate::engine::options::Limiter;
 
 impl Queue {
     /// Rate-limits the whole queue for `ms` (BullMQ's `queue.rateLimit`): workers
@@ -77,9 +78,7 @@ impl Queue {
     /// A queue-wide rate limit shared by every worker (BullMQ's
     /// `setGlobalRateLimit`, stored as meta `max` and `duration`).
     pub async fn set_global_rate_limit(&self, max: u64, duration_ms: u64) -> Result<()> {
-        if max == 0 || duration_ms == 0 {
-            return Err(Error::invalid("rateLimit", "max and duration must be > 0"));
-        }
+        Limiter::checked(max, duration_ms, "rateLimit")?;
         self.raw(
             redis::cmd("HSET")
                 .arg(&self.keys().meta)

@@ -3,9 +3,10 @@
 //! the engine already read.
 
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::engine::Job;
+use crate::engine::options::names;
 
 /// The engine states a queue's stats read, in one `get_job_counts` call.
 /// `waiting` sums the first three: `wait`, the legacy `paused` list and
@@ -106,35 +107,16 @@ impl HealthThresholds {
     }
 }
 
-// Stored opts use BullMQ's abbreviated keys; the admin shows the names users wrote.
-const OPTS_LONG_NAMES: [(&str, &str); 6] = [
-    ("kl", "keepLogs"),
-    ("de", "deduplication"),
-    ("fpof", "failParentOnFailure"),
-    ("cpof", "continueParentOnFailure"),
-    ("idof", "ignoreDependencyOnFailure"),
-    ("rdof", "removeDependencyOnFailure"),
-];
-
 /// Stored JSON text as a value; text another client wrote that is not JSON is
 /// shown as a string rather than hiding the job.
 fn stored(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
 }
 
+// Stored opts use BullMQ's abbreviated keys; the admin shows the names users wrote.
 fn long_opts(text: &str) -> Value {
     match stored(text) {
-        Value::Object(o) => Value::Object(
-            o.into_iter()
-                .map(|(k, v)| {
-                    let long = OPTS_LONG_NAMES
-                        .iter()
-                        .find(|(short, _)| *short == k)
-                        .map_or(k, |(_, long)| long.to_string());
-                    (long, v)
-                })
-                .collect::<Map<String, Value>>(),
-        ),
+        Value::Object(o) => Value::Object(names::long_opts(o)),
         other => other,
     }
 }
