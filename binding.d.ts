@@ -380,12 +380,37 @@ export interface JobLogs {
   count: number
 }
 
+/**
+ * BullMQ's short keys of a job's stored opts, as `[short, long]` pairs; a
+ * long name `telemetry.metadata` means the option nests. The table is
+ * `engine::options::names`; JS decodes stored opts with it.
+ */
+export declare function jobOptsShortKeys(): Array<Array<string>>
+
 /** `{ age, count }` of finished jobs to keep. */
 export interface KeepJobsOptions {
   /** Keep jobs at most this old, seconds. */
   age?: number
   /** Keep at most this many jobs. */
   count?: number
+}
+
+/** The learning tracker's defaults (queue name, debounce, attempts, concurrency). */
+export declare function learningTrackerDefaults(): LearningTrackerDefaults
+
+/**
+ * The learning tracker's defaults: the one place they are written is
+ * `presets/learning_tracker.rs`; `createLearningTracker` in JS reads them here.
+ */
+export interface LearningTrackerDefaults {
+  /** Queue name when none is given. */
+  queueName: string
+  /** Quiet time before a user's update runs, ms. */
+  debounceMs: number
+  /** Tries per update. */
+  attempts: number
+  /** Worker concurrency. */
+  concurrency: number
 }
 
 /** The learning tracker's timings. */

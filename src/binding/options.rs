@@ -121,6 +121,23 @@ pub struct WorkerHandleOptions {
     pub run_retry_delay: Option<f64>,
 }
 
+/// BullMQ's short keys of a job's stored opts, as `[short, long]` pairs; a
+/// long name `telemetry.metadata` means the option nests. The table is
+/// `engine::options::names`; JS decodes stored opts with it.
+#[napi]
+pub fn job_opts_short_keys() -> Vec<Vec<String>> {
+    use engine::options::names::{SHORT_KEYS, TELEMETRY_KEYS};
+    let nested = TELEMETRY_KEYS
+        .iter()
+        .map(|(name, short)| (format!("telemetry.{name}"), *short));
+    SHORT_KEYS
+        .iter()
+        .map(|(long, short)| (long.to_string(), *short))
+        .chain(nested)
+        .map(|(long, short)| vec![short.to_string(), long])
+        .collect()
+}
+
 /// A whole number >= 0 (below 2^53), or a coded error naming `field`.
 pub fn uint(v: Option<f64>, field: &str) -> R<Option<u64>> {
     v.map(|x| engine::options::numbers::whole_number(x, field))

@@ -31,6 +31,32 @@ pub struct LearningTrackerHandleOptions {
     pub backoff_delay: Option<f64>,
 }
 
+/// The learning tracker's defaults: the one place they are written is
+/// `presets/learning_tracker.rs`; `createLearningTracker` in JS reads them here.
+#[napi(object)]
+pub struct LearningTrackerDefaults {
+    /// Queue name when none is given.
+    pub queue_name: String,
+    /// Quiet time before a user's update runs, ms.
+    pub debounce_ms: f64,
+    /// Tries per update.
+    pub attempts: f64,
+    /// Worker concurrency.
+    pub concurrency: f64,
+}
+
+/// The learning tracker's defaults (queue name, debounce, attempts, concurrency).
+#[napi]
+pub fn learning_tracker_defaults() -> LearningTrackerDefaults {
+    use crate::presets::learning_tracker as lt;
+    LearningTrackerDefaults {
+        queue_name: lt::DEFAULT_QUEUE_NAME.to_string(),
+        debounce_ms: lt::DEFAULT_DEBOUNCE_MS as f64,
+        attempts: lt::DEFAULT_ATTEMPTS as f64,
+        concurrency: lt::DEFAULT_CONCURRENCY as f64,
+    }
+}
+
 /// The tracker's queue, counted per state.
 #[napi(object)]
 pub struct TrackerStatus {

@@ -5,7 +5,7 @@
 // instance the app's controllers import.
 
 const { EventEmitter } = require('node:events')
-const { NativeLearningTracker } = require('./native.js')
+const { NativeLearningTracker, learningTrackerDefaults } = require('./native.js')
 const { FerroqError, invalid, fromNative } = require('./errors.js')
 const { connectionOf } = require('./connection.js')
 const { Worker } = require('./worker.js')
@@ -23,15 +23,17 @@ function userIdOf(userId) {
 function createLearningTracker(opts = {}) {
   if (!opts || typeof opts !== 'object') throw invalid('opts', 'must be an object')
   if (typeof opts.processor !== 'function') throw invalid('processor', 'must be a function: async (userId) => result')
-  const queueName = opts.queueName || 'learning-tracker'
+  // The defaults are written once, in Rust (presets/learning_tracker.rs).
+  const defaults = learningTrackerDefaults()
+  const queueName = opts.queueName || defaults.queueName
   const backoff = opts.backoff
   const backoffDelay = typeof backoff === 'number' ? backoff : backoff && backoff.delay
   const logger = opts.logger === undefined ? console : opts.logger
   const base = { connection: opts.connection, prefix: opts.prefix }
   const where = { connection: connectionOf(opts.connection), prefix: opts.prefix }
   const timings = {
-    debounceMs: opts.debounceMs === undefined ? 5000 : opts.debounceMs,
-    attempts: opts.attempts === undefined ? 3 : opts.attempts,
+    debounceMs: opts.debounceMs === undefined ? defaults.debounceMs : opts.debounceMs,
+    attempts: opts.attempts === undefined ? defaults.attempts : opts.attempts,
     backoffDelay,
   }
   const tracker = new EventEmitter()
@@ -45,7 +47,7 @@ function createLearningTracker(opts = {}) {
 
   const worker = new Worker(queueName, async (job) => processor(job.data.userId, job), {
     ...base,
-    concurrency: opts.concurrency === undefined ? 5 : opts.concurrency,
+    concurrency: opts.concurrency === undefined ? defaults.concurrency : opts.concurrency,
     autorun: opts.autorun !== false,
   })
   worker.on('completed', (job, result) => tracker.emit('completed', job.data.userId, result, job))

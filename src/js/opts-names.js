@@ -1,22 +1,18 @@
 'use strict'
 // BullMQ stores a job's options with some keys abbreviated; users see the long
-// names. This table is the one place in JS that knows the abbreviations.
+// names. The table is written once, in Rust (engine/options/names.rs), and read
+// here from the binding.
+
+const { jobOptsShortKeys } = require('./native.js')
 
 /**
  * Stored short key -> where its value goes: a top-level option name, or
  * [parent, name] for an option BullMQ keeps nested (telemetry.metadata and
  * telemetry.omitContext are stored top-level as tm / omc).
  */
-const OPTS_SHORT_NAMES = {
-  de: 'deduplication',
-  kl: 'keepLogs',
-  fpof: 'failParentOnFailure',
-  cpof: 'continueParentOnFailure',
-  idof: 'ignoreDependencyOnFailure',
-  rdof: 'removeDependencyOnFailure',
-  tm: ['telemetry', 'metadata'],
-  omc: ['telemetry', 'omitContext'],
-}
+const OPTS_SHORT_NAMES = Object.fromEntries(
+  jobOptsShortKeys().map(([short, long]) => [short, long.includes('.') ? long.split('.') : long]),
+)
 
 /** Renames stored short keys in `opts` (in place) to their long names; `{}` for no object. */
 function decodeOpts(opts) {
