@@ -3,9 +3,13 @@
 //!
 //! Architecture:
 //! - [`keys`] names every Redis key; [`scripts`] holds the Lua transitions
-//!   (one file per atomic state change, under `lua/`).
-//! - [`queue::Queue`] is the producer and reader: add, getters, progress, logs,
-//!   pause/resume, remove, retry. It shares one reconnecting multiplexed connection.
+//!   (one file per atomic state change, under `lua/`) and [`transitions`] runs
+//!   them, one Rust module per Lua file.
+//! - [`queue::Queue`] is the producer and reader: add, getters, changes to one
+//!   job, queue control, limits (`queue/`, a file per concern). It shares one
+//!   reconnecting multiplexed connection.
+//! - [`options`] holds the options of queues, workers and jobs, BullMQ's
+//!   defaults, the one validator of each option, and BullMQ's short keys.
 //! - [`worker::Worker`] runs one tokio task that settles finished jobs and fetches
 //!   new ones in the same script call, blocks on the queue's marker when idle,
 //!   and renews locks and checks for stalled jobs on Rust timers.
@@ -17,6 +21,21 @@
 //!   transitions on an in-process Lua 5.1 over in-memory Redis data types (not durable).
 //!
 //! The engine reads no environment variables; callers pass options.
+//!
+//! # From a Lua file to everything about it
+//! A transition has one name everywhere; for `promote`:
+//! - `lua/promote.lua`: the script; its header lists KEYS, ARGV, `Returns:`
+//!   (with each negative code) and `Emits:` (events written);
+//! - `scripts::PROMOTE`: its source (with `lua/lib/` in front) and KEYS count;
+//! - `transitions/promote.rs`: its KEYS from [`keys::QueueKeys`], its ARGV as
+//!   a struct (`Promote { job_id }`), the decoding of its reply; its negative
+//!   codes are [`transitions::ScriptCode`]s, which [`Error::from_script_code`]
+//!   turns into [`Error`] variants;
+//! - `tests/transitions/promote.rs`: a cargo test against a real redis-server
+//!   of what it leaves behind (keys, hashes, sets, events);
+//! - the engine method and the JS method that run it: the table in [`transitions`].
+//!
+//! A test checks that every script in [`scripts::ALL`] has its module.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 

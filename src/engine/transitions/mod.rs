@@ -8,6 +8,37 @@
 //! A module's struct is the script's ARGV with names; `run` sends it and
 //! decodes the reply. For example
 //! `Promote { job_id: "7" }.run(&queue).await?` is `lua/promote.lua` on job 7.
+//! Each module has a test of what it leaves in Redis in
+//! `tests/transitions/<name>.rs`.
+//!
+//! Who runs each transition (engine method → JS method):
+//!
+//! | `lua/<name>.lua`, `transitions/<name>.rs` | engine | JS |
+//! |---|---|---|
+//! | `add_jobs` | `Queue::add`, `add_bulk` | `queue.add`, `addBulk` |
+//! | `add_log` | `Queue::add_log` | `job.log`, `queue.addJobLog` |
+//! | `change_delay` | `Queue::change_delay` | `job.changeDelay` |
+//! | `change_priority` | `Queue::change_priority` | `job.changePriority` |
+//! | `clean_jobs_in_set` | `Queue::clean` | `queue.clean` |
+//! | `drain` | `Queue::drain` | `queue.drain` |
+//! | `get_state` | `Queue::get_state` | `job.getState`, `queue.getJobState` |
+//! | `move_jobs_to_wait` | `Queue::retry_jobs`, `promote_jobs` | `queue.retryJobs`, `promoteJobs` |
+//! | `move_to_delayed` | `Queue::move_to_delayed` | `job.moveToDelayed` |
+//! | `obliterate` | `Queue::obliterate` | `queue.obliterate` |
+//! | `pause` | `Queue::pause`, `resume` | `queue.pause`, `resume` |
+//! | `promote` | `Queue::promote` | `job.promote` |
+//! | `remove_job` | `Queue::remove` | `job.remove`, `queue.remove` |
+//! | `reprocess_job` | `Queue::retry_job` | `job.retry` |
+//! | `update_data` | `Queue::update_data` | `job.updateData` |
+//! | `update_progress` | `Queue::update_progress` | `job.updateProgress`, `queue.updateJobProgress` |
+//! | `add_job_scheduler` | `Queue::upsert_job_scheduler` | `queue.upsertJobScheduler` |
+//! | `update_job_scheduler` | `Queue::schedule_next_iteration` | (the worker, as an iteration starts) |
+//! | `remove_job_scheduler` | `Queue::remove_job_scheduler` | `queue.removeJobScheduler` |
+//! | `move_to_active` | the worker's fetch (`worker/invoke.rs`) | `new Worker(...)` |
+//! | `move_to_finished` | the worker's settle + fetch (`worker/invoke.rs`) | a processor's result or throw |
+//! | `move_job_from_active_to_wait` | the worker, for a `RateLimitError` | `Worker.RateLimitError()` thrown |
+//! | `extend_locks` | the worker's lock renewal (`worker/lock.rs`) | (automatic) |
+//! | `move_stalled_jobs_to_wait` | the worker's stalled check (`worker/stalled.rs`) | (automatic) |
 
 use redis::{ErrorKind, FromRedisValue, RedisError, RedisResult, ToRedisArgs};
 
@@ -292,6 +323,27 @@ mod tests {
         }
         assert_eq!(ScriptCode::from_code(0), None);
         assert_eq!(ScriptCode::from_code(-12), None);
+    }
+
+    /// Every script in `scripts::ALL` has its Lua file and its Rust module of
+    /// the same name, and is listed in this module's table.
+    #[test]
+    fn every_script_has_its_module() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/engine");
+        let table = include_str!("mod.rs");
+        for t in crate::engine::scripts::ALL {
+            for path in [
+                format!("{dir}/lua/{}.lua", t.name),
+                format!("{dir}/transitions/{}.rs", t.name),
+            ] {
+                assert!(std::path::Path::new(&path).exists(), "{path} is missing");
+            }
+            assert!(
+                table.contains(&format!("//! | `{}` |", t.name)),
+                "{} is not in the table of transitions/mod.rs",
+                t.name
+            );
+        }
     }
 
     /// Every negative code a Lua header names is a known ScriptCode.
