@@ -34,6 +34,8 @@
 //! | `add_job_scheduler` | `Queue::upsert_job_scheduler` | `queue.upsertJobScheduler` |
 //! | `update_job_scheduler` | `Queue::schedule_next_iteration` | (the worker, as an iteration starts) |
 //! | `remove_job_scheduler` | `Queue::remove_job_scheduler` | `queue.removeJobScheduler` |
+//! | `add_flow` | `FlowProducer::add`, `add_bulk`; `Queue::add` of jobs with `opts.parent` | `flowProducer.add`, `addBulk`; `queue.add` with `parent` |
+//! | `move_to_waiting_children` | none yet (flows in progress; tested in `tests/flow_tree.rs`) | — |
 //! | `move_to_active` | the worker's fetch (`worker/invoke.rs`) | `new Worker(...)` |
 //! | `move_to_finished` | the worker's settle + fetch (`worker/invoke.rs`) | a processor's result or throw |
 //! | `move_job_from_active_to_wait` | the worker, for a `RateLimitError` | `Worker.RateLimitError()` thrown |
