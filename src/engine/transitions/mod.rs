@@ -28,6 +28,8 @@
 //! | `pause` | `Queue::pause`, `resume` | `queue.pause`, `resume` |
 //! | `promote` | `Queue::promote` | `job.promote` |
 //! | `remove_job` | `Queue::remove` | `job.remove`, `queue.remove` |
+//! | `remove_deduplication_key` | `Queue::remove_deduplication_key_of` | `job.removeDeduplicationKey` |
+//! | `remove_orphaned_jobs` | `Queue::remove_orphaned_jobs` | `queue.removeOrphanedJobs` |
 //! | `reprocess_job` | `Queue::retry_job` | `job.retry` |
 //! | `update_data` | `Queue::update_data` | `job.updateData` |
 //! | `update_progress` | `Queue::update_progress` | `job.updateProgress`, `queue.updateJobProgress` |
@@ -37,9 +39,9 @@
 //! | `add_flow` | `FlowProducer::add`, `add_bulk`; `Queue::add` of jobs with `opts.parent` | `flowProducer.add`, `addBulk`; `queue.add` with `parent` |
 //! | `move_to_waiting_children` | none yet (flows in progress; tested in `tests/flow_tree.rs`) | — |
 //! | `move_to_active` | the worker's fetch (`worker/invoke.rs`) | `new Worker(...)` |
-//! | `move_to_finished` | the worker's settle + fetch (`worker/invoke.rs`) | a processor's result or throw |
-//! | `move_job_from_active_to_wait` | the worker, for a `RateLimitError` | `Worker.RateLimitError()` thrown |
-//! | `extend_locks` | the worker's lock renewal (`worker/lock.rs`) | (automatic) |
+//! | `move_to_finished` | the worker's settle + fetch (`worker/invoke.rs`, `worker/manual.rs`) | a processor's result or throw; `job.moveToCompleted`, `moveToFailed` |
+//! | `move_job_from_active_to_wait` | the worker, for a `RateLimitError`; `Queue::move_to_wait` | `Worker.RateLimitError()` thrown; `job.moveToWait` |
+//! | `extend_locks` | the worker's lock renewal (`worker/lock.rs`); `Queue::extend_lock` | (automatic); `job.extendLock` |
 //! | `move_stalled_jobs_to_wait` | the worker's stalled check (`worker/stalled.rs`) | (automatic) |
 
 use redis::{ErrorKind, FromRedisValue, RedisError, RedisResult, ToRedisArgs};
