@@ -98,7 +98,9 @@ test('a Redis still loading its dataset: ERR_FERROQ_REDIS_LOADING for the queue;
     const e = (await eventually(() => loading.getJobCounts('wait').then(() => null, (err: Coded) => (err.code === 'ERR_FERROQ_REDIS_LOADING' ? err : null))))!
     expect(e.message).toContain('loading its dataset')
 
-    events = new QueueEvents('loading', { connection })
+    // From the stream's start: the worker may finish every job before this reader's
+    // first successful XREAD (it starts while Redis is still loading).
+    events = new QueueEvents('loading', { connection, lastEventId: '0' })
     const eventErrors: Coded[] = []
     events.on('error', (err: Coded) => eventErrors.push(err))
     const seen = new Set<string>()

@@ -20,7 +20,7 @@ const express = require('express') as () => App
 
 /** bull-board's clean-all route removes only jobs finished more than this long ago (cleanAll.js). */
 const BOARD_CLEAN_GRACE_MS = 5000
-const RETRY_GAP_MS = 2000
+const RETRY_GAP_MS = 3000
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -118,7 +118,7 @@ describe('bull-board over a ferroq queue', () => {
 
       // Clean all completed: the board keeps jobs finished in the last 5 s, so
       // the first batch goes and the two just retried stay.
-      await sleep(Math.max(0, completedAt + BOARD_CLEAN_GRACE_MS + RETRY_GAP_MS / 4 - Date.now()))
+      await sleep(Math.max(0, completedAt + BOARD_CLEAN_GRACE_MS + RETRY_GAP_MS / 3 - Date.now()))
       await api('PUT', `/api/queues/${encodeURIComponent(name)}/clean/completed`)
       for (const id of completedIds) expect(await queue.getJob(id)).toBeUndefined()
       expect((await queue.getCompleted()).map((j) => j.id).sort()).toEqual(failedIds)
