@@ -25,149 +25,26 @@
 //! `Allow`), 409 the job's state forbids it, 503 Redis unreachable.
 
 mod actions;
+mod options;
 mod request;
+mod response;
 mod view;
 
 use futures_util::future::join_all;
 use serde_json::{Map, Value, json};
 
-use crate::engine::{self, ErrorCode, Queue};
+use crate::engine::{self, Queue};
 use request::{Miss, body_object};
+use response::failure;
 
 pub use actions::{
     DEFAULT_CLEAN_GRACE_MS, DEFAULT_CLEAN_LIMIT, DEFAULT_CLEAN_STATUS, DEFAULT_PAGE_SIZE,
     DEFAULT_RETRY_FAILED_LIMIT, MAX_PAGE_SIZE, MAX_RETRY_FAILED_LIMIT,
 };
+pub use options::AdminOptions;
 pub use request::{Action, Route, STATUSES};
+pub use response::{AdminResponse, ApiError};
 pub use view::{DEFAULT_FAILED_THRESHOLD, DEFAULT_WAITING_THRESHOLD, HealthThresholds, QueueStats};
-
-/// How the admin endpoints are set up.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AdminOptions {
-    /// A path prefix removed from request paths that start with it (for servers
-    /// that pass the full path, e.g. node:http); `""` = routes at the root.
-    pub base_path: String,
-    /// When `/health` reports issues.
-    pub health: HealthThresholds,
-}
-
-impl AdminOptions {
-    /// Reads `{ basePath?, healthThresholds?: { failed?, waiting? } }`;
-    /// errors name the field.
-    pub fn from_json(v: &Value) -> engine::Result<AdminOptions> {
-        let empty = Map::new();
-        let o = match v {
-            Value::Object(o) => o,
-            Value::Null => &empty,
-            _ => return Err(engine::Error::invalid("options", "must be an object")),
-        };
-        let base_path = match o.get("basePath") {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) if s.is_empty() || (s.starts_with('/') && !s.contains('?')) => {
-                s.clone()
-            }
-            Some(v) => {
-                return Err(engine::Error::invalid(
-                    "basePath",
-                    format!("must be a path starting with '/', got {v}"),
-                ));
-            }
-        };
-        let mut health = HealthThresholds::default();
-        match o.get("healthThresholds") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(t)) => {
-                for (key, slot) in [
-                    ("failed", &mut health.failed),
-                    ("waiting", &mut health.waiting),
-                ] {
-                    match t.get(key) {
-                        None | Some(Value::Null) => {}
-                        Some(v) => {
-                            *slot = v.as_u64().ok_or_else(|| {
-                                engine::Error::invalid(
-                                    format!("healthThresholds.{key}"),
-                                    format!("must be an integer >= 0, got {v}"),
-                                )
-                            })?
-                        }
-                    }
-                }
-            }
-            Some(_) => {
-                return Err(engine::Error::invalid(
-                    "healthThresholds",
-                    "must be { failed?, waiting? }",
-                ));
-            }
-        }
-        Ok(AdminOptions { base_path, health })
-    }
-}
-
-/// A status and JSON body to send.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AdminResponse {
-    /// The HTTP status.
-    pub status: u16,
-    /// The JSON body.
-    pub body: Value,
-    /// The `Allow` header of a 405.
-    pub allow: Option<&'static str>,
-}
-
-/// A failed request: its status and the message the envelope carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
-    /// The HTTP status.
-    pub status: u16,
-    /// What went wrong, for the `message` field.
-    pub message: String,
-}
-
-impl ApiError {
-    /// A 400 with `message`.
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(400, message)
-    }
-
-    /// An error with any status.
-    pub fn new(status: u16, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            message: message.into(),
-        }
-    }
-}
-
-impl From<engine::Error> for ApiError {
-    fn from(e: engine::Error) -> Self {
-        let status = match e.code() {
-            ErrorCode::JobNotFound | ErrorCode::ParentNotFound => 404,
-            ErrorCode::InvalidOption | ErrorCode::CrossSlot => 400,
-            ErrorCode::NotInState
-            | ErrorCode::LockMismatch
-            | ErrorCode::JobLocked
-            | ErrorCode::SchedulerJob
-            | ErrorCode::SchedulerCollision
-            | ErrorCode::ParentConflict
-            | ErrorCode::PendingChildren
-            | ErrorCode::FailedChildren => 409,
-            ErrorCode::Connection
-            | ErrorCode::Closed
-            | ErrorCode::RedisOom
-            | ErrorCode::RedisReadOnly
-            | ErrorCode::RedisLoading
-            | ErrorCode::RedisBusy
-            | ErrorCode::RedisAuth => 503,
-            ErrorCode::Script
-            | ErrorCode::CorruptData
-            | ErrorCode::WrongType
-            | ErrorCode::RedisReply => 500,
-        };
-        ApiError::new(status, e.to_string())
-    }
-}
 
 /// The admin endpoints over a fixed set of queues, addressed by queue name.
 pub struct AdminApi {
@@ -307,68 +184,9 @@ impl AdminApi {
     }
 }
 
-fn failure(e: ApiError, allow: Option<&'static str>) -> AdminResponse {
-    AdminResponse {
-        status: e.status,
-        body: json!({ "success": false, "message": e.message, "data": null }),
-        allow,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn options_default_to_the_seed_thresholds_and_name_bad_fields() {
-        let o = AdminOptions::from_json(&Value::Null).unwrap();
-        assert_eq!(o.health.failed, 10);
-        assert_eq!(o.health.waiting, 100);
-        let o = AdminOptions::from_json(
-            &json!({ "basePath": "/admin/queues", "healthThresholds": { "failed": 0 } }),
-        )
-        .unwrap();
-        assert_eq!(
-            (o.base_path.as_str(), o.health.failed, o.health.waiting),
-            ("/admin/queues", 0, 100)
-        );
-        for (bad, field) in [
-            (json!({ "basePath": "admin" }), "basePath"),
-            (
-                json!({ "healthThresholds": { "waiting": -1 } }),
-                "healthThresholds.waiting",
-            ),
-            (json!({ "healthThresholds": 5 }), "healthThresholds"),
-        ] {
-            match AdminOptions::from_json(&bad) {
-                Err(engine::Error::InvalidOption { field: f, .. }) => assert_eq!(f, field),
-                other => panic!("{bad}: {other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn engine_errors_map_to_http_statuses() {
-        let s = |e: engine::Error| ApiError::from(e).status;
-        assert_eq!(
-            s(engine::Error::JobNotFound {
-                id: "1".into(),
-                command: "promote"
-            }),
-            404
-        );
-        assert_eq!(s(engine::Error::invalid("type", "x")), 400);
-        assert_eq!(
-            s(engine::Error::NotInState {
-                id: "1".into(),
-                expected: "failed",
-                command: "reprocess_job"
-            }),
-            409
-        );
-        assert_eq!(s(engine::Error::Connection("refused".into())), 503);
-        assert_eq!(s(engine::Error::Closed("queue")), 503);
-    }
 
     /// An API over queues no server answers for: enough for every answer that
     /// is decided before the first Redis command.
