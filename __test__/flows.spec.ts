@@ -185,6 +185,20 @@ describe('flows', () => {
     expect(await x.job.getState()).toBe('waiting-children')
   })
 
+  test('obliterating a queue deletes its parents still waiting for children (bullmq 6.7.0 leaves them)', async () => {
+    const [p, ch] = [queueName('flow-obl-p'), queueName('flow-obl-c')]
+    const tree = await track(new FlowProducer({ connection: connection() })).add({ name: 'parent', queueName: p, children: [{ name: 'c', queueName: ch }] })
+    const qp = track(new Queue(p, { connection: connection() }))
+    await qp.obliterate({ force: true })
+    expect(await qp.getJob(tree.job.id!)).toBeUndefined()
+    expect(await qp.getWaitingChildrenCount()).toBe(0)
+    // The child stays in its own queue, with nothing left to report to.
+    const qc = track(new Queue(ch, { connection: connection() }))
+    expect(await qc.getJobState(tree.children![0].job.id!)).toBe('waiting')
+    track(new Worker(ch, async () => 'done', { connection: connection() }))
+    await eventually(async () => (await qc.getJobState(tree.children![0].job.id!)) === 'completed')
+  })
+
   test('removing a parent removes its children in every queue, unless removeChildren is false', async () => {
     const [a, b] = [queueName('flow-rm-a'), queueName('flow-rm-b')]
     const fp = track(new FlowProducer({ connection: connection() }))

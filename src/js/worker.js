@@ -170,7 +170,8 @@ class Worker extends SafeEmitter {
   // The engine settled the job and says what it wrote (attemptsMade,
   // finishedOn, failedReason, stacktrace, retry delay): the job object copies it.
   _settled(s) {
-    const job = this._active.get(s.id) || (s.job ? Job.fromEngine(this._queue, s.job) : undefined)
+    const started = this._active.get(s.id)
+    const job = started || (s.job ? Job.fromEngine(this._queue, s.job) : undefined)
     this._active.delete(s.id)
     if (!job) return
     switch (s.state) {
@@ -186,8 +187,12 @@ class Worker extends SafeEmitter {
         job.stacktrace = s.stacktrace
         if (s.finishedOn !== undefined) job.finishedOn = s.finishedOn
         if (s.delay !== undefined) job.delay = s.delay
-        // A job the engine failed itself (user code never saw it) has no error object.
-        const err = job._error || new UnrecoverableError(s.failedReason)
+        // A job the engine failed itself has no error object: user code never saw
+        // it, or it returned and the engine refused to complete it (pending
+        // children), which BullMQ also reports as a worker 'error'.
+        const refused = started && !job._error
+        const err = job._error || (refused ? new Error(s.failedReason) : new UnrecoverableError(s.failedReason))
+        if (refused) this._emitError(err)
         delete job._error
         if (this.listenerCount('failed') > 0) this.emit('failed', job, err, 'active')
         break
