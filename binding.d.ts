@@ -156,6 +156,16 @@ export declare class NativeQueue {
    */
   moveToWaitingChildren(id: string, token: string, childKey?: string | undefined | null): number
   /**
+   * Takes a pending child out of its parent's dependencies. Request:
+   * resolves true when it did, false when it was not pending there.
+   */
+  removeChildDependency(id: string, parentKey: string): number
+  /**
+   * Removes the children a job still waits for. Request: resolves with how
+   * many jobs were removed.
+   */
+  removeUnprocessedChildren(id: string): number
+  /**
    * Removes a job, with its children when asked. Request: resolves false
    * when a worker holds it (or, with children, one of them).
    */

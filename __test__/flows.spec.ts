@@ -153,11 +153,15 @@ describe('flows', () => {
       if (job.name === 'kid') throw new Error('kid failed')
       return 'parent done'
     }, { connection: connection() }))
+    const errors: string[] = []
+    worker.on('error', (e) => errors.push(e.message))
     const [job, err] = await next<[Job, Error]>(worker, 'failed', 10000).then(async (first) =>
       first[0].name === 'p' ? first : next<[Job, Error]>(worker, 'failed'),
     )
     expect(job.id).toBe(tree.job.id)
     expect(err.message).toBe(`Job ${tree.job.id} has pending dependencies. moveToFinished`)
+    // As in bullmq, the refused completion is also a worker 'error'.
+    expect(errors).toEqual([err.message])
   })
 
   test('getFlow reads a tree back by depth and maxChildren', async () => {

@@ -387,6 +387,83 @@ describe.each(BOTH)('flows on %s', (_label, { lib, connection }) => {
     await w.close()
   })
 
+  test('removeChildDependency: the last pending child leaving moves the parent on; the child stays, parentless', async () => {
+    const name = queueName('rm-dep')
+    const tree = await flowProducer().add({
+      name: 'parent',
+      queueName: name,
+      children: [
+        { name: 'a', queueName: name, opts: { delay: LONG } },
+        { name: 'b', queueName: name, opts: { delay: LONG } },
+      ],
+    })
+    const q = queue(name)
+    const [a, b] = tree.children.map((ch: any) => ch.job)
+    expect(await a.removeChildDependency()).toBe(true)
+    expect(a.parentKey).toBeUndefined()
+    expect(a.parent).toBeUndefined()
+    expect(await stateOf(q, tree.job.id)).toBe('waiting-children')
+    const stored = await q.getJob(a.id)
+    expect(stored.parentKey).toBeUndefined()
+    expect(stored.parent).toBeUndefined()
+    expect(await stateOf(q, a.id)).toBe('delayed')
+    // Read back before its removal, b still names its parent.
+    const bRead = await q.getJob(b.id)
+    expect(await bRead.removeChildDependency()).toBe(true)
+    expect(await stateOf(q, tree.job.id)).toBe('waiting')
+    expect(await tree.job.getDependenciesCount()).toEqual({ processed: 0, unprocessed: 0, ignored: 0, failed: 0 })
+    // Gone parent, gone job: errors with bullmq's text.
+    const c = await q.add('c', {}, { parent: { id: tree.job.id, queue: q.qualifiedName }, delay: LONG })
+    await q.remove(tree.job.id, { removeChildren: false })
+    await expect(c.removeChildDependency()).rejects.toThrow(`Missing key for parent job ${q.qualifiedName}:${tree.job.id}. removeChildDependency`)
+    const d = await flowProducer().add({ name: 'p2', queueName: name, children: [{ name: 'd', queueName: name, opts: { delay: LONG } }] })
+    const dJob = d.children[0].job
+    await q.remove(dJob.id)
+    await expect(dJob.removeChildDependency()).rejects.toThrow(`Missing key for job ${dJob.id}. removeChildDependency`)
+  })
+
+  test('removeUnprocessedChildren removes pending children and theirs, not finished, failed or active ones', async () => {
+    const [p, ch] = [queueName('rm-unproc-p'), queueName('rm-unproc-c')]
+    const tree = await flowProducer().add({
+      name: 'parent',
+      queueName: p,
+      children: [
+        { name: 'done', queueName: ch },
+        { name: 'bad', queueName: ch },
+        { name: 'busy', queueName: ch },
+        { name: 'prio', queueName: ch, opts: { priority: 1, delay: LONG } },
+        { name: 'later', queueName: ch, opts: { delay: LONG } },
+        { name: 'mid', queueName: ch, children: [{ name: 'deep', queueName: ch, opts: { delay: LONG } }] },
+      ],
+    })
+    const byName = Object.fromEntries(tree.children.map((n: any) => [n.job.name, n]))
+    let release!: () => void
+    const held = new Promise<void>((r) => (release = r))
+    const w = worker(ch, async (job: any) => {
+      if (job.name === 'bad') throw new Error('broke')
+      if (job.name === 'busy') await held
+      return job.name
+    })
+    const qc = queue(ch)
+    const qp = queue(p)
+    await eventually(async () =>
+      (await stateOf(qc, byName.done.job.id)) === 'completed' &&
+      (await stateOf(qc, byName.bad.job.id)) === 'failed' &&
+      (await stateOf(qc, byName.busy.job.id)) === 'active')
+    await tree.job.removeUnprocessedChildren()
+    for (const gone of ['prio', 'later', 'mid']) expect(await qc.getJob(byName[gone].job.id)).toBeUndefined()
+    expect(await qc.getJob(byName.mid.children[0].job.id)).toBeUndefined()
+    for (const kept of ['done', 'bad', 'busy']) expect((await qc.getJob(byName[kept].job.id)).parentKey).toBe(keyOf(tree.job))
+    expect(await tree.job.getDependenciesCount()).toEqual({ processed: 1, unprocessed: 2, ignored: 0, failed: 0 })
+    expect(await stateOf(qp, tree.job.id)).toBe('waiting-children')
+    release()
+    await eventually(async () => (await stateOf(qc, byName.busy.job.id)) === 'completed')
+    await w.close()
+    // Nothing pending is left to remove: finished children stay.
+    await tree.job.removeUnprocessedChildren()
+    expect(await qc.getCompletedCount()).toBe(2)
+  })
+
   test('getDependencies pages processed children with a cursor', async () => {
     const name = queueName('deps-page')
     const tree = await flowProducer().add({

@@ -151,6 +151,88 @@ describe('flows between bullmq and ferroq', () => {
     expect((await parent!.getDependencies()).processed).toEqual({ [`bull:${c}:${root.children![0].job.id}`]: 'fine' })
   })
 
+  /** Runs one flow (a completing child, an ignored failure, a removed-dependency failure) to its end with
+   * `lib`'s producer and workers; answers each queue's events, ids replaced by job names. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async function runFlow(lib: any, conn: object, tag: string) {
+    const [p, c] = [queueName(`fl-ev-${tag}-p`), queueName(`fl-ev-${tag}-c`)]
+    const fp = track(new lib.FlowProducer({ connection: conn } as never))
+    const tree = await fp.add({
+      name: 'parent',
+      queueName: p,
+      children: [
+        { name: 'ok', queueName: c, opts: { jobId: `${tag}-ok` } },
+        { name: 'ignored', queueName: c, opts: { jobId: `${tag}-ignored`, ignoreDependencyOnFailure: true } },
+        { name: 'removed', queueName: c, opts: { jobId: `${tag}-removed`, removeDependencyOnFailure: true } },
+      ],
+      opts: { jobId: `${tag}-parent` },
+    })
+    const cw = track(new lib.Worker(c, async (job: { name: string }) => {
+      if (job.name !== 'ok') throw new Error(`${job.name} broke`)
+      return 'fine'
+    }, { connection: conn } as never))
+    const qc = track(new lib.Queue(c, { connection: conn } as never))
+    await eventually(async () => (await qc.getFailedCount()) === 2 && (await qc.getCompletedCount()) === 1)
+    await cw.close()
+    const pw = track(new lib.Worker(p, async (job: { getDependenciesCount: () => Promise<unknown> }) => job.getDependenciesCount(), { connection: conn } as never))
+    const qp = track(new lib.Queue(p, { connection: conn } as never))
+    await eventually(async () => (await qp.getJobState(tree.job.id!)) === 'completed')
+    await pw.close()
+    const redis = new IORedis(bullConnection())
+    try {
+      const out: Record<string, string[][]> = {}
+      for (const [label, q] of [['P', p], ['C', c]]) {
+        out[label] = (await redis.xrange(`bull:${q}:events`, '-', '+')).map(([, f]) =>
+          f.map((v) => v.split(tag).join('<tag>').split(p).join('P').split(c).join('C')),
+        )
+      }
+      return out
+    } finally {
+      redis.disconnect()
+    }
+  }
+
+  test('the same flow run by bullmq and by ferroq emits the same events on each queue', async () => {
+    const ours = await runFlow(await import('../..'), connection(), 'FEVTAG')
+    const theirs = await runFlow(bullmq, bullConnection(), 'BEVTAG')
+    // Workers may report 'drained' when they find nothing more; everything else matches one for one.
+    const noDrained = (evs: string[][]) => evs.filter((f) => f[1] !== 'drained')
+    expect(noDrained(ours.P)).toEqual(noDrained(theirs.P))
+    expect(noDrained(ours.C)).toEqual(noDrained(theirs.C))
+    expect(noDrained(ours.P).map((f) => f[1])).toEqual(['added', 'waiting-children', 'waiting', 'active', 'completed'])
+  })
+
+  test('continueParentOnFailure and removeDependencyOnFailure across libraries', async () => {
+    const [p, c] = [queueName('fl-cpof-p'), queueName('fl-cpof-c')]
+    // ferroq's flow, bullmq's children worker, ferroq's parent worker.
+    const tree = await track(new FlowProducer({ connection: connection() })).add({
+      name: 'parent',
+      queueName: p,
+      children: [
+        { name: 'cont', queueName: c, opts: { continueParentOnFailure: true } },
+        { name: 'gone', queueName: c, opts: { removeDependencyOnFailure: true } },
+      ],
+    })
+    const bq = track(new bullmq.Queue(c, { connection: bullConnection() }))
+    track(new bullmq.Worker(c, async (job) => {
+      throw new Error(`${job.name} broke`)
+    }, { connection: bullConnection() }))
+    await eventually(async () => (await bq.getFailedCount()) === 2)
+    const seen: unknown[] = []
+    track(new Worker(p, async (job) => {
+      seen.push(await job.getFailedChildrenValues(), await job.getDependenciesCount())
+      return 'ran'
+    }, { connection: connection() }))
+    const q = track(new Queue(p, { connection: connection() }))
+    await eventually(async () => (await q.getJobState(tree.job.id!)) === 'completed')
+    const contKey = `bull:${c}:${tree.children![0].job.id}`
+    expect(seen).toEqual([{ [contKey]: 'cont broke' }, { processed: 0, unprocessed: 0, ignored: 1, failed: 0 }])
+    // bullmq reads the parent's record the same way.
+    const theirs = await bullmq.Job.fromId(track(new bullmq.Queue(p, { connection: bullConnection() })), tree.job.id!)
+    expect(await theirs!.getIgnoredChildrenFailures()).toEqual({ [contKey]: 'cont broke' })
+    expect(await theirs!.getDependenciesCount()).toEqual({ processed: 0, unprocessed: 0, ignored: 1, failed: 0 })
+  })
+
   test('bullmq removes a ferroq flow with its children; ferroq removes a bullmq one', async () => {
     const [p, c] = [queueName('fl-rm-p'), queueName('fl-rm-c')]
     const fp = track(new FlowProducer({ connection: connection() }))

@@ -106,10 +106,12 @@ pub enum Error {
     #[error("{0}")]
     Redis(RedisReply),
     /// A flow child names a parent job that does not exist (-5).
-    #[error("Missing key for parent job {parent_key}. addJob")]
+    #[error("Missing key for parent job {parent_key}. {}", parent_command(command))]
     ParentNotFound {
         /// The parent's full key.
         parent_key: String,
+        /// The transition that found it missing (its script name).
+        command: &'static str,
     },
     /// The job already exists as the child of another parent (-7).
     #[error("The parent job {parent_key} cannot be replaced. addJob")]
@@ -342,7 +344,10 @@ impl Error {
                 Error::refused(name, c.message(&id, name, expected))
             }
             // For the parent codes `id` is the parent's key, as BullMQ names it.
-            Some(ScriptCode::ParentJobNotExist) => Error::ParentNotFound { parent_key: id },
+            Some(ScriptCode::ParentJobNotExist) => Error::ParentNotFound {
+                parent_key: id,
+                command,
+            },
             Some(ScriptCode::ParentJobCannotBeReplaced) => Error::ParentConflict { parent_key: id },
             Some(ScriptCode::JobPendingChildren | ScriptCode::JobHasFailedChildren) => {
                 Error::Children { id, code }
@@ -368,6 +373,15 @@ pub fn bullmq_command(script: &str) -> String {
         }
     }
     out
+}
+
+/// BullMQ's command name in a missing-parent message: adding a child is its `addJob`.
+fn parent_command(script: &str) -> String {
+    if script == "add_flow" {
+        "addJob".to_string()
+    } else {
+        bullmq_command(script)
+    }
 }
 
 /// BullMQ's text for a lock that is missing or held by another token.

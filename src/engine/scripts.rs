@@ -99,6 +99,18 @@ transition!(
     4,
     ["common"]
 );
+transition!(
+    REMOVE_CHILD_DEPENDENCY,
+    "remove_child_dependency",
+    2,
+    ["common", "flow"]
+);
+transition!(
+    REMOVE_UNPROCESSED_CHILDREN,
+    "remove_unprocessed_children",
+    1,
+    ["common", "flow"]
+);
 
 /// Every transition, for tests and preloading.
 pub const ALL: &[&Transition] = &[
@@ -128,6 +140,8 @@ pub const ALL: &[&Transition] = &[
     &REMOVE_JOB_SCHEDULER,
     &ADD_FLOW,
     &MOVE_TO_WAITING_CHILDREN,
+    &REMOVE_CHILD_DEPENDENCY,
+    &REMOVE_UNPROCESSED_CHILDREN,
     &REMOVE_DEDUPLICATION_KEY,
     &REMOVE_ORPHANED_JOBS,
 ];

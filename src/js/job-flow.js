@@ -45,6 +45,25 @@ async function moveToWaitingChildren(job, token, opts = {}) {
   return job._native.moveToWaitingChildren(job.id, token == null ? '0' : String(token), childKey)
 }
 
+/**
+ * Takes the job out of its parent's pending dependencies for good; true when
+ * it did (the job then has no parent), false when it was not pending there.
+ */
+async function removeChildDependency(job) {
+  if (!job.parentKey) return false
+  const removed = await job._native.removeChildDependency(job.id, job.parentKey)
+  if (removed) {
+    job.parent = undefined
+    job.parentKey = undefined
+  }
+  return removed
+}
+
+/** Removes the children the job still waits for (and theirs); held, failed and finished ones stay. */
+async function removeUnprocessedChildren(job) {
+  await job._native.removeUnprocessedChildren(job.id)
+}
+
 /** The `parent` object BullMQ keeps on a child job: `{ id, queueKey, fpof|rdof|idof|cpof? }`. */
 function parentOf(opts) {
   const p = opts && opts.parent
@@ -61,4 +80,13 @@ function parentOf(opts) {
   return parent
 }
 
-module.exports = { getChildrenValues, getIgnoredChildrenFailures, getDependencies, getDependenciesCount, moveToWaitingChildren, parentOf }
+module.exports = {
+  getChildrenValues,
+  getIgnoredChildrenFailures,
+  getDependencies,
+  getDependenciesCount,
+  moveToWaitingChildren,
+  removeChildDependency,
+  removeUnprocessedChildren,
+  parentOf,
+}

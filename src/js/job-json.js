@@ -114,9 +114,13 @@ function fromEngine(JobClass, queue, raw) {
   if (raw.returnvalue !== undefined) job.returnvalue = raw.returnvalue
   job.failedReason = raw.failedReason
   job.stacktrace = Array.isArray(raw.stacktrace) ? raw.stacktrace : []
-  for (const k of ['processedBy', 'deduplicationId', 'parentKey', 'parent', 'repeatJobKey', 'token', 'deferredFailure']) {
+  for (const k of ['processedBy', 'deduplicationId', 'repeatJobKey', 'token', 'deferredFailure']) {
     if (raw[k] !== undefined) job[k] = raw[k]
   }
+  // The hash's fields, not opts.parent, say whether the job is still a child
+  // (removeChildDependency drops them), as in BullMQ's fromJSON.
+  job.parentKey = raw.parentKey || undefined
+  job.parent = raw.parent || undefined
   return job
 }
 

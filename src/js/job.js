@@ -237,6 +237,8 @@ class Job {
   async getDependencies(opts = {}) { return flow.getDependencies(this, opts) }
   async getDependenciesCount(opts = {}) { return flow.getDependenciesCount(this, opts) }
   async moveToWaitingChildren(token, opts = {}) { return flow.moveToWaitingChildren(this, token, opts) }
+  async removeChildDependency() { return flow.removeChildDependency(this) }
+  async removeUnprocessedChildren() { return flow.removeUnprocessedChildren(this) }
 
   /** Replaces the job's data. */
   async updateData(data) {

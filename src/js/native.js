@@ -28,7 +28,7 @@ const REQUESTS = {
     'removeOrphanedJobs', 'takeJob', 'settleJob', 'extendLocks', 'removeDeprecatedPriorityKey',
     // Flows (binding/queue/flow.rs).
     'getChildrenValues', 'getIgnoredChildrenFailures', 'getDependencies', 'getDependenciesCount',
-    'moveToWaitingChildren', 'removeJob',
+    'moveToWaitingChildren', 'removeJob', 'removeChildDependency', 'removeUnprocessedChildren',
   ],
   NativeFlowProducer: ['add', 'addBulk', 'getFlow', 'ping'],
   NativeWorker: ['close', 'getNextJob', 'settleJob'],

@@ -159,6 +159,10 @@ export declare class Job<DataType = any, ReturnType = any, NameType extends stri
   }>
   /** Parks this active job until its pending children (or `opts.child`) finish; true when it moved (then throw WaitingChildrenError). */
   moveToWaitingChildren(token: string, opts?: { child?: ParentOptions }): Promise<boolean>
+  /** Takes this child out of its parent's pending dependencies for good; true when it did. */
+  removeChildDependency(): Promise<boolean>
+  /** Removes the children this parent still waits for (and theirs); held, failed and finished ones stay. */
+  removeUnprocessedChildren(): Promise<void>
   /** Moves a failed (or completed) job back to wait. */
   retry(state?: FinishedStatus, opts?: RetryOptions): Promise<void>
   /** Gives a delayed job a new delay (ms from now). */
@@ -198,6 +202,8 @@ type JobMethodName =
   | 'getDependencies'
   | 'getDependenciesCount'
   | 'moveToWaitingChildren'
+  | 'removeChildDependency'
+  | 'removeUnprocessedChildren'
   | 'retry'
   | 'changeDelay'
   | 'changePriority'

@@ -105,6 +105,24 @@ impl NativeQueue {
         })
     }
 
+    /// Takes a pending child out of its parent's dependencies. Request:
+    /// resolves true when it did, false when it was not pending there.
+    #[napi(catch_unwind)]
+    pub fn remove_child_dependency(&self, env: &Env, id: String, parent_key: String) -> u32 {
+        self.ask(env, |q| async move {
+            q.remove_child_dependency(&id, &parent_key).await
+        })
+    }
+
+    /// Removes the children a job still waits for. Request: resolves with how
+    /// many jobs were removed.
+    #[napi(catch_unwind)]
+    pub fn remove_unprocessed_children(&self, env: &Env, id: String) -> u32 {
+        self.ask(env, |q| async move {
+            q.remove_unprocessed_children(&id).await.map(|n| n as f64)
+        })
+    }
+
     /// Removes a job, with its children when asked. Request: resolves false
     /// when a worker holds it (or, with children, one of them).
     #[napi(catch_unwind)]

@@ -25,6 +25,8 @@ use super::error::{Error, Result};
 use super::options::JobOptions;
 use super::queue::{NewJob, Queue, now_ms};
 use super::transitions::add_flow::{AddFlow, NodeAdded};
+use super::transitions::remove_child_dependency::RemoveChildDependency;
+use super::transitions::remove_unprocessed_children::RemoveUnprocessedChildren;
 
 /// One node of a flow as the caller describes it.
 #[derive(Debug, Clone, Default)]
@@ -267,6 +269,35 @@ fn flow_parent_key(opts: &str) -> Option<String> {
 }
 
 impl Queue {
+    /// Takes job `id` out of the pending dependencies of its parent
+    /// `parent_key` for good (BullMQ's `job.removeChildDependency`): true when
+    /// it did, false when it was not pending there; a parent left with nothing
+    /// pending moves on.
+    pub async fn remove_child_dependency(&self, id: &str, parent_key: &str) -> Result<bool> {
+        let job_key = self.keys().job(id);
+        if self.inner.target.is_cluster()
+            && slot::hash_slot(&job_key) != slot::hash_slot(parent_key)
+        {
+            return Err(Error::CrossSlot {
+                first: job_key,
+                other: parent_key.to_string(),
+            });
+        }
+        RemoveChildDependency {
+            job_id: id,
+            parent_key,
+        }
+        .run(self)
+        .await
+    }
+
+    /// Removes the children job `id` still waits for, and theirs (BullMQ's
+    /// `job.removeUnprocessedChildren`); held, failed and finished children
+    /// stay. Answers how many jobs were removed.
+    pub async fn remove_unprocessed_children(&self, id: &str) -> Result<u64> {
+        RemoveUnprocessedChildren { job_id: id }.run(self).await
+    }
+
     /// Adds jobs of which some are flow children (`opts.parent`): each run of
     /// consecutive children goes through `add_flow`, each run of other jobs
     /// through the plain add, in input order (so counter ids are as BullMQ's

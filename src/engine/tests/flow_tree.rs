@@ -258,3 +258,84 @@ async fn a_lone_job_with_deduplication_is_deduplicated() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn a_child_leaves_its_parent_and_pending_children_are_removed() {
+    let (q, other) = (fresh_queue("flow-unlink"), fresh_queue("flow-unlink-o"));
+    let fp = producer();
+    let later = json!({"delay": 3_600_000});
+    let nodes = fp
+        .add(node(
+            "root",
+            &q,
+            json!({}),
+            vec![
+                node("a", &other, later.clone(), vec![]),
+                node("b", &other, later.clone(), vec![]),
+            ],
+        ))
+        .await
+        .unwrap();
+    let (root, a, b) = (&nodes[0].id, &nodes[1].id, &nodes[2].id);
+    let root_key = q.keys().job(root);
+    // remove_child_dependency: the child stays, without its parent fields.
+    assert!(other.remove_child_dependency(a, &root_key).await.unwrap());
+    assert!(!other.remove_child_dependency(a, &root_key).await.unwrap());
+    let fields: Vec<Option<String>> = cmd(
+        &other,
+        redis::cmd("HMGET")
+            .arg(other.keys().job(a))
+            .arg("parentKey")
+            .arg("parent"),
+    )
+    .await;
+    assert_eq!(fields, vec![None, None]);
+    assert_eq!(state(&other, a).await, "delayed");
+    assert_eq!(state(&q, root).await, "waiting-children");
+    // The last one leaving releases the parent.
+    assert!(other.remove_child_dependency(b, &root_key).await.unwrap());
+    assert_eq!(state(&q, root).await, "waiting");
+    let missing = other.remove_child_dependency("nope", &root_key).await;
+    assert_eq!(missing.unwrap_err().code(), ErrorCode::JobNotFound);
+    let orphan = other
+        .remove_child_dependency(a, "bull:gone:1")
+        .await
+        .unwrap_err();
+    assert_eq!(orphan.code(), ErrorCode::ParentNotFound);
+    assert_eq!(
+        orphan.to_string(),
+        "Missing key for parent job bull:gone:1. removeChildDependency"
+    );
+
+    // remove_unprocessed_children: pending children and theirs go.
+    let nodes = fp
+        .add(node(
+            "root",
+            &q,
+            json!({}),
+            vec![
+                node("x", &other, later.clone(), vec![]),
+                node(
+                    "y",
+                    &other,
+                    json!({}),
+                    vec![node("yy", &q, later.clone(), vec![])],
+                ),
+            ],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        q.remove_unprocessed_children(&nodes[0].id).await.unwrap(),
+        3
+    );
+    for n in &nodes[1..] {
+        let queue = if n.queue_name == q.name() { &q } else { &other };
+        assert!(queue.get_job(&n.id).await.unwrap().is_none(), "{}", n.id);
+    }
+    assert_eq!(state(&q, &nodes[0].id).await, "waiting");
+    assert_eq!(
+        q.remove_unprocessed_children(&nodes[0].id).await.unwrap(),
+        0
+    );
+}

@@ -37,7 +37,9 @@
 //! | `update_job_scheduler` | `Queue::schedule_next_iteration` | (the worker, as an iteration starts) |
 //! | `remove_job_scheduler` | `Queue::remove_job_scheduler` | `queue.removeJobScheduler` |
 //! | `add_flow` | `FlowProducer::add`, `add_bulk`; `Queue::add` of jobs with `opts.parent` | `flowProducer.add`, `addBulk`; `queue.add` with `parent` |
-//! | `move_to_waiting_children` | none yet (flows in progress; tested in `tests/flow_tree.rs`) | — |
+//! | `remove_child_dependency` | `Queue::remove_child_dependency` | `job.removeChildDependency` |
+//! | `remove_unprocessed_children` | `Queue::remove_unprocessed_children` | `job.removeUnprocessedChildren` |
+//! | `move_to_waiting_children` | `MoveToWaitingChildren` from `binding/queue/flow.rs` (tested in `tests/flow_tree.rs`) | `job.moveToWaitingChildren` |
 //! | `move_to_active` | the worker's fetch (`worker/invoke.rs`) | `new Worker(...)` |
 //! | `move_to_finished` | the worker's settle + fetch (`worker/invoke.rs`, `worker/manual.rs`) | a processor's result or throw; `job.moveToCompleted`, `moveToFailed` |
 //! | `move_job_from_active_to_wait` | the worker, for a `RateLimitError`; `Queue::move_to_wait` | `Worker.RateLimitError()` thrown; `job.moveToWait` |
@@ -71,10 +73,12 @@ pub mod move_to_waiting_children;
 pub mod obliterate;
 pub mod pause;
 pub mod promote;
+pub mod remove_child_dependency;
 pub mod remove_deduplication_key;
 pub mod remove_job;
 pub mod remove_job_scheduler;
 pub mod remove_orphaned_jobs;
+pub mod remove_unprocessed_children;
 pub mod reprocess_job;
 pub mod update_data;
 pub mod update_job_scheduler;
