@@ -13,7 +13,7 @@ describe.each(BOTH)('flows on %s', (_label, { lib, connection }) => {
   afterEach(() => c.closeAll())
   const flowProducer = () => c.add(new lib.FlowProducer({ connection: connection() }))
   const queue = (name: string) => c.add(new lib.Queue(name, { connection: connection() }))
-  const worker = (name: string, fn: (job: any) => unknown, opts: object = {}) =>
+  const worker = (name: string, fn: (job: any, token: string) => unknown, opts: object = {}) =>
     c.add(new lib.Worker(name, fn, { connection: connection(), ...opts }))
   const stateOf = async (q: any, id: string) => q.getJobState(id)
   const keyOf = (job: any) => `${job.queueQualifiedName}:${job.id}`
@@ -509,6 +509,71 @@ describe.each(BOTH)('flows on %s', (_label, { lib, connection }) => {
     const leaf = await fp.getFlow({ id: tree.children[0].children[0].job.id, queueName: name })
     expect(leaf.job.name).toBe('g0')
     expect(leaf.children).toBeUndefined()
+  })
+
+  test('deduplication on a node with children is refused, nested too, and nothing is added', async () => {
+    const name = queueName('dedup-children')
+    const fp = flowProducer()
+    const message = 'Deduplication options cannot be used on flow nodes with children'
+    await expect(fp.add({ name: 'p', queueName: name, opts: { deduplication: { id: 'x' } }, children: [{ name: 'c', queueName: name }] }))
+      .rejects.toThrow(message)
+    await expect(fp.add({
+      name: 'p',
+      queueName: name,
+      children: [{ name: 'mid', queueName: name, opts: { deduplication: { id: 'y' } }, children: [{ name: 'c', queueName: name }] }],
+    })).rejects.toThrow(message)
+    expect(await queue(name).getJobCountByTypes('waiting', 'waiting-children')).toBe(0)
+  })
+
+  test('QueueEvents reports waiting-children for a parent, then waiting when its children are done', async () => {
+    const name = queueName('flow-events')
+    const events = c.add(new lib.QueueEvents(name, { connection: connection() }))
+    await events.waitUntilReady()
+    const seen: string[] = []
+    events.on('waiting-children', ({ jobId }: { jobId: string }) => seen.push(`waiting-children ${jobId}`))
+    events.on('waiting', ({ jobId, prev }: { jobId: string; prev?: string }) => seen.push(`waiting ${jobId} ${prev}`))
+    events.on('completed', ({ jobId }: { jobId: string }) => seen.push(`completed ${jobId}`))
+    const tree = await flowProducer().add({ name: 'parent', queueName: name, children: [{ name: 'child', queueName: name }] })
+    worker(name, async (job: any) => job.name)
+    const child = tree.children[0].job.id
+    await eventually(() => seen.includes(`completed ${tree.job.id}`))
+    // The parent is added first; the child's completion releases it before its own 'completed'.
+    expect(seen).toEqual([
+      `waiting-children ${tree.job.id}`,
+      `waiting ${child} undefined`,
+      `waiting ${tree.job.id} waiting-children`,
+      `completed ${child}`,
+      `completed ${tree.job.id}`,
+    ])
+  })
+
+  test('a processor adds children at run time and waits for them as one step (WaitingChildrenError)', async () => {
+    const name = queueName('flow-steps')
+    const q = queue(name)
+    const steps: string[] = []
+    worker(name, async (job: any, token: string) => {
+      if (job.name === 'child') return job.data.n
+      let step = job.data.step ?? 'start'
+      while (step !== 'done') {
+        if (step === 'start') {
+          await q.add('child', { n: 5 }, { parent: { id: job.id, queue: job.queueQualifiedName } })
+          await job.updateData({ step: 'wait' })
+          step = 'wait'
+        } else {
+          const moved = await job.moveToWaitingChildren(token)
+          steps.push(`moved ${moved}`)
+          if (moved) throw new lib.WaitingChildrenError()
+          await job.updateData({ step: 'done' })
+          step = 'done'
+        }
+      }
+      return Object.values(await job.getChildrenValues())
+    })
+    const parent = await q.add('parent', {})
+    await eventually(async () => (await stateOf(q, parent.id)) === 'completed')
+    expect(steps).toEqual(['moved true', 'moved false'])
+    expect((await q.getJob(parent.id)).returnvalue).toEqual([5])
+    expect(await (await q.getJob(parent.id)).isWaitingChildren()).toBe(false)
   })
 
   test('addBulk takes parent opts on a root and dedups a lone job', async () => {

@@ -25,6 +25,7 @@ describe('flows and schedulers on Redis Cluster', () => {
     if (cluster) await cluster.stop()
   })
   const connection = () => ({ cluster: cluster.urls })
+  const nodes = () => cluster.urls.map((u) => ({ host: new URL(u).hostname, port: Number(new URL(u).port) }))
 
   test('a flow over queues sharing a hash tag runs; bullmq reads it', async () => {
     const prefix = `{flows${process.pid}}`
@@ -55,12 +56,44 @@ describe('flows and schedulers on Redis Cluster', () => {
     await expect(q.add('x', {}, { parent: { id: 'p1', queue: `bull:{b${process.pid}}` } })).rejects.toMatchObject({ code: 'ERR_FERROQ_CROSS_SLOT' })
   })
 
-  test('a job scheduler iterates on a cluster', async () => {
-    const q = track(new Queue(`{sched${process.pid}}`, { connection: connection() }))
+  test('a job scheduler iterates on a cluster; bullmq lists it and ferroq lists bullmq\'s', async () => {
+    const name = `{sched${process.pid}}`
+    const q = track(new Queue(name, { connection: connection() }))
     await q.upsertJobScheduler('tick', { every: 200, limit: 3 }, { data: { t: 1 } })
     let runs = 0
-    track(new Worker(`{sched${process.pid}}`, async () => ++runs, { connection: connection() }))
+    track(new Worker(name, async () => ++runs, { connection: connection() }))
     await eventually(() => runs >= 3, 30000)
     expect((await q.getJobScheduler('tick'))!.iterationCount).toBe(3)
+    const bc = new IORedis.Cluster(nodes())
+    track({ close: async () => bc.disconnect() })
+    const bq = track(new bullmq.Queue(name, { connection: bc }))
+    expect(await bq.getJobScheduler('tick')).toMatchObject({ key: 'tick', every: 200, limit: 3, iterationCount: 3 })
+    await bq.upsertJobScheduler('theirs', { pattern: '0 0 1 1 *', tz: 'UTC' }, { name: 'yearly' })
+    expect((await q.getJobSchedulers(0, -1, true)).map((s) => s.key)).toEqual(['tick', 'theirs'])
+    expect(await q.getJobScheduler('theirs')).toMatchObject({ pattern: '0 0 1 1 *', tz: 'UTC', name: 'yearly' })
+    expect(await q.removeJobScheduler('theirs')).toBe(true)
+    expect(await bq.getDelayedCount()).toBe(0)
+  })
+
+  test('a child leaves its parent and unprocessed children are removed on a cluster', async () => {
+    const prefix = `{unlink${process.pid}}`
+    const fp = track(new FlowProducer({ connection: connection(), prefix }))
+    const later = { delay: 3_600_000 }
+    const tree = await fp.add({
+      name: 'p',
+      queueName: 'parents',
+      children: [
+        { name: 'a', queueName: 'children', opts: later },
+        { name: 'b', queueName: 'children', opts: later },
+      ],
+    })
+    const q = track(new Queue('parents', { connection: connection(), prefix }))
+    expect(await tree.children![0].job.removeChildDependency()).toBe(true)
+    expect(await q.getJobState(tree.job.id!)).toBe('waiting-children')
+    await tree.job.removeUnprocessedChildren()
+    expect(await q.getJobState(tree.job.id!)).toBe('waiting')
+    const qc = track(new Queue('children', { connection: connection(), prefix }))
+    expect(await qc.getJob(tree.children![1].job.id!)).toBeUndefined()
+    expect(await qc.getJobState(tree.children![0].job.id!)).toBe('delayed')
   })
 })
