@@ -575,6 +575,61 @@ describe.each(BOTH)('flows on %s', (_label, { lib, connection }) => {
     expect(await (await q.getJob(parent.id)).isWaitingChildren()).toBe(false)
   })
 
+  test('a job that already has a parent cannot join another one', async () => {
+    const name = queueName('flow-reparent')
+    const q = queue(name)
+    await flowProducer().add({ name: 'tue', queueName: name, opts: { jobId: 'tue' }, children: [{ name: 'mon', queueName: name, opts: { jobId: 'mon' } }] })
+    await q.add('wed', {}, { jobId: 'wed' })
+    await expect(q.add('mon', {}, { jobId: 'mon', parent: { id: 'wed', queue: q.qualifiedName } }))
+      .rejects.toThrow(`The parent job ${q.qualifiedName}:wed cannot be replaced. addJob`)
+    expect((await q.getJob('mon')).parentKey).toBe(`${q.qualifiedName}:tue`)
+  })
+
+  test('re-adding a flow whose child already completed sends the new parent on', async () => {
+    const name = queueName('flow-readd')
+    const fp = flowProducer()
+    const tree = () => fp.add({
+      name: 'tue',
+      queueName: name,
+      opts: { jobId: 'tue', removeOnComplete: true },
+      children: [{ name: 'mon', queueName: name, opts: { jobId: 'mon' } }],
+    })
+    const w = worker(name, async (job: any) => job.name)
+    const q = queue(name)
+    await tree()
+    await eventually(async () => (await q.getJob('tue')) === undefined && (await stateOf(q, 'mon')) === 'completed')
+    await tree()
+    await eventually(async () => (await q.getJob('tue')) === undefined && (await q.getCompletedCount()) === 1)
+    await w.close()
+    expect(await stateOf(q, 'mon')).toBe('completed')
+  })
+
+  test('a FlowProducer prefix applies to every node and to getFlow', async () => {
+    const [p, ch] = [queueName('flow-prefix-p'), queueName('flow-prefix-c')]
+    const prefix = `pfx${p.length}`
+    const fp = c.add(new lib.FlowProducer({ connection: connection(), prefix }))
+    const tree = await fp.add({ name: 'parent', queueName: p, children: [{ name: 'child', queueName: ch }] })
+    expect(tree.children[0].job.parentKey).toBe(`${prefix}:${p}:${tree.job.id}`)
+    const flow = await fp.getFlow({ id: tree.job.id, queueName: p })
+    expect(flow.children.map((n: any) => n.job.name)).toEqual(['child'])
+    expect(await fp.getFlow({ id: tree.job.id, queueName: p, prefix: 'bull' })).toBeUndefined()
+    c.add(new lib.Worker(ch, async () => 7, { connection: connection(), prefix }))
+    c.add(new lib.Worker(p, async (job: any) => job.getChildrenValues(), { connection: connection(), prefix }))
+    const qp = c.add(new lib.Queue(p, { connection: connection(), prefix }))
+    await eventually(async () => (await qp.getJobState(tree.job.id)) === 'completed')
+    expect((await qp.getJob(tree.job.id)).returnvalue).toEqual({ [`${prefix}:${ch}:${tree.children[0].job.id}`]: 7 })
+  })
+
+  test('a parent with removeOnComplete takes its children record with it', async () => {
+    const name = queueName('flow-roc-parent')
+    const tree = await flowProducer().add({ name: 'parent', queueName: name, opts: { removeOnComplete: true }, children: [{ name: 'child', queueName: name }] })
+    worker(name, async (job: any) => job.name)
+    const q = queue(name)
+    await eventually(async () => (await q.getJob(tree.job.id)) === undefined && (await q.getCompletedCount()) === 1)
+    expect(await tree.job.getChildrenValues()).toEqual({})
+    expect(await tree.job.getDependenciesCount()).toEqual({ processed: 0, unprocessed: 0, ignored: 0, failed: 0 })
+  })
+
   test('addBulk takes parent opts on a root and dedups a lone job', async () => {
     const name = queueName('bulk-opts')
     const fp = flowProducer()

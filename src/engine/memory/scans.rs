@@ -1,6 +1,6 @@
 //! The SCAN family: SCAN over keys, HSCAN/SSCAN/ZSCAN over one collection.
 //!
-//! Items are walked in the order of a stable 63-bit hash of their name and the
+//! Items are walked in the order of a stable 53-bit hash of their name and the
 //! cursor is the next hash to visit, so (as in Redis) an item that exists for
 //! the whole iteration is returned at least once, whatever else changes.
 
@@ -8,14 +8,17 @@ use super::db::Db;
 use super::keyspace::glob_match;
 use super::reply::{Args, CmdError, CmdResult, Reply, fmt_score};
 
-/// The stable order: FNV-1a over the name, folded to 1..2^63 (0 ends a scan).
+/// The stable order: FNV-1a over the name, folded to 1..2^53 (0 ends a scan).
+/// 53 bits, so a cursor survives a JavaScript number (job.getDependencies
+/// hands `nextProcessedCursor` back as one): a larger one would be rounded
+/// and the next page would skip items.
 fn scan_hash(name: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in name {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    (h >> 1).max(1)
+    (h >> 11).max(1)
 }
 
 /// Cursor, `MATCH`, `COUNT` and (for SCAN) `TYPE`.
@@ -146,4 +149,18 @@ pub fn zscan(db: &mut Db, a: &mut Args) -> CmdResult {
             .flat_map(|(m, sc)| [Reply::Bulk(m), Reply::text(fmt_score(sc))])
             .collect(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scan_hash;
+
+    /// Every cursor is exact as a JavaScript number (at most 2^53).
+    #[test]
+    fn cursors_fit_a_javascript_number() {
+        for i in 0..10_000u32 {
+            let h = scan_hash(format!("bull:q:{i}").as_bytes());
+            assert!((1..=(1u64 << 53)).contains(&h), "{h}");
+        }
+    }
 }
