@@ -136,6 +136,32 @@ describe.each(BOTH)('job schedulers on %s', (_label, { lib, connection }) => {
     expect((await q.getJobScheduler('f')).iterationCount).toBe(2)
   })
 
+  test('retryJobs on a failed iteration adds no second pending iteration', async () => {
+    const name = queueName('s-retryjobs')
+    const q = queue(name)
+    await q.upsertJobScheduler('rj', { every: HOUR })
+    const w = worker(name, async () => {
+      throw new Error('nope')
+    })
+    await eventually(async () => (await q.getFailedCount()) === 1 && (await q.getDelayedCount()) === 1)
+    await w.close()
+    await q.retryJobs({ state: 'failed' })
+    expect(await q.getJobCounts('waiting', 'delayed', 'failed')).toEqual({ waiting: 1, delayed: 1, failed: 0 })
+  })
+
+  test('a cron scheduler with a limit or an endDate stops; the scheduler stays listed', async () => {
+    const name = queueName('s-cron-end')
+    const q = queue(name)
+    await q.upsertJobScheduler('lim', { pattern: '* * * * * *', limit: 2 }, { name: 'lim' })
+    await q.upsertJobScheduler('end', { pattern: '* * * * * *', endDate: Date.now() + 1500 }, { name: 'end' })
+    const runs: Record<string, number> = { lim: 0, end: 0 }
+    worker(name, async (job: any) => runs[job.name]++)
+    await eventually(async () => runs.lim === 2 && runs.end >= 1 && (await q.getDelayedCount()) + (await q.getWaitingCount()) + (await q.getActiveCount()) === 0, 15000)
+    expect(runs.lim).toBe(2)
+    expect(runs.end).toBeLessThanOrEqual(3)
+    expect((await q.getJobSchedulers()).map((s: any) => s.key).sort()).toEqual(['end', 'lim'])
+  })
+
   test('removeOnComplete in the template removes each finished iteration', async () => {
     const name = queueName('s-roc')
     const q = queue(name)
