@@ -233,6 +233,31 @@ describe('flows between bullmq and ferroq', () => {
     expect(await theirs!.getDependenciesCount()).toEqual({ processed: 0, unprocessed: 0, ignored: 1, failed: 0 })
   })
 
+  test("removeChildDependency and removeUnprocessedChildren on the other library's flows", async () => {
+    const [p, c] = [queueName('fl-unlink-p'), queueName('fl-unlink-c')]
+    const later = { delay: 3_600_000 }
+    const theirs = await track(new bullmq.FlowProducer({ connection: bullConnection() })).add({
+      name: 'p',
+      queueName: p,
+      children: [{ name: 'a', queueName: c, opts: later }, { name: 'b', queueName: c, opts: later, children: [{ name: 'bb', queueName: c, opts: later }] }],
+    })
+    const q = track(new Queue(c, { connection: connection() }))
+    const qp = track(new Queue(p, { connection: connection() }))
+    expect(await (await q.getJob(theirs.children![0].job.id!))!.removeChildDependency()).toBe(true)
+    await (await qp.getJob(theirs.job.id!))!.removeUnprocessedChildren()
+    expect(await q.getJob(theirs.children![1].job.id!)).toBeUndefined()
+    expect(await q.getJob(theirs.children![1].children![0].job.id!)).toBeUndefined()
+    expect(await q.getJobState(theirs.children![0].job.id!)).toBe('delayed')
+    const bqp = track(new bullmq.Queue(p, { connection: bullConnection() }))
+    expect(await bqp.getJobState(theirs.job.id!)).toBe('waiting')
+    // And bullmq on ferroq's flow.
+    const ours = await track(new FlowProducer({ connection: connection() })).add({ name: 'p', queueName: p, children: [{ name: 'a', queueName: c, opts: later }] })
+    const bq = track(new bullmq.Queue(c, { connection: bullConnection() }))
+    expect(await (await bq.getJob(ours.children![0].job.id!))!.removeChildDependency()).toBe(true)
+    expect(await qp.getJobState(ours.job.id!)).toBe('waiting')
+    expect((await q.getJob(ours.children![0].job.id!))!.parentKey).toBeUndefined()
+  })
+
   test('bullmq removes a ferroq flow with its children; ferroq removes a bullmq one', async () => {
     const [p, c] = [queueName('fl-rm-p'), queueName('fl-rm-c')]
     const fp = track(new FlowProducer({ connection: connection() }))
