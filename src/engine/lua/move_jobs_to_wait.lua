@@ -34,8 +34,8 @@ for _, jobId in ipairs(ids) do
   end
   redis.call("XADD", KEYS[4], "MAXLEN", "~", maxEv, "*", "event", "waiting", "jobId", jobId, "prev", from)
 end
-redis.call("ZREM", KEYS[1], unpack(ids))
-redis.call("LPUSH", KEYS[2], unpack(ids))
+call_in_slices("ZREM", KEYS[1], ids)
+call_in_slices("LPUSH", KEYS[2], ids)
 if not paused_or_maxed(KEYS[5], KEYS[6]) then
   redis.call("ZADD", KEYS[3], 0, "0")
 end

@@ -70,7 +70,5 @@ end
 
 -- Everything active now is a suspect until its lock is renewed or it finishes.
 local active = redis.call("LRANGE", activeKey, 0, -1)
-for i = 1, #active, 7000 do
-  redis.call("SADD", stalledKey, unpack(active, i, math.min(i + 6999, #active)))
-end
+call_in_slices("SADD", stalledKey, active)
 return moved

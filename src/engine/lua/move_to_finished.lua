@@ -75,7 +75,7 @@ local function trim_finished(setKey, keepCount, keepAge)
       for _, id in ipairs(old) do
         drop(id)
       end
-      redis.call("ZREM", setKey, unpack(old))
+      call_in_slices("ZREM", setKey, old)
     end
   end
   if keepCount > 0 then
@@ -106,7 +106,7 @@ local function collect_metrics(metricsKey)
       points[#points + 1] = 0
     end
     local dataKey = metricsKey .. ":data"
-    redis.call("LPUSH", dataKey, unpack(points))
+    call_in_slices("LPUSH", dataKey, points)
     redis.call("LTRIM", dataKey, 0, maxDataPoints - 1)
     redis.call("HSET", metricsKey, "prevCount", previous, "prevTS", now)
   end
@@ -266,7 +266,7 @@ end
 
 -- Released jobs are no longer stalled suspects (one SREM for the batch).
 if #released > 0 then
-  redis.call("SREM", stalledKey, unpack(released))
+  call_in_slices("SREM", stalledKey, released)
 end
 
 if readyAdded and not paused_or_maxed(metaKey, activeKey) then

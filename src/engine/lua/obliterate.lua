@@ -49,7 +49,7 @@ local function take_zset(key)
     delete_flow_job(base, jobId)
   end
   if #ids > 0 then
-    redis.call("ZREM", key, unpack(ids))
+    call_in_slices("ZREM", key, ids)
   end
   budget = budget - #ids
 end
@@ -63,7 +63,7 @@ if budget > 0 then
     redis.call("DEL", base .. "repeat:" .. id)
   end
   if #ids > 0 then
-    redis.call("ZREM", KEYS[4], unpack(ids))
+    call_in_slices("ZREM", KEYS[4], ids)
   end
   budget = budget - #ids
 end

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value as LuaValue};
+use mlua::{Function, Lua, LuaOptions, StdLib, Table, Value as LuaValue};
 
 use super::db::Db;
 use super::reply::{Reply, fmt_score};
@@ -138,8 +138,8 @@ impl Scripting {
         // reports it with its own code rather than as a Lua runtime error.
         let mut last_error: Option<String> = None;
         let result = self.lua.scope(|scope| {
-            let exec = scope.create_function_mut(|lua, args: MultiValue| {
-                let reply = match command_args(args) {
+            let exec = scope.create_function_mut(|lua, (n, args): (usize, Table)| {
+                let reply = match command_args(n, &args) {
                     Ok(args) => command(db, args),
                     Err(msg) => Reply::Error(msg),
                 };
@@ -154,16 +154,8 @@ impl Scripting {
             })?;
             self.set_exec.call::<()>(exec)?;
             let g = self.lua.globals();
-            g.raw_set(
-                "KEYS",
-                self.lua
-                    .create_sequence_from(keys_as_strings(&self.lua, keys)?)?,
-            )?;
-            g.raw_set(
-                "ARGV",
-                self.lua
-                    .create_sequence_from(keys_as_strings(&self.lua, argv)?)?,
-            )?;
+            g.raw_set("KEYS", string_table(&self.lua, keys)?)?;
+            g.raw_set("ARGV", string_table(&self.lua, argv)?)?;
             let out: LuaValue = f.call(())?;
             Ok(from_lua(out, 0))
         });
@@ -174,8 +166,17 @@ impl Scripting {
     }
 }
 
-fn keys_as_strings(lua: &Lua, items: Vec<Vec<u8>>) -> mlua::Result<Vec<mlua::LuaString>> {
-    items.into_iter().map(|b| lua.create_string(b)).collect()
+/// KEYS or ARGV as a Lua table, any length. Each string goes into the table as
+/// soon as it is made: a live `LuaString` holds a slot on mlua's reference
+/// stack, which Lua 5.1 caps near 8000, so collecting them first failed
+/// with "out of Lua stack" for a few thousand arguments (Redis has no such
+/// limit on ARGV).
+fn string_table(lua: &Lua, items: Vec<Vec<u8>>) -> mlua::Result<Table> {
+    let t = lua.create_table_with_capacity(items.len(), 0)?;
+    for (i, b) in items.into_iter().enumerate() {
+        t.raw_set(i + 1, lua.create_string(b)?)?;
+    }
+    Ok(t)
 }
 
 fn first_line(s: &str) -> &str {
@@ -208,13 +209,13 @@ fn error_line(msg: String) -> String {
 
 /// `redis.call`'s arguments: strings and numbers only; numbers are written with
 /// `%.17g` as Redis 7.0 does (not Lua's own `%.14g`).
-fn command_args(args: MultiValue) -> Result<Vec<Vec<u8>>, String> {
-    if args.is_empty() {
+fn command_args(n: usize, args: &Table) -> Result<Vec<Vec<u8>>, String> {
+    if n == 0 {
         return Err("ERR Please specify at least one argument for this redis lib call".into());
     }
-    let mut out = Vec::with_capacity(args.len());
-    for v in args {
-        let bytes = match v {
+    let mut out = Vec::with_capacity(n);
+    for i in 1..=n {
+        let bytes = match args.raw_get::<LuaValue>(i).map_err(|_| bad_arg())? {
             LuaValue::String(s) => s.as_bytes().to_vec(),
             // Lua 5.1 numbers are doubles; mlua shows integral ones as Integer.
             LuaValue::Integer(i) => fmt_score(i as f64).into_bytes(),

@@ -1,7 +1,11 @@
 -- The `redis` library that scripts see in ferroq's embedded store (memory://),
 -- built once per store. The host (lua.rs) hands in `exec` before every script:
--- exec(...) runs one command on the store and returns (reply, failed), where an
--- error reply is a table { err = "CODE message" } and a status is { ok = "..." }.
+-- exec(n, {...}) runs one command (its n words, in a table) on the store and
+-- returns (reply, failed), where an error reply is a table
+-- { err = "CODE message" } and a status is { ok = "..." }. The words travel in
+-- a table, not as n arguments, so the host reads them one at a time: holding
+-- thousands of them at once overflows its Lua 5.1 stack, while Redis takes
+-- as many as `unpack` can give (just under 8000).
 --
 -- Returns: the `redis` table, and a function that sets `exec`.
 
@@ -12,7 +16,7 @@ local redis = {}
 -- Runs a command; an error reply becomes a Lua error whose value is the
 -- error line (no position added), as in Redis 7.0.
 function redis.call(...)
-  local reply, failed = exec(...)
+  local reply, failed = exec(select("#", ...), { ... })
   if failed then
     error(reply.err, 0)
   end
@@ -21,7 +25,7 @@ end
 
 -- Runs a command; an error reply comes back as { err = ... }.
 function redis.pcall(...)
-  local reply = exec(...)
+  local reply = exec(select("#", ...), { ... })
   return reply
 end
 

@@ -4,6 +4,7 @@ mod private_server;
 pub(super) mod support;
 
 mod add;
+mod big_batches;
 mod flow;
 mod flow_tree;
 mod manual;

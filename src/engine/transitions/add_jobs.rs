@@ -7,6 +7,10 @@ use crate::engine::keys::QueueKeys;
 use crate::engine::queue::{NewJob, Queue};
 use crate::engine::scripts;
 
+/// Jobs per `add_jobs` script call (13 ARGV each). Bigger batches are split
+/// into calls of this many, sent in one MULTI/EXEC.
+pub const ADD_JOBS_CHUNK: usize = 500;
+
 /// ARGV of `add_jobs`: validated jobs, and the creation time of those without
 /// `opts.timestamp`.
 #[derive(Debug)]
@@ -34,13 +38,26 @@ impl AddJobs<'_> {
     }
 
     /// Adds the jobs; resolves with one id per job: the new id, or the id of the
-    /// job that already has the custom id or owns the deduplication id.
+    /// job that already has the custom id or owns the deduplication id. Any
+    /// number of jobs: more than [`ADD_JOBS_CHUNK`] go as several script calls
+    /// in one transaction (see [`atomic`](super::atomic)), still all at once
+    /// for every other client.
     pub async fn run(&self, q: &Queue) -> Result<Vec<String>> {
+        let calls: Vec<Call> = self
+            .jobs
+            .chunks(ADD_JOBS_CHUNK)
+            .map(|chunk| self.call(q, chunk))
+            .collect();
+        let replies: Vec<Vec<String>> = super::atomic::invoke_atomic(calls, q).await?;
+        Ok(replies.into_iter().flatten().collect())
+    }
+
+    fn call(&self, q: &Queue, jobs: &[NewJob]) -> Call {
         let k = q.keys();
         let mut call = Call::new(&scripts::ADD_JOBS, &Self::keys(k))
             .arg(k.base())
-            .arg(self.jobs.len());
-        for j in self.jobs {
+            .arg(jobs.len());
+        for j in jobs {
             let o = &j.opts;
             let dedup = o.dedup.as_ref();
             call = call
@@ -58,6 +75,6 @@ impl AddJobs<'_> {
                 .arg(dedup.is_some_and(|d| d.replace))
                 .arg(dedup.is_some_and(|d| d.keep_last_if_active));
         }
-        call.invoke(q).await
+        call
     }
 }

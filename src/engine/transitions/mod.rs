@@ -57,6 +57,7 @@ pub mod add_flow;
 pub mod add_job_scheduler;
 pub mod add_jobs;
 pub mod add_log;
+pub(crate) mod atomic;
 pub mod change_delay;
 pub mod change_priority;
 pub mod clean_jobs_in_set;

@@ -97,6 +97,9 @@ impl FinishedJob {
     }
 }
 
+/// Jobs settled per `move_to_finished` script call (11 ARGV each).
+pub const MOVE_TO_FINISHED_CHUNK: usize = 500;
+
 /// ARGV of `move_to_finished`.
 #[derive(Debug, Clone, Copy)]
 pub struct MoveToFinished<'a> {
@@ -142,25 +145,52 @@ impl MoveToFinished<'_> {
     }
 
     /// Runs the call. Redis errors stay as they are: the worker loop retries
-    /// transient ones.
+    /// transient ones. More than [`MOVE_TO_FINISHED_CHUNK`] jobs (a worker
+    /// at high concurrency) go as several calls in one transaction (see
+    /// [`atomic`](super::atomic)); only the last one fetches.
     pub async fn run(&self, q: &Queue) -> RedisResult<FinishReply> {
         let k = q.keys();
-        let mut call = Call::new(&scripts::MOVE_TO_FINISHED, &Self::keys(k));
-        call = self
-            .fetch
-            .args(k, call)
-            .arg(self.metrics_max_data_points)
-            .arg(self.jobs.len());
-        for job in self.jobs {
-            call = job.args(call);
+        let chunks: Vec<&[FinishedJob]> = if self.jobs.is_empty() {
+            vec![self.jobs]
+        } else {
+            self.jobs.chunks(MOVE_TO_FINISHED_CHUNK).collect()
+        };
+        let last = chunks.len() - 1;
+        let calls = chunks
+            .into_iter()
+            .enumerate()
+            .map(|(i, jobs)| {
+                let fetch = if i == last {
+                    self.fetch
+                } else {
+                    MoveToActive {
+                        wanted: 0,
+                        ..self.fetch
+                    }
+                };
+                let mut call = Call::new(&scripts::MOVE_TO_FINISHED, &Self::keys(k));
+                call = fetch
+                    .args(k, call)
+                    .arg(self.metrics_max_data_points)
+                    .arg(jobs.len());
+                for job in jobs {
+                    call = job.args(call);
+                }
+                call
+            })
+            .collect();
+        let replies: Vec<Vec<Value>> = super::atomic::invoke_atomic_raw(calls, q).await?;
+        let mut out = FinishReply::default();
+        for (i, reply) in replies.into_iter().enumerate() {
+            let mut it = reply.into_iter();
+            let codes: Vec<i64> =
+                redis::from_redis_value(it.next().unwrap_or(Value::Nil)).unwrap_or_default();
+            out.codes.extend(codes);
+            if i == last {
+                out.fetched = Fetched::decode(it);
+            }
         }
-        let reply: Vec<Value> = call.invoke_raw(q).await?;
-        let mut it = reply.into_iter();
-        let codes = redis::from_redis_value(it.next().unwrap_or(Value::Nil)).unwrap_or_default();
-        Ok(FinishReply {
-            codes,
-            fetched: Fetched::decode(it),
-        })
+        Ok(out)
     }
 }
 

@@ -18,6 +18,15 @@ local function max_events(metaKey)
   return 10000
 end
 
+-- redis.call(cmd, key, items...) in slices of 1000 items, in order (so LPUSH
+-- and RPUSH leave the same list as one call would): unpack() gives Lua 5.1 at
+-- most about 8000 values, and lists sized by a caller's count can be longer.
+local function call_in_slices(cmd, key, items)
+  for i = 1, #items, 1000 do
+    redis.call(cmd, key, unpack(items, i, math.min(i + 999, #items)))
+  end
+end
+
 -- "Paused or maxed": meta.paused exists, or a global concurrency is set and reached.
 local function paused_or_maxed(metaKey, activeKey)
   local m = redis.call("HMGET", metaKey, "paused", "concurrency")

@@ -2,6 +2,7 @@
 //! redis-server), Lua scripting, blocking reads, expiry, the redis-rs bridge,
 //! and the engine's Queue/Worker/QueueEvents running on `memory://`.
 
+mod big_args;
 mod blocking;
 mod differential;
 mod engine_events;
