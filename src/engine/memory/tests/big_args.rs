@@ -11,8 +11,10 @@ use crate::engine::tests::support::redis_url;
 /// Runs `words` on redis-server and on a fresh store; returns both replies as text.
 async fn both(words: Vec<String>) -> (String, String) {
     let client = redis::Client::open(redis_url()).unwrap();
-    // No response timeout: a loaded machine may take seconds over 300,000 arguments.
-    let config = redis::AsyncConnectionConfig::new().set_response_timeout(None);
+    // No time limits: a loaded machine may take seconds over 300,000 arguments.
+    let config = redis::AsyncConnectionConfig::new()
+        .set_response_timeout(None)
+        .set_connection_timeout(None);
     let mut real = client
         .get_multiplexed_async_connection_with_config(&config)
         .await
