@@ -30,6 +30,7 @@ const REDIS_ONLY_SUITES = {
  * compare the embedded store with one, and why; left out of the memory:// runs.
  */
 const REDIS_ONLY_CARGO = {
+  'engine::memory::tests::big_args': 'compares long ARGV, replies and unpack on the embedded store with redis-server',
   'engine::memory::tests::differential': 'compares the embedded store with redis-server',
   'engine::tests::redis_errors': "Redis's own error states on a private redis-server",
   'engine::tests::redis_full': 'a private redis-server at its maxmemory',

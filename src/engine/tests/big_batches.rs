@@ -17,8 +17,9 @@ use crate::engine::transitions::extend_locks::ExtendLocks;
 use crate::engine::transitions::move_to_finished::{Finish, MoveToFinished};
 use crate::engine::{ConnectionOptions, Queue, QueueOptions, WorkerOptions};
 
-/// The same fresh queue on redis-server and on a fresh embedded store, each
-/// with the connection options that reach it.
+/// The same fresh queue on the suite's store (redis-server, or memory:// with
+/// FERROQ_TEST_STORE=memory) and on a fresh embedded store, each with the
+/// connection options that reach it.
 fn stores(tag: &str) -> Vec<(&'static str, ConnectionOptions, Queue)> {
     static N: AtomicUsize = AtomicUsize::new(0);
     let memory = ConnectionOptions {
