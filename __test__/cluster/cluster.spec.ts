@@ -60,6 +60,20 @@ describe('Redis Cluster', () => {
     }
   })
 
+  test('an addBulk of 2,000 jobs (several script calls in one MULTI/EXEC) and a worker at concurrency 1000', async () => {
+    const qname = name('bulk')
+    const connection = { cluster: cluster.urls }
+    const queue = new Queue(qname, { connection })
+    const jobs = await queue.addBulk(Array.from({ length: 2000 }, (_, i) => ({ name: 'b', data: { i } })))
+    expect(jobs.map((j) => j.id)).toEqual(Array.from({ length: 2000 }, (_, i) => String(i + 1)))
+    expect(await queue.getWaitingCount()).toBe(2000)
+    const worker = new Worker(qname, async (job) => job.data.i, { connection, concurrency: 1000 })
+    await eventually(async () => (await queue.getCompletedCount()) === 2000, 120000)
+    expect(await queue.getFailedCount()).toBe(0)
+    await worker.close()
+    await queue.close()
+  }, 180000)
+
   test('a full master (maxmemory, noeviction) refuses adds and drains through the allow-oom transitions', async () => {
     const qname = name('full')
     const connection = { cluster: cluster.urls }
