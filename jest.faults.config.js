@@ -14,4 +14,8 @@ module.exports = {
   globalTeardown: undefined,
   testTimeout: 60000,
   maxWorkers: 1,
+  // One worker means the specs run inside Jest's own process: a spec that fails
+  // half-way (before its close() calls) would otherwise keep it alive forever and
+  // turn a red run into a hung one. A failure still fails the run.
+  forceExit: true,
 }
