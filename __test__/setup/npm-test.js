@@ -12,12 +12,15 @@ const jest = path.join(ROOT, 'node_modules', '.bin', 'jest')
 
 function run(title, cmd, args, env = {}) {
   console.log(`\n== ${title}`)
+  const started = Date.now()
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } })
   if (r.error) throw r.error
+  const took = `${Math.round((Date.now() - started) / 1000)} s`
   if (r.status !== 0) {
-    console.error(`\n${title}: failed (exit ${r.status})`)
+    console.error(`\n${title}: failed (exit ${r.status}, ${took})`)
     process.exit(r.status || 1)
   }
+  console.log(`== ${title}: passed in ${took}`)
 }
 
 function skippedReport() {
