@@ -489,6 +489,20 @@ export interface QueueHandleOptions {
   maxDataBytes?: number
 }
 
+/** The meta values every queue writes (`version`, default `opts.maxLenEvents`). */
+export declare function queueMetaValues(): QueueMetaValues
+
+/**
+ * What a queue writes to its meta hash when it connects (BullMQ's
+ * `metaValues`), from the engine's consts: JS shows these, never its own copy.
+ */
+export interface QueueMetaValues {
+  /** The meta `version` (`bullmq:6.7.0+ferroq.<version>`). */
+  version: string
+  /** The events stream's default cap (meta `opts.maxLenEvents`). */
+  maxLenEvents: number
+}
+
 /** One cluster seed node. */
 export interface RedisClusterNode {
   /** Host (default 127.0.0.1). */

@@ -1,5 +1,7 @@
 // Bad input gives a JS Error with a stable `code` that names the problem.
-import { Queue, Worker } from '..'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { Queue, Worker, errorCodes } from '..'
 import { connection, queueName } from './helpers'
 
 const INVALID = 'ERR_FERROQ_INVALID_OPTION'
@@ -62,5 +64,43 @@ describe('errors', () => {
     const q = new Queue(queueName('down'), { connection: { host: '127.0.0.1', port: 1 } })
     await rejectsWith(q.add('x', {}), 'ERR_FERROQ_CONNECTION', /connection/i)
     await q.close()
+  })
+})
+
+describe('error codes have one list', () => {
+  const ROOT = path.resolve(__dirname, '..')
+  const CODE = /ERR_FERROQ_[A-Z][A-Z_]*[A-Z]/g
+
+  /** Product files: index.js, index.d.ts, README.md and src/** (.rs .js .ts .lua), examples' sources. */
+  function productFiles(dir: string): string[] {
+    const out: string[] = []
+    for (const e of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, e.name)
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules' && e.name !== 'dist') out.push(...productFiles(rel))
+      } else if (/\.(rs|js|ts|lua)$/.test(e.name)) out.push(rel)
+    }
+    return out
+  }
+
+  test('errorCodes (the engine\'s ErrorCode list) has every code, each once', () => {
+    expect(errorCodes.length).toBeGreaterThan(20)
+    expect(new Set(errorCodes).size).toBe(errorCodes.length)
+    for (const c of errorCodes) expect(c).toMatch(/^ERR_FERROQ_[A-Z][A-Z_]*[A-Z]$/)
+    expect(errorCodes).toEqual(expect.arrayContaining(['ERR_FERROQ_INVALID_OPTION', 'ERR_FERROQ_NOT_INITIALIZED']))
+  })
+
+  test('every ERR_FERROQ_ code the tree names (thrown by JS, written in Rust, documented) is in errorCodes', () => {
+    const files = ['index.js', 'index.d.ts', 'README.md', ...productFiles('src'), ...productFiles('examples')]
+    const unlisted: string[] = []
+    let seen = 0
+    for (const file of files) {
+      for (const m of fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(CODE)) {
+        seen++
+        if (!errorCodes.includes(m[0])) unlisted.push(`${file}: ${m[0]}`)
+      }
+    }
+    expect(seen).toBeGreaterThan(50)
+    expect(unlisted).toEqual([])
   })
 })

@@ -198,11 +198,15 @@ pub enum ErrorCode {
     FailedChildren,
     /// `ERR_FERROQ_CROSS_SLOT`
     CrossSlot,
+    /// `ERR_FERROQ_NOT_INITIALIZED`: a preset's module-level function was called
+    /// before its `init...()`. Thrown by the JS facade; listed here so that every
+    /// code JS sees comes from this one list.
+    NotInitialized,
 }
 
 impl ErrorCode {
     /// Every code, for listings.
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::JobNotFound,
         ErrorCode::LockMismatch,
         ErrorCode::NotInState,
@@ -226,6 +230,7 @@ impl ErrorCode {
         ErrorCode::PendingChildren,
         ErrorCode::FailedChildren,
         ErrorCode::CrossSlot,
+        ErrorCode::NotInitialized,
     ];
 
     /// The code string JS sees as `err.code`.
@@ -254,6 +259,7 @@ impl ErrorCode {
             ErrorCode::PendingChildren => "ERR_FERROQ_PENDING_CHILDREN",
             ErrorCode::FailedChildren => "ERR_FERROQ_FAILED_CHILDREN",
             ErrorCode::CrossSlot => "ERR_FERROQ_CROSS_SLOT",
+            ErrorCode::NotInitialized => "ERR_FERROQ_NOT_INITIALIZED",
         }
     }
 }

@@ -11,18 +11,15 @@ const { invalid } = require('./errors.js')
 const { toJson, nativeOpts, text, str, checkName } = require('./convert.js')
 const { describeConnection } = require('./connection.js')
 const { Job } = require('./job.js')
-const { version } = require('./native.js')
+const { queueMetaValues } = require('./native.js')
 const { checkTelemetry, trace, withContext, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
 const prometheus = require('./prometheus.js')
 
-/**
- * The meta `version` a queue writes, as BullMQ writes `bullmq:<version>`: the
- * BullMQ release whose data layout ferroq keeps, with ferroq's own version as
- * semver build metadata. The engine writes the same string (META_VERSION).
- */
-const META_VERSION = `bullmq:6.7.0+ferroq.${version()}`
-/** BullMQ's default cap of the events stream (meta `opts.maxLenEvents`). */
-const DEFAULT_MAX_LEN_EVENTS = 10000
+// The meta `version` a queue writes (`bullmq:6.7.0+ferroq.<version>`: the
+// BullMQ release whose data layout ferroq keeps, with ferroq's own version as
+// semver build metadata) and BullMQ's default events-stream cap: the engine's
+// consts (engine/queue/mod.rs), read once.
+const META = queueMetaValues()
 const schedulers = require('./job-scheduler.js')
 
 
@@ -52,7 +49,7 @@ class Queue extends QueueGetters {
 
   /** What the queue writes to its meta hash when it connects (BullMQ's `metaValues`). */
   get metaValues() {
-    return { 'opts.maxLenEvents': DEFAULT_MAX_LEN_EVENTS, version: META_VERSION }
+    return { 'opts.maxLenEvents': META.maxLenEvents, version: META.version }
   }
 
   /** Resolves once Redis answers. */

@@ -14,6 +14,25 @@ use crate::engine::WorkerOptions;
 use crate::engine::processor::Settled;
 use crate::engine::worker::manual::ManualSettled;
 
+/// What a queue writes to its meta hash when it connects (BullMQ's
+/// `metaValues`), from the engine's consts: JS shows these, never its own copy.
+#[napi(object)]
+pub struct QueueMetaValues {
+    /// The meta `version` (`bullmq:6.7.0+ferroq.<version>`).
+    pub version: String,
+    /// The events stream's default cap (meta `opts.maxLenEvents`).
+    pub max_len_events: f64,
+}
+
+/// The meta values every queue writes (`version`, default `opts.maxLenEvents`).
+#[napi]
+pub fn queue_meta_values() -> QueueMetaValues {
+    QueueMetaValues {
+        version: crate::engine::queue::META_VERSION.to_string(),
+        max_len_events: crate::engine::queue::DEFAULT_MAX_EVENTS as f64,
+    }
+}
+
 /// What settling a job by hand wrote, and the next job (BullMQ's
 /// moveToCompleted / moveToFailed answer).
 #[napi(object)]

@@ -64,7 +64,8 @@ impl From<engine::Error> for ApiError {
             ErrorCode::Script
             | ErrorCode::CorruptData
             | ErrorCode::WrongType
-            | ErrorCode::RedisReply => 500,
+            | ErrorCode::RedisReply
+            | ErrorCode::NotInitialized => 500,
         };
         ApiError::new(status, e.to_string())
     }
