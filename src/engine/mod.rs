@@ -41,6 +41,7 @@
 
 pub mod connection;
 pub mod error;
+pub mod error_code;
 pub mod events;
 pub mod explain;
 pub mod flow;
