@@ -34,6 +34,7 @@ const REDIS_ONLY_CARGO = {
   'engine::memory::tests::differential': 'compares the embedded store with redis-server',
   'engine::tests::redis_errors': "Redis's own error states on a private redis-server",
   'engine::tests::redis_full': 'a private redis-server at its maxmemory',
+  'engine::tests::script_cache': 'SCRIPT FLUSH on a private redis-server',
 }
 
 /** Parts of suites that run on memory:// without their Redis half. */

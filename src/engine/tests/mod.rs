@@ -13,5 +13,6 @@ mod process;
 mod redis_errors;
 mod redis_full;
 mod scheduler;
+mod script_cache;
 mod scripts;
 mod transitions;
