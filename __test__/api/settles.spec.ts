@@ -43,8 +43,12 @@ describe.each(BOTH)('promises settle on %s', (_label, { lib, connection }) => {
     await events.waitUntilReady()
     const worker = c.add(new lib.Worker(name, async () => 'done', { connection: connection() }))
     const completed = next(worker, 'completed')
+    // QueueEvents has read the 'completed' event too, so it cannot reach the waiter late (bullmq
+    // would resolve with it: its waiter listens before it looks the job up).
+    const seen = next(events, 'completed')
     const job: AnyJob = await queue.add('r', 1, { removeOnComplete: true })
     await completed
+    await seen
     expect(await queue.getJob(job.id)).toBeUndefined()
     await expect(job.waitUntilFinished(events)).rejects.toThrow(`Missing key for job bull:${name}:${job.id}. isFinished`)
   })
