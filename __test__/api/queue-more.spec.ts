@@ -153,8 +153,10 @@ describe.each(BOTH)('more Queue API on %s', (_label, { lib, connection }) => {
     expect(() => {
       worker.concurrency = NaN
     }).toThrow('concurrency must be a finite number greater than 0')
+    // Listening before the add: the worker may start the first job before addBulk resolves.
+    const firstActive = next(worker, 'active')
     await queue.addBulk([1, 2, 3].map((n) => ({ name: 'j', data: n })))
-    await next(worker, 'active')
+    await firstActive
     worker.concurrency = 3
     expect(worker.concurrency).toBe(3)
     await three.promise
