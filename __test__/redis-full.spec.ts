@@ -159,8 +159,10 @@ test('a mixed ferroq + bullmq fleet on a full Redis: ferroq workers drain every 
     }, 30000)
     const bullErrors = bull.lines.filter((l) => l.startsWith('error ')).length
     console.log(`mixed-full: ${ids.length} jobs; ferroq ran ${ferroqDone.length}, bullmq ran ${bullDone().length} (bullmq error lines, at most 1/s: ${bullErrors}; first: ${bull.lines.find((l) => l.startsWith('error '))})`)
+    // ferroq's workers ran jobs on the full Redis. How the rest splits between the
+    // fleets once memory is freed is a race (bullmq's workers resume then too), so
+    // it is logged above, not asserted.
     expect(ferroqDone.length).toBeGreaterThan(0)
-    expect(ferroqDone.length).toBeGreaterThanOrEqual(bullDone().length)
     await worker.close()
   } finally {
     await bull.kill()
