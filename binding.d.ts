@@ -471,6 +471,26 @@ export interface MetricsMeta {
   prevCount: number
 }
 
+/** The engine's copies of BullMQ's processor-error messages. */
+export declare function outcomeErrorMessages(): OutcomeErrorMessages
+
+/**
+ * BullMQ's default messages of the errors a processor throws to end its job a
+ * certain way; the JS classes (`src/js/outcome-errors.js`) take them from here.
+ */
+export interface OutcomeErrorMessages {
+  /** `UnrecoverableError`'s (`UNRECOVERABLE_ERROR`). */
+  unrecoverable: string
+  /** `RateLimitError`'s (`RATE_LIMIT_ERROR`). */
+  rateLimit: string
+  /** `DelayedError`'s (`DELAYED_ERROR`). */
+  delayed: string
+  /** `WaitingError`'s (`WAITING_ERROR`). */
+  waiting: string
+  /** `WaitingChildrenError`'s (`WAITING_CHILDREN_ERROR`). */
+  waitingChildren: string
+}
+
 /** A QueueEvents reader's own options. */
 export interface QueueEventsHandleOptions {
   /** Stream id to read after (`$` = only new events, the default). */

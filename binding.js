@@ -848,6 +848,7 @@ module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.jobOptsShortKeys = nativeBinding.jobOptsShortKeys
 module.exports.learningTrackerDefaults = nativeBinding.learningTrackerDefaults
 module.exports.listQueues = nativeBinding.listQueues
+module.exports.outcomeErrorMessages = nativeBinding.outcomeErrorMessages
 module.exports.queueMetaValues = nativeBinding.queueMetaValues
 module.exports.redisHealth = nativeBinding.redisHealth
 module.exports.setLogCallback = nativeBinding.setLogCallback

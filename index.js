@@ -6,6 +6,7 @@
 
 const native = require('./src/js/native.js')
 const errors = require('./src/js/errors.js')
+const outcomes = require('./src/js/outcome-errors.js')
 const tracker = require('./src/js/learning-tracker.js')
 const emailQueues = require('./src/js/email-queues.js')
 
@@ -16,16 +17,16 @@ module.exports.QueueEventsProducer = require('./src/js/queue-events-producer.js'
 module.exports.Job = require('./src/js/job.js').Job
 module.exports.FlowProducer = require('./src/js/flow-producer.js').FlowProducer
 module.exports.FerroqError = errors.FerroqError
-module.exports.UnrecoverableError = errors.UnrecoverableError
-module.exports.DelayedError = errors.DelayedError
-module.exports.WaitingError = errors.WaitingError
-module.exports.WaitingChildrenError = errors.WaitingChildrenError
-module.exports.RateLimitError = errors.RateLimitError
-module.exports.DELAYED_ERROR = errors.DELAYED_ERROR
-module.exports.RATE_LIMIT_ERROR = errors.RATE_LIMIT_ERROR
-module.exports.UNRECOVERABLE_ERROR = errors.UNRECOVERABLE_ERROR
-module.exports.WAITING_CHILDREN_ERROR = errors.WAITING_CHILDREN_ERROR
-module.exports.WAITING_ERROR = errors.WAITING_ERROR
+module.exports.UnrecoverableError = outcomes.UnrecoverableError
+module.exports.DelayedError = outcomes.DelayedError
+module.exports.WaitingError = outcomes.WaitingError
+module.exports.WaitingChildrenError = outcomes.WaitingChildrenError
+module.exports.RateLimitError = outcomes.RateLimitError
+module.exports.DELAYED_ERROR = outcomes.DELAYED_ERROR
+module.exports.RATE_LIMIT_ERROR = outcomes.RATE_LIMIT_ERROR
+module.exports.UNRECOVERABLE_ERROR = outcomes.UNRECOVERABLE_ERROR
+module.exports.WAITING_CHILDREN_ERROR = outcomes.WAITING_CHILDREN_ERROR
+module.exports.WAITING_ERROR = outcomes.WAITING_ERROR
 module.exports.PRIORITY_LIMIT = require('./src/js/job.js').PRIORITY_LIMIT
 module.exports.QueueKeys = require('./src/js/queue-keys.js').QueueKeys
 module.exports.QueueGetters = require('./src/js/queue-getters.js').QueueGetters

@@ -2,20 +2,10 @@
 // running with their children's values, failure flags, a processor waiting for
 // children it added, reading a flow back, removing with children, coded errors.
 import { FlowProducer, Queue, QueueEvents, Worker, Job, WaitingChildrenError } from '..'
-import { connection, queueName, next, eventually } from './helpers'
-
-type Closable = { close: () => Promise<unknown> }
+import { connection, queueName, next, eventually, closeAfterEach } from './helpers'
 
 describe('flows', () => {
-  let open: Closable[] = []
-  const track = <T extends Closable>(c: T): T => {
-    open.push(c)
-    return c
-  }
-  afterEach(async () => {
-    for (const c of open.reverse()) await c.close()
-    open = []
-  })
+  const track = closeAfterEach()
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
   test('a tree across queues: parents wait for their children, then run with their values', async () => {

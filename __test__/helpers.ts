@@ -71,3 +71,22 @@ export async function eventually<T>(f: () => Promise<T> | T, ms = 10000): Promis
     await new Promise((r) => setTimeout(r, 20))
   }
 }
+
+/** Something a test opens and must close (a queue, worker, QueueEvents, producer, ...). */
+export type Closable = { close: () => Promise<unknown> }
+
+/**
+ * Registers an `afterEach` (in the enclosing describe, or the file) that closes, newest first,
+ * everything the returned `track` was given during the test; `track` hands its argument back.
+ */
+export function closeAfterEach(): <T extends Closable>(c: T) => T {
+  let open: Closable[] = []
+  afterEach(async () => {
+    for (const c of open.reverse()) await c.close()
+    open = []
+  })
+  return <T extends Closable>(c: T): T => {
+    open.push(c)
+    return c
+  }
+}

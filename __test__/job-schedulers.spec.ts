@@ -2,20 +2,10 @@
 // again replaces without duplicates, limit and endDate end a schedule,
 // removing takes the pending iteration with it, and bad input has codes.
 import { Queue, Worker, Job, JobSchedulerJobOptions } from '..'
-import { connection, queueName, collect, eventually } from './helpers'
-
-type Closable = { close: () => Promise<unknown> }
+import { connection, queueName, collect, eventually, closeAfterEach } from './helpers'
 
 describe('job schedulers', () => {
-  let open: Closable[] = []
-  const track = <T extends Closable>(c: T): T => {
-    open.push(c)
-    return c
-  }
-  afterEach(async () => {
-    for (const c of open.reverse()) await c.close()
-    open = []
-  })
+  const track = closeAfterEach()
 
   const millisOf = (id: string) => Number(id.split(':').pop())
 

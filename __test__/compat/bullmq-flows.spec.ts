@@ -4,21 +4,11 @@
 import * as bullmq from 'bullmq'
 import IORedis from 'ioredis'
 import { FlowProducer, Queue, Worker } from '../..'
-import { connection, queueName, eventually } from '../helpers'
+import { connection, queueName, eventually, closeAfterEach } from '../helpers'
 import { bullConnection, canonical } from './compat-helpers'
 
-type Closable = { close: () => Promise<unknown> }
-
 describe('flows between bullmq and ferroq', () => {
-  let open: Closable[] = []
-  const track = <T extends Closable>(c: T): T => {
-    open.push(c)
-    return c
-  }
-  afterEach(async () => {
-    for (const c of open.reverse()) await c.close()
-    open = []
-  })
+  const track = closeAfterEach()
 
   /** A flow with fixed ids: two queues, two levels, a failure flag and a delay. `tag` (upper
    * case, so no generated queue name contains it) names the ids. */

@@ -3,21 +3,11 @@
 // getJobScheduler(s) describes the other's schedulers the same way.
 import * as bullmq from 'bullmq'
 import { Queue, Worker, JobSchedulerJobOptions } from '../..'
-import { connection, queueName, collect, eventually } from '../helpers'
+import { connection, queueName, collect, eventually, closeAfterEach } from '../helpers'
 import { bullConnection, canonical } from './compat-helpers'
 
-type Closable = { close: () => Promise<unknown> }
-
 describe('job schedulers between bullmq and ferroq', () => {
-  let open: Closable[] = []
-  const track = <T extends Closable>(c: T): T => {
-    open.push(c)
-    return c
-  }
-  afterEach(async () => {
-    for (const c of open.reverse()) await c.close()
-    open = []
-  })
+  const track = closeAfterEach()
   const millisOf = (id: string) => Number(id.split(':').pop())
 
   test('a bullmq `every` scheduler runs on a ferroq worker, which creates each next iteration', async () => {

@@ -2,22 +2,12 @@
 // read by ferroq; bullmq's QueueEvents and getters read what ferroq's worker wrote.
 import * as bullmq from 'bullmq'
 import { Queue, Worker, Job } from '../..'
-import { connection, queueName, collect, next, eventually } from '../helpers'
-import { bullConnection, richData, asStored, countsReach, sleep } from './compat-helpers'
-
-type Closable = { close: () => Promise<unknown> }
+import { connection, queueName, collect, next, eventually, closeAfterEach } from '../helpers'
+import { bullConnection, richData, asStored, countsReach, sleep, addRunOrderJobs, runRecorder, BULLMQ_RUN_ORDER } from './compat-helpers'
 
 describe('bullmq producer -> ferroq worker', () => {
-  let open: Closable[] = []
-  const track = <T extends Closable>(c: T): T => {
-    open.push(c)
-    return c
-  }
-  afterEach(async () => {
-    // Workers first, then queues and event readers.
-    for (const c of open.reverse()) await c.close()
-    open = []
-  })
+  // Closed newest first: workers, then queues and event readers.
+  const track = closeAfterEach()
 
   function bullQueue(name: string) {
     return track(new bullmq.Queue(name, { connection: bullConnection() }))
@@ -74,27 +64,11 @@ describe('bullmq producer -> ferroq worker', () => {
   test('plain, delayed, prioritized, custom id and lifo jobs run in bullmq order', async () => {
     const name = queueName('b2f-order')
     const bq = bullQueue(name)
-    await bq.add('plain1', { i: 1 })
-    await bq.add('late', { i: 2 }, { delay: 300 })
-    await bq.add('low', { i: 3 }, { priority: 10 })
-    await bq.add('high', { i: 4 }, { priority: 1 })
-    const custom = await bq.add('custom', { i: 5 }, { jobId: 'my-custom-id' })
-    expect(custom.id).toBe('my-custom-id')
-    await bq.add('lifo', { i: 6 }, { lifo: true })
-    await bq.add('plain2', { i: 7 })
-    // A duplicate custom id is not stored twice.
-    const dup = await bq.add('custom-again', { i: 8 }, { jobId: 'my-custom-id' })
-    expect(dup.id).toBe('my-custom-id')
-
-    const order: string[] = []
-    const ids: Record<string, string> = {}
-    const worker = track(new Worker(name, async (job) => {
-      order.push(job.name)
-      ids[job.name] = job.id!
-      return job.data.i
-    }, { connection: connection() }))
+    await addRunOrderJobs(bq)
+    const { order, ids, process } = runRecorder()
+    const worker = track(new Worker(name, process, { connection: connection() }))
     await collect(worker, 'completed', 7)
-    expect(order).toEqual(['lifo', 'plain1', 'custom', 'plain2', 'high', 'low', 'late'])
+    expect(order).toEqual(BULLMQ_RUN_ORDER)
     expect(ids.custom).toBe('my-custom-id')
     const late = (await bq.getJob(ids.late))!
     expect(late.returnvalue).toBe(2)

@@ -75,3 +75,39 @@ export async function countsReach(
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Either library's queue, as the run-order test adds to it. */
+type Adder = { add: (name: string, data: { i: number }, opts?: Record<string, unknown>) => Promise<{ id?: string }> }
+
+/**
+ * Adds the run-order test's jobs with `q`: plain, delayed (300 ms), two prioritized, a custom
+ * id, a lifo job, another plain one, and a second job with the same custom id (not stored
+ * twice). `data.i` numbers them; seven jobs are stored.
+ */
+export async function addRunOrderJobs(q: Adder): Promise<void> {
+  await q.add('plain1', { i: 1 })
+  await q.add('late', { i: 2 }, { delay: 300 })
+  await q.add('low', { i: 3 }, { priority: 10 })
+  await q.add('high', { i: 4 }, { priority: 1 })
+  const custom = await q.add('custom', { i: 5 }, { jobId: 'my-custom-id' })
+  expect(custom.id).toBe('my-custom-id')
+  await q.add('lifo', { i: 6 }, { lifo: true })
+  await q.add('plain2', { i: 7 })
+  const dup = await q.add('custom-again', { i: 8 }, { jobId: 'my-custom-id' })
+  expect(dup.id).toBe('my-custom-id')
+}
+
+/** The order bullmq runs `addRunOrderJobs`' jobs in, by name. */
+export const BULLMQ_RUN_ORDER = ['lifo', 'plain1', 'custom', 'plain2', 'high', 'low', 'late']
+
+/** A processor that records each job's name (in run order) and id, and returns `data.i`. */
+export function runRecorder() {
+  const order: string[] = []
+  const ids: Record<string, string> = {}
+  const process = async (job: { name: string; id?: string; data: { i: number } }) => {
+    order.push(job.name)
+    ids[job.name] = job.id!
+    return job.data.i
+  }
+  return { order, ids, process }
+}

@@ -2,21 +2,11 @@
 // reads back what bullmq's worker wrote (return values, failures, progress, logs).
 import * as bullmq from 'bullmq'
 import { Queue, Worker } from '../..'
-import { connection, queueName, collect, next, eventually } from '../helpers'
-import { bullConnection, richData, asStored, countsReach } from './compat-helpers'
-
-type Closable = { close: () => Promise<unknown> }
+import { connection, queueName, collect, next, eventually, closeAfterEach } from '../helpers'
+import { bullConnection, richData, asStored, countsReach, addRunOrderJobs, runRecorder, BULLMQ_RUN_ORDER } from './compat-helpers'
 
 describe('ferroq producer -> bullmq worker', () => {
-  let open: Closable[] = []
-  const track = <T extends Closable>(c: T): T => {
-    open.push(c)
-    return c
-  }
-  afterEach(async () => {
-    for (const c of open.reverse()) await c.close()
-    open = []
-  })
+  const track = closeAfterEach()
 
   function ferroqQueue(name: string) {
     return track(new Queue(name, { connection: connection() }))
@@ -62,26 +52,11 @@ describe('ferroq producer -> bullmq worker', () => {
   test('plain, delayed, prioritized, custom id and lifo jobs run in bullmq order', async () => {
     const name = queueName('f2b-order')
     const fq = ferroqQueue(name)
-    await fq.add('plain1', { i: 1 })
-    await fq.add('late', { i: 2 }, { delay: 300 })
-    await fq.add('low', { i: 3 }, { priority: 10 })
-    await fq.add('high', { i: 4 }, { priority: 1 })
-    const custom = await fq.add('custom', { i: 5 }, { jobId: 'my-custom-id' })
-    expect(custom.id).toBe('my-custom-id')
-    await fq.add('lifo', { i: 6 }, { lifo: true })
-    await fq.add('plain2', { i: 7 })
-    const dup = await fq.add('custom-again', { i: 8 }, { jobId: 'my-custom-id' })
-    expect(dup.id).toBe('my-custom-id')
-
-    const order: string[] = []
-    const ids: Record<string, string> = {}
-    const worker = bullWorker(name, async (job) => {
-      order.push(job.name)
-      ids[job.name] = job.id!
-      return job.data.i
-    })
+    await addRunOrderJobs(fq)
+    const { order, ids, process } = runRecorder()
+    const worker = bullWorker(name, process)
     await collect(worker, 'completed', 7)
-    expect(order).toEqual(['lifo', 'plain1', 'custom', 'plain2', 'high', 'low', 'late'])
+    expect(order).toEqual(BULLMQ_RUN_ORDER)
     expect(ids.custom).toBe('my-custom-id')
     const late = (await fq.getJob(ids.late))!
     expect(late.returnvalue).toBe(2)

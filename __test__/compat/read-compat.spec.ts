@@ -4,21 +4,12 @@
 import * as bullmq from 'bullmq'
 import IORedis from 'ioredis'
 import { Queue, Worker } from '../..'
-import { connection, queueName, eventually } from '../helpers'
+import { connection, queueName, eventually, closeAfterEach } from '../helpers'
 import { bullConnection, gate, canonical, richData, asStored, countsReach, sleep } from './compat-helpers'
 
-type Closable = { close: () => Promise<unknown> }
 type Side = 'ferroq' | 'bullmq'
 
-let open: Closable[] = []
-const track = <T extends Closable>(c: T): T => {
-  open.push(c)
-  return c
-}
-afterEach(async () => {
-  for (const c of open.reverse()) await c.close()
-  open = []
-})
+const track = closeAfterEach()
 
 // The two libraries behind one loose interface (their Queue/Worker/Job shapes match).
 function queueOf(side: Side, name: string): any {

@@ -11,7 +11,7 @@ use napi_derive::napi;
 
 use super::channel::NativeChannel;
 use super::options::{self, QueueHandleOptions};
-use crate::engine::keys::QueueKeys;
+use crate::engine::keys::{QueueKeys, glob_escape};
 use crate::engine::queue::validate_queue_name;
 use crate::engine::{self, Error, Queue};
 
@@ -64,18 +64,6 @@ fn meta_key(k: &QueueKeys) -> &String {
 
 fn id_key(k: &QueueKeys) -> &String {
     &k.id
-}
-
-/// Escapes the characters Redis glob patterns give a meaning to.
-fn glob_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Sends `cmd` on the probe queue's connection and parses the reply.

@@ -5,10 +5,40 @@
 
 use std::fmt::Write;
 
+use napi_derive::napi;
 use serde_json::Value;
 
 use super::channel::Sink;
+use crate::engine::processor as messages;
 use crate::engine::{Delivery, Outcome, ProcessError, Processor, SettledAs, WorkerEvent};
+
+/// BullMQ's default messages of the errors a processor throws to end its job a
+/// certain way; the JS classes (`src/js/outcome-errors.js`) take them from here.
+#[napi(object)]
+pub struct OutcomeErrorMessages {
+    /// `UnrecoverableError`'s (`UNRECOVERABLE_ERROR`).
+    pub unrecoverable: String,
+    /// `RateLimitError`'s (`RATE_LIMIT_ERROR`).
+    pub rate_limit: String,
+    /// `DelayedError`'s (`DELAYED_ERROR`).
+    pub delayed: String,
+    /// `WaitingError`'s (`WAITING_ERROR`).
+    pub waiting: String,
+    /// `WaitingChildrenError`'s (`WAITING_CHILDREN_ERROR`).
+    pub waiting_children: String,
+}
+
+/// The engine's copies of BullMQ's processor-error messages.
+#[napi]
+pub fn outcome_error_messages() -> OutcomeErrorMessages {
+    OutcomeErrorMessages {
+        unrecoverable: messages::UNRECOVERABLE_ERROR.into(),
+        rate_limit: messages::RATE_LIMIT_ERROR.into(),
+        delayed: messages::DELAYED_ERROR.into(),
+        waiting: messages::WAITING_ERROR.into(),
+        waiting_children: messages::WAITING_CHILDREN_ERROR.into(),
+    }
+}
 
 /// The worker's end of the channel. Its sink keeps Node alive while the worker
 /// lives, as BullMQ's does; the engine drops the processor when it closes.

@@ -77,21 +77,6 @@ impl Queue {
             "{}:qe",
             QueueKeys::worker_client_name(self.prefix(), self.name(), None)
         );
-        let mut con = self.con()?;
-        let list: Option<String> = redis::cmd("CLIENT")
-            .arg("LIST")
-            .query_async(&mut con)
-            .await?;
-        let list = list.unwrap_or_default();
-        Ok(list
-            .lines()
-            .map(|line| {
-                line.split(' ')
-                    .filter_map(|kv| kv.split_once('='))
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect::<Vec<_>>()
-            })
-            .filter(|fields| fields.iter().any(|(k, v)| k == "name" && *v == name))
-            .collect())
+        self.clients_named(|n| n == name).await
     }
 }

@@ -169,6 +169,19 @@ impl QueueKeys {
     }
 }
 
+/// `s` with the characters Redis glob patterns give a meaning to escaped, for
+/// a SCAN MATCH pattern that takes a prefix or key base literally.
+pub fn glob_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Standard base64 with padding (what Node's `Buffer.toString('base64')` gives).
 fn base64(input: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -218,5 +231,12 @@ mod tests {
         );
         assert_eq!(base64(b"abc"), "YWJj");
         assert_eq!(base64(b"ab"), "YWI=");
+    }
+
+    /// Glob characters are escaped, everything else is kept as is.
+    #[test]
+    fn glob_escape_takes_prefixes_literally() {
+        assert_eq!(glob_escape("bull"), "bull");
+        assert_eq!(glob_escape(r"a*b?[c]\d"), r"a\*b\?\[c\]\\d");
     }
 }

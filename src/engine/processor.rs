@@ -7,6 +7,19 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::job::Job;
 
+/// BullMQ's default message of `UnrecoverableError` (BullMQ exports it as
+/// `UNRECOVERABLE_ERROR`): the error fails its job for good.
+pub const UNRECOVERABLE_ERROR: &str = "bullmq:unrecoverable";
+/// BullMQ's default message of `RateLimitError` (`RATE_LIMIT_ERROR`): BullMQ 6
+/// recognises a rate-limited attempt by this message.
+pub const RATE_LIMIT_ERROR: &str = "bullmq:rateLimitExceeded";
+/// BullMQ's default message of `DelayedError` (`DELAYED_ERROR`).
+pub const DELAYED_ERROR: &str = "bullmq:movedToDelayed";
+/// BullMQ's default message of `WaitingError` (`WAITING_ERROR`).
+pub const WAITING_ERROR: &str = "bullmq:movedToWait";
+/// BullMQ's default message of `WaitingChildrenError` (`WAITING_CHILDREN_ERROR`).
+pub const WAITING_CHILDREN_ERROR: &str = "bullmq:movedToWaitingChildren";
+
 /// An error thrown by user code, with what BullMQ keeps of it.
 #[derive(Debug, Clone, Default)]
 pub struct ProcessError {
@@ -21,13 +34,13 @@ pub struct ProcessError {
 impl ProcessError {
     /// BullMQ's `UnrecoverableError`: the job fails for good, whatever attempts remain.
     pub fn is_unrecoverable(&self) -> bool {
-        self.name == "UnrecoverableError" || self.message == "bullmq:unrecoverable"
+        self.name == "UnrecoverableError" || self.message == UNRECOVERABLE_ERROR
     }
 
     /// BullMQ's `RateLimitError`: the job goes back to wait and the attempt is
     /// not counted (BullMQ 6 recognises it by its message).
     pub fn is_rate_limit(&self) -> bool {
-        self.name == "RateLimitError" || self.message == "bullmq:rateLimitExceeded"
+        self.name == "RateLimitError" || self.message == RATE_LIMIT_ERROR
     }
 
     /// `DelayedError`, `WaitingError`, `WaitingChildrenError`: user code moved

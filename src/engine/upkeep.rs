@@ -4,6 +4,7 @@
 //! QueueEventsProducer) and removing orphaned job data.
 
 use super::error::Result;
+use super::keys::glob_escape;
 use super::queue::Queue;
 use super::transitions::extend_locks::ExtendLocks;
 use super::transitions::move_job_from_active_to_wait::MoveJobFromActiveToWait;
@@ -59,18 +60,6 @@ fn job_id_of(suffix: &str) -> Option<&str> {
         }
     }
     Some(suffix)
-}
-
-/// `s` with Redis glob characters escaped, for a SCAN MATCH pattern.
-fn glob_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 impl Queue {

@@ -5,7 +5,8 @@
 // processors by job name.
 
 const native = require('./native.js')
-const { FerroqError, invalid, callNative, UnrecoverableError } = require('./errors.js')
+const { FerroqError, invalid, callNative } = require('./errors.js')
+const { UnrecoverableError } = require('./outcome-errors.js')
 const { redisEnv } = require('./connection.js')
 const { Queue } = require('./queue.js')
 const { Worker } = require('./worker.js')

@@ -1,6 +1,7 @@
 'use strict'
-// Errors with stable codes, the conversion of errors made by native code, and
-// the errors a processor throws to tell the worker how its job ended (BullMQ's names).
+// Errors with stable codes and the conversion of errors made by native code.
+// The errors a processor throws to tell the worker how its job ended are in
+// outcome-errors.js.
 
 /** An error with a stable `code` (ERR_FERROQ_*). */
 class FerroqError extends Error {
@@ -49,70 +50,10 @@ function callNative(f) {
   return r && typeof r.then === 'function' ? r.catch((e) => Promise.reject(fromNative(e))) : r
 }
 
-// ---------------------------------------------------------------------------
-// Errors a processor throws
-
-/** Thrown by a processor: fail the job now, without retries. */
-class UnrecoverableError extends Error {
-  constructor(message = 'bullmq:unrecoverable') {
-    super(message)
-    this.name = 'UnrecoverableError'
-  }
-}
-
-/** Thrown by a processor after it moved the job to delayed itself. */
-class DelayedError extends Error {
-  constructor(message = 'bullmq:movedToDelayed') {
-    super(message)
-    this.name = 'DelayedError'
-  }
-}
-
-/** Thrown by a processor after it moved the job back to wait itself. */
-class WaitingError extends Error {
-  constructor(message = 'bullmq:movedToWait') {
-    super(message)
-    this.name = 'WaitingError'
-  }
-}
-
-/** Thrown by a processor after it moved the job to waiting-children. */
-class WaitingChildrenError extends Error {
-  constructor(message = 'bullmq:movedToWaitingChildren') {
-    super(message)
-    this.name = 'WaitingChildrenError'
-  }
-}
-
-/** Thrown by a processor when the queue is rate limited. */
-class RateLimitError extends Error {
-  constructor(message = 'bullmq:rateLimitExceeded') {
-    super(message)
-    this.name = 'RateLimitError'
-  }
-}
-
-// The messages BullMQ's processor-thrown errors carry by default (BullMQ exports them).
-const DELAYED_ERROR = 'bullmq:movedToDelayed'
-const RATE_LIMIT_ERROR = 'bullmq:rateLimitExceeded'
-const UNRECOVERABLE_ERROR = 'bullmq:unrecoverable'
-const WAITING_CHILDREN_ERROR = 'bullmq:movedToWaitingChildren'
-const WAITING_ERROR = 'bullmq:movedToWait'
-
 module.exports = {
-  DELAYED_ERROR,
-  RATE_LIMIT_ERROR,
-  UNRECOVERABLE_ERROR,
-  WAITING_CHILDREN_ERROR,
-  WAITING_ERROR,
   FerroqError,
   invalid,
   refused,
   fromNative,
   callNative,
-  UnrecoverableError,
-  DelayedError,
-  WaitingError,
-  WaitingChildrenError,
-  RateLimitError,
 }

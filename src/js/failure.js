@@ -4,6 +4,8 @@
 // (sync or async), and maxStartedAttempts. The engine then retries, delays or
 // fails the job with it.
 
+const { RATE_LIMIT_ERROR } = require('./outcome-errors.js')
+
 const BUILTIN_BACKOFFS = new Set(['fixed', 'exponential'])
 /** Errors that end an attempt without a retry decision (the engine settles them by kind). */
 const NOT_RETRIED = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError', 'UnrecoverableError', 'RateLimitError'])
@@ -21,7 +23,7 @@ function backoffOf(d) {
  * job stays in hand (its lock renewed) meanwhile.
  */
 function decideBackoff(w, job, err, then) {
-  const retryable = job.attemptsMade + 1 < (job.opts.attempts || 0) && !NOT_RETRIED.has(err && err.name) && !(err && err.message === 'bullmq:rateLimitExceeded')
+  const retryable = job.attemptsMade + 1 < (job.opts.attempts || 0) && !NOT_RETRIED.has(err && err.name) && !(err && err.message === RATE_LIMIT_ERROR)
   const maxStarted = w.opts.maxStartedAttempts
   if (retryable && maxStarted && maxStarted <= job.attemptsStarted) {
     // Started as often as allowed: no further attempt, whatever is left of `attempts`.

@@ -3,7 +3,7 @@
 // class): jobs, counts, ranges, logs, meta, limits, metrics and the clients
 // connected to the queue. Every read happens in the engine (NativeQueue).
 
-const { SafeEmitter } = require('./emitter.js')
+const { QueueBase } = require('./queue-base.js')
 const { invalid } = require('./errors.js')
 const { text, str } = require('./convert.js')
 const { Job } = require('./job.js')
@@ -24,7 +24,7 @@ function clients(queue, list) {
 }
 
 /** The reads of a queue. BullMQ's `QueueGetters`; `Queue` extends it. */
-class QueueGetters extends SafeEmitter {
+class QueueGetters extends QueueBase {
   /** The job with this id, or undefined. */
   async getJob(id) {
     const raw = await this._native.getJob(text(id, 'id'))

@@ -4,12 +4,10 @@
 // engine (NativeQueue); this class converts arguments into JSON text and
 // results back into Job objects.
 
-const { NativeQueue } = require('./native.js')
 const { QueueGetters } = require('./queue-getters.js')
 const { QueueKeys } = require('./queue-keys.js')
 const { invalid } = require('./errors.js')
-const { toJson, nativeOpts, text, str, checkName } = require('./convert.js')
-const { describeConnection } = require('./connection.js')
+const { toJson, text, str } = require('./convert.js')
 const { Job } = require('./job.js')
 const { queueMetaValues } = require('./native.js')
 const { checkTelemetry, trace, withContext, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
@@ -22,21 +20,12 @@ const prometheus = require('./prometheus.js')
 const META = queueMetaValues()
 const schedulers = require('./job-scheduler.js')
 
-
 /** A queue: add jobs and read their state. BullMQ's `Queue`. */
 class Queue extends QueueGetters {
   constructor(name, opts = {}) {
-    super()
-    checkName(name)
-    this.name = name
-    this.opts = opts || {}
-    const handle = new NativeQueue(name, nativeOpts(this.opts))
-    handle.where = describeConnection(this.opts.connection)
-    this._native = handle
+    super(name, opts)
     // The handle, for native presets that take queues (createAdminHandler).
-    Object.defineProperty(this, '_handle', { value: handle })
-    this.prefix = this._native.prefix
-    this.qualifiedName = `${this.prefix}:${name}`
+    Object.defineProperty(this, '_handle', { value: this._native })
     const keys = new QueueKeys(this.prefix)
     /** `<prefix>:<name>:<type>`, the Redis key of `type` (BullMQ's `queue.toKey`). */
     this.toKey = (type) => keys.toKey(name, type)
@@ -44,18 +33,11 @@ class Queue extends QueueGetters {
     this.keys = keys.getKeys(name)
     this.defaultJobOptions = { ...(this.opts.defaultJobOptions || {}) }
     this._telemetry = checkTelemetry(this.opts.telemetry)
-    this.closing = undefined
   }
 
   /** What the queue writes to its meta hash when it connects (BullMQ's `metaValues`). */
   get metaValues() {
     return { 'opts.maxLenEvents': META.maxLenEvents, version: META.version }
-  }
-
-  /** Resolves once Redis answers. */
-  async waitUntilReady() {
-    await this._native.ping()
-    return this
   }
 
   _jobOpts(opts, field) {
@@ -240,19 +222,6 @@ class Queue extends QueueGetters {
    */
   async exportPrometheusMetrics(globalVariables) {
     return prometheus.exportPrometheusMetrics(this, globalVariables)
-  }
-
-  /** Closes the queue. Idempotent. */
-  async close() {
-    if (!this.closing) {
-      this._native.close()
-      this.closing = Promise.resolve()
-    }
-    return this.closing
-  }
-
-  async disconnect() {
-    return this.close()
   }
 }
 

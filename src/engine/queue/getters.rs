@@ -186,14 +186,25 @@ impl Queue {
 
     /// The `CLIENT LIST` entries of this queue's workers, as BullMQ's `getWorkers()`.
     pub async fn get_workers(&self) -> Result<Vec<Vec<(String, String)>>> {
+        let base = QueueKeys::worker_client_name(&self.inner.prefix, &self.inner.name, None);
+        let worker_prefix = format!("{base}:w:");
+        self.clients_named(|name| name == base || name.starts_with(&worker_prefix))
+            .await
+    }
+
+    /// The `CLIENT LIST` entries whose connection name passes `keep`, each as
+    /// its field/value pairs.
+    pub(crate) async fn clients_named(
+        &self,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Vec<Vec<(String, String)>>> {
         let mut con = self.con()?;
-        let list: String = redis::cmd("CLIENT")
+        let list: Option<String> = redis::cmd("CLIENT")
             .arg("LIST")
             .query_async(&mut con)
             .await?;
-        let base = QueueKeys::worker_client_name(&self.inner.prefix, &self.inner.name, None);
-        let worker_prefix = format!("{base}:w:");
         Ok(list
+            .unwrap_or_default()
             .lines()
             .map(|line| {
                 line.split(' ')
@@ -201,11 +212,7 @@ impl Queue {
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect::<Vec<_>>()
             })
-            .filter(|fields| {
-                fields
-                    .iter()
-                    .any(|(k, v)| k == "name" && (*v == base || v.starts_with(&worker_prefix)))
-            })
+            .filter(|fields| fields.iter().any(|(k, v)| k == "name" && keep(v)))
             .collect())
     }
 
