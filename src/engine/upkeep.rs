@@ -93,9 +93,13 @@ impl Queue {
     /// counting an attempt (BullMQ's job.moveToWait); returns the rate
     /// limiter's remaining time (ms, 0 when none).
     pub async fn move_to_wait(&self, id: &str, token: &str) -> Result<u64> {
-        MoveJobFromActiveToWait { job_id: id, token }
-            .run(self)
-            .await?
+        MoveJobFromActiveToWait {
+            job_id: id,
+            token,
+            unstarted: false,
+        }
+        .run(self)
+        .await?
     }
 
     /// Extends the locks of several jobs (`(id, token)` pairs) by `duration_ms`;

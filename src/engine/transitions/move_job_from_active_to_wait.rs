@@ -17,6 +17,9 @@ pub struct MoveJobFromActiveToWait<'a> {
     pub job_id: &'a str,
     /// The lock token the worker holds (`"0"` = unlocked).
     pub token: &'a str,
+    /// The job never started (a prefetched job given back): its
+    /// `attemptsStarted` count is taken back too.
+    pub unstarted: bool,
 }
 
 impl MoveJobFromActiveToWait<'_> {
@@ -44,6 +47,7 @@ impl MoveJobFromActiveToWait<'_> {
             .arg(k.base())
             .arg(self.job_id)
             .arg(self.token)
+            .arg(if self.unstarted { "1" } else { "0" })
             .invoke_raw(q)
             .await?;
         Ok(status(

@@ -1,7 +1,8 @@
 //! The worker's loop: one tokio task per worker. Each turn it takes the
 //! outcomes user code reported, encodes them, and runs one round (settle and
-//! fetch in one script call), then admits what came back. With free slots and
-//! nothing to fetch it blocks on the queue's marker (BZPOPMIN) on a dedicated
+//! fetch in one script call, see [`round`]), then admits what came back. While
+//! a round is in flight it keeps taking outcomes and handing prefetched jobs to
+//! the slots they free. With free slots and nothing to fetch it blocks on the queue's marker (BZPOPMIN) on a dedicated
 //! connection while still accepting outcomes: no polling.
 
 use std::future::Future;
@@ -14,8 +15,11 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 
 use super::encode::{self, Batch};
+use super::invoke;
+use super::prefetch::Prefetch;
 use super::shared::Shared;
-use super::{admit, invoke, parse};
+
+mod round;
 use crate::engine::connection::{Conn, blocking_connection};
 use crate::engine::error::Error;
 use crate::engine::keys::QueueKeys;
@@ -55,6 +59,10 @@ struct FetchLoop {
     client_name: String,
     blocking_con: Option<Conn>,
     block: Option<BlockFuture>,
+    /// Jobs fetched ahead of free slots.
+    prefetch: Prefetch,
+    /// Jobs in the round in flight (settled by it, no longer user code's).
+    settling: usize,
 }
 
 /// Runs until closed; the last delivery says `Closed`.
@@ -79,6 +87,8 @@ pub(super) async fn run(shared: Arc<Shared>, rx: UnboundedReceiver<Control>) {
         client_name,
         blocking_con: None,
         block: None,
+        prefetch: Prefetch::default(),
+        settling: 0,
     };
     // Open the named blocking connection up front, so `getWorkers()` lists this
     // worker even while the queue never runs dry.
@@ -99,11 +109,14 @@ impl FetchLoop {
         }
         let shared = self.shared.clone();
         let closing = shared.closing.load(Ordering::Acquire);
+        let stopping = closing || shared.paused.load(Ordering::Acquire);
+        if self.prefetch.must_give_back(stopping) {
+            self.prefetch.give_back(&shared).await;
+        }
         if closing && shared.force.load(Ordering::Acquire) {
             return false;
         }
-        let moved = encode::encode(&shared, &mut self.reported, &mut self.batch);
-        self.settled.extend(moved);
+        self.encode_and_hand_out(stopping);
         let now = Instant::now();
         if self.retry_at.is_some_and(|t| t <= now) {
             self.retry_at = None;
@@ -115,10 +128,8 @@ impl FetchLoop {
             self.put_back_limited().await;
         }
         let held = shared.active_len().saturating_sub(self.batch.len());
-        let free = shared
-            .concurrency
-            .load(Ordering::Acquire)
-            .saturating_sub(held);
+        let room = shared.concurrency.load(Ordering::Acquire) + self.prefetch.depth(&shared);
+        let free = room.saturating_sub(held);
         let may_fetch = !closing
             && !shared.paused.load(Ordering::Acquire)
             && free > 0
@@ -147,83 +158,48 @@ impl FetchLoop {
         // A finished job frees a slot (and, under a global concurrency or rate
         // limit, maybe room in the queue): settle it and fetch in the same call,
         // as BullMQ's moveToFinished does with fetchNext.
+        let from = self.reported.len();
         match msg {
             Control::Complete { job_id, outcome } => self.reported.push((job_id, outcome)),
             Control::CompleteMany(outcomes) => self.reported.extend(outcomes),
             Control::Wake => {}
         }
+        if from < self.reported.len() {
+            let active = self.shared.active();
+            for (id, _) in &self.reported[from..] {
+                if let Some(started) = active.get(id).and_then(|j| j.started) {
+                    self.prefetch.observe(started);
+                }
+            }
+        }
         self.want_fetch = true;
     }
 
-    /// Settles the encoded batch (all of it, or one job in solo mode) and
-    /// fetches up to `fetch_n` jobs, then admits the result.
-    async fn round(&mut self, fetch_n: usize) {
-        let n = if self.solo {
-            self.batch.finish.len().min(1)
-        } else {
-            self.batch.finish.len()
-        };
+    /// Encodes what was reported; freed slots take buffered jobs at once,
+    /// before any Redis work (also while a round is in flight).
+    fn encode_and_hand_out(&mut self, stopping: bool) {
         let shared = self.shared.clone();
-        match invoke::finish_and_fetch(&shared, &self.batch.finish[..n], fetch_n).await {
-            Ok(round) => {
-                self.solo = false;
-                shared.recovered();
-                let jobs: Vec<_> = self.batch.finish.drain(..n).collect();
-                let mut settled = std::mem::take(&mut self.settled);
-                let (done, refused_completions) =
-                    parse::settled(&shared, jobs, round.reply.codes, round.now);
-                settled.extend(done);
-                // A completion refused for the job's children fails it next round.
-                self.reported.extend(refused_completions);
-                let fetched = round.reply.fetched;
-                let mut events = Vec::new();
-                if fetch_n > 0 {
-                    if !fetched.jobs.is_empty() {
-                        self.drained = false;
-                    } else if fetched.rate_limit_ttl == 0 && !self.drained {
-                        self.drained = true;
-                        events.push(WorkerEvent::Drained);
-                    }
-                    self.want_fetch = fetched.jobs.len() >= fetch_n;
-                    self.next_delayed = fetched.next_delayed_ms;
-                    self.limit_for(fetched.rate_limit_ttl);
-                }
-                let arrivals =
-                    parse::arrivals(fetched.jobs, round.now, shared.opts.name.as_deref());
-                // A scheduler's next iteration is created as its current one
-                // starts, before user code runs it, as BullMQ's worker does
-                // (one call per iteration; ordinary jobs cost nothing here).
-                for r in arrivals
-                    .ready
-                    .iter()
-                    .filter(|r| r.job.repeat_job_key.is_some())
-                {
-                    if let Err(e) = shared.queue.schedule_next_iteration(&r.job).await {
-                        shared.report(
-                            e.code(),
-                            format!("Failed to add repeatable job for next iteration: {e}"),
-                        );
-                    }
-                }
-                let self_failed = admit::admit(&shared, arrivals, settled, events);
-                self.reported.extend(self_failed);
-            }
-            Err(e) if is_transient(&e) => self.back_off(&Error::from(e)),
-            // One job's data may be what the script chokes on: settle one by one.
-            Err(_) if n > 1 => self.solo = true,
-            Err(e) if n == 1 => {
-                let job = self.batch.finish.remove(0);
-                shared.active().remove(&job.id);
-                let message = format!("could not settle job: {e}");
-                let attempts = job.attempts_made.saturating_sub(1);
-                self.settled.push(Settled::bare(
-                    job.id,
-                    SettledAs::Rejected(message),
-                    attempts,
-                ));
-            }
-            Err(e) => self.back_off(&Error::from(e)),
+        let moved = encode::encode(&shared, &mut self.reported, &mut self.batch);
+        self.settled.extend(moved);
+        if self.prefetch.len() > 0 && !stopping {
+            let mut d = Delivery {
+                settled: std::mem::take(&mut self.settled),
+                ..Default::default()
+            };
+            self.prefetch.hand_out(&shared, self.js_slots(), &mut d);
+            shared.deliver(d);
         }
+    }
+
+    /// User code's free slots: jobs held, less those reported, being settled
+    /// or buffered.
+    fn js_slots(&self) -> usize {
+        let idle = self.batch.len() + self.settling + self.prefetch.len();
+        let running = self.shared.active_len().saturating_sub(idle);
+        self.shared
+            .concurrency
+            .load(Ordering::Acquire)
+            .saturating_sub(running)
     }
 
     /// Puts rate-limited jobs back in line, one call each; the limiter's TTL
@@ -310,10 +286,10 @@ impl FetchLoop {
     /// Waits for a report, the marker, or the next timer; false when the
     /// reporting side is gone.
     async fn wait(&mut self) -> bool {
-        let until = match (self.retry_at, self.limited_until) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let until = [self.retry_at, self.limited_until, self.prefetch.deadline()]
+            .into_iter()
+            .flatten()
+            .min();
         let sleep = async {
             match until {
                 Some(t) => tokio::time::sleep_until(t).await,

@@ -72,6 +72,7 @@ pub(super) async fn put_back_limited(
     let args = MoveJobFromActiveToWait {
         job_id: &job.id,
         token: &job.token,
+        unstarted: false,
     };
     args.run(&shared.queue).await
 }

@@ -115,6 +115,7 @@ impl Queue {
             has_dedup: stored.dedup_id.is_some(),
             has_parent: stored.parent_key.is_some(),
             hidden_json: None,
+            started: None,
         };
         let settings = &held.settings;
         let job = match outcome {
@@ -129,7 +130,11 @@ impl Queue {
                 )
             },
             Outcome::Failed { error, .. } if error.is_rate_limit() => {
-                let args = MoveJobFromActiveToWait { job_id: id, token };
+                let args = MoveJobFromActiveToWait {
+                    job_id: id,
+                    token,
+                    unstarted: false,
+                };
                 args.run(self).await??;
                 let state = SettledAs::RateLimited;
                 return self

@@ -9,7 +9,8 @@
 //!    is nothing to settle; rate-limited jobs take their own transition).
 //! 3. [`parse`]: the typed reply becomes the settled report and checked jobs.
 //! 4. [`admit`]: new jobs are held, and the round's news goes to the
-//!    [`Processor`] in one [`Delivery`].
+//!    [`Processor`] in one [`Delivery`]. Jobs fetched beyond free slots wait in
+//!    the [`prefetch`] buffer and go to the processor as soon as slots free.
 //!
 //! With free slots and nothing to fetch, the loop blocks on the queue's
 //! `marker` (BZPOPMIN) while still accepting outcomes; no polling. Lock renewal
@@ -24,6 +25,7 @@ mod invoke;
 mod lock;
 pub mod manual;
 mod parse;
+mod prefetch;
 mod shared;
 pub mod stalled;
 

@@ -29,6 +29,8 @@ pub(super) struct ActiveJob {
     /// Set for jobs the worker fails itself (user code never saw them): the job
     /// as JSON, for the settled report.
     pub hidden_json: Option<String>,
+    /// When user code got it (`None` while it waits in the prefetch buffer).
+    pub started: Option<tokio::time::Instant>,
 }
 
 pub(crate) struct Shared {

@@ -27,6 +27,7 @@ async fn puts_the_job_at_the_front_and_returns_the_limiter_ttl() {
     let back = MoveJobFromActiveToWait {
         job_id: &held.id,
         token: &held.token,
+        unstarted: false,
     };
     let ttl = back.run(&q).await.unwrap().unwrap();
 
@@ -40,6 +41,8 @@ async fn puts_the_job_at_the_front_and_returns_the_limiter_ttl() {
         None,
         "the attempt is not counted"
     );
+    // A rate-limited job did start: attemptsStarted stays.
+    assert_eq!(field(&q, &held.id, "ats").await.as_deref(), Some("1"));
     assert_eq!(
         event_lines(&q).await.last(),
         Some(&format!("waiting jobId={} prev=active", held.id))
@@ -55,6 +58,7 @@ async fn a_prioritized_job_returns_to_the_front_of_its_priority_and_a_foreign_to
     let foreign = MoveJobFromActiveToWait {
         job_id: &held.id,
         token: "other",
+        unstarted: true,
     };
     let refused = foreign.run(&q).await.unwrap();
     assert!(
@@ -66,8 +70,11 @@ async fn a_prioritized_job_returns_to_the_front_of_its_priority_and_a_foreign_to
     let own = MoveJobFromActiveToWait {
         job_id: &held.id,
         token: &held.token,
+        unstarted: true,
     };
     assert_eq!(own.run(&q).await.unwrap().unwrap(), 0, "no limiter set");
     let score: Option<u64> = cmd(&q, redis::cmd("ZSCORE").arg(&k.prioritized).arg(&held.id)).await;
     assert_eq!(score, Some(3 << 32));
+    // Given back unstarted (a prefetched job): the start is not counted either.
+    assert_eq!(field(&q, &held.id, "ats").await.as_deref(), Some("0"));
 }
