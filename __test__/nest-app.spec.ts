@@ -5,15 +5,15 @@
 // dependency on bullmq ^6 is met by it. The spec installs the app for real
 // (no --legacy-peer-deps) and compiles fixtures/nest-app/app.ts (BullModule.forRoot
 // / registerQueue, @Processor + WorkerHost, @OnWorkerEvent, @InjectQueue,
-// @QueueEventsListener + @OnQueueEvent) against ferroq's types. Running it needs
-// a `FlowProducer` export: @nestjs/bullmq imports that name from 'bullmq' (an ES
-// named import, checked when the module links), and ferroq exports it once
-// flows land.
+// @QueueEventsListener + @OnQueueEvent, registerFlowProducer + @InjectFlowProducer)
+// against ferroq's types, then runs it against the test Redis and checks what it
+// saw and what it left in Redis.
 import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { version as ferroqVersion } from '..'
+import { Queue, version as ferroqVersion } from '..'
+import { connection, queueName } from './helpers'
 
 const ROOT = path.resolve(__dirname, '..')
 const FIXTURE = path.join(__dirname, 'fixtures', 'nest-app')
@@ -98,5 +98,34 @@ describe('@nestjs/bullmq on ferroq', () => {
     const compiled = await run(process.execPath, [TSC, '-p', 'tsconfig.json', '--typeRoots', path.join(ROOT, 'node_modules', '@types')], app)
     expect({ code: compiled.code, out: compiled.stdout }).toEqual({ code: 0, out: '' })
     expect(fs.existsSync(path.join(app, 'dist', 'app.js'))).toBe(true)
+  }, 120000)
+
+  test('the Nest app runs its processor, worker events, injected queue and queue events on ferroq', async () => {
+    expect(fs.existsSync(path.join(app, 'dist', 'app.js'))).toBe(true) // compiled by the test above
+    const name = queueName('nest')
+    const ran = await run(process.execPath, [path.join('dist', 'app.js'), name], app, { ...process.env, REDIS_URL: connection().url })
+    expect({ code: ran.code, stderr: ran.stderr }).toEqual({ code: 0, stderr: '' })
+    const out = JSON.parse(ran.stdout.trim().split('\n').pop()!)
+    const [one, two, three] = out.ids
+    // `bullmq` was ferroq: its exports and the meta version it writes.
+    expect(out.library).toEqual({ ferroqVersion, metaVersion: `bullmq:6.7.0+ferroq.${ferroqVersion}` })
+    expect(out.seen.processed.sort()).toEqual([1, 2, 3])
+    expect(out.seen.workerCompleted.sort()).toEqual([`${one}:2`, `${two}:4`].sort())
+    expect(out.seen.workerFailed).toEqual([`${three}:cannot double 3`])
+    expect(out.seen.eventsCompleted.sort()).toEqual([`${one}:{"doubled":2}`, `${two}:{"doubled":4}`].sort())
+    expect(out.seen.eventsFailed).toEqual([`${three}:cannot double 3`])
+
+    // What the app did is in Redis, as ferroq reads it.
+    const queue = new Queue(name, { connection: connection() })
+    expect(await queue.getJobCounts('completed', 'failed', 'waiting', 'active')).toEqual({ completed: 2, failed: 1, waiting: 0, active: 0 })
+    expect((await queue.getJob(one))!.returnvalue).toEqual({ doubled: 2 })
+    expect((await queue.getJob(one))!.progress).toBe(50)
+    // The flow the injected FlowProducer added: a parent waiting for its two children.
+    const flowQueue = new Queue(`${name}-flow`, { connection: connection() })
+    expect(await flowQueue.getJobState(out.flowParent)).toBe('waiting-children')
+    const parent = (await flowQueue.getJob(out.flowParent))!
+    expect(await parent.getDependenciesCount()).toEqual({ failed: 0, ignored: 0, processed: 0, unprocessed: 2 })
+    expect((await flowQueue.getWaiting()).map((j) => j.data.n).sort()).toEqual([1, 2])
+    await Promise.all([queue.close(), flowQueue.close()])
   }, 120000)
 })

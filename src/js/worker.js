@@ -352,7 +352,8 @@ class Worker extends SafeEmitter {
     this.emit('paused')
   }
 
-  resume() {
+  /** Takes jobs again after `pause()` (async, as BullMQ's). */
+  async resume() {
     this._native.resume()
     this.emit('resumed')
   }

@@ -11,6 +11,13 @@ export declare class WaitingError extends Error {}
 export declare class WaitingChildrenError extends Error {}
 export declare class RateLimitError extends Error {}
 
+/** The messages of those errors, as BullMQ names them. */
+export declare const DELAYED_ERROR = 'bullmq:movedToDelayed'
+export declare const RATE_LIMIT_ERROR = 'bullmq:rateLimitExceeded'
+export declare const UNRECOVERABLE_ERROR = 'bullmq:unrecoverable'
+export declare const WAITING_CHILDREN_ERROR = 'bullmq:movedToWaitingChildren'
+export declare const WAITING_ERROR = 'bullmq:movedToWait'
+
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace'
 /**
  * Forwards ferroq's log records to your logger at `opts.level` and above (default

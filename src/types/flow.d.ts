@@ -60,17 +60,31 @@ export interface FlowProducerOptions {
   prefix?: string
 }
 
+/** FlowProducer's events. */
+export interface FlowProducerListener {
+  error: (failedReason: Error) => void
+}
+
 export declare class FlowProducer extends EventEmitter {
   constructor(opts?: FlowProducerOptions)
   opts: FlowProducerOptions
   closing: Promise<void> | undefined
   waitUntilReady(): Promise<void>
+  on<U extends keyof FlowProducerListener>(event: U, listener: FlowProducerListener[U]): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once<U extends keyof FlowProducerListener>(event: U, listener: FlowProducerListener[U]): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
+  off<U extends keyof FlowProducerListener>(event: U, listener: FlowProducerListener[U]): this
+  off(event: string | symbol, listener: (...args: any[]) => void): this
   /** Adds a flow atomically; resolves with the tree of jobs. */
   add(flow: FlowJob, opts?: FlowOpts): Promise<JobNode>
   /** Adds several flows in one atomic call. */
   addBulk(flows: FlowJob[]): Promise<JobNode[]>
-  /** The flow below a job, or undefined when the job does not exist. */
-  getFlow(opts: NodeOpts): Promise<JobNode | undefined>
+  /**
+   * The flow below a job. Resolves undefined when the job does not exist
+   * (typed as BullMQ types it, without `undefined`, so BullMQ code compiles).
+   */
+  getFlow(opts: NodeOpts): Promise<JobNode>
   close(): Promise<void>
   disconnect(): Promise<void>
 }

@@ -5,6 +5,9 @@ import type { Dependencies, DependenciesOpts, ParentOptions } from './flow'
 import type { Queue } from './queue'
 import type { QueueEvents } from './queue-events'
 
+/** The highest job priority (2^21 - 1). */
+export declare const PRIORITY_LIMIT: number
+
 /** What `updateProgress` accepts and `job.progress` holds. */
 export type JobProgress = string | boolean | number | object
 
@@ -104,6 +107,8 @@ export declare class Job<DataType = any, ReturnType = any, NameType extends stri
   stalledCounter: number
   /** Why the last attempt failed. */
   failedReason: string
+  /** A failure recorded to be applied later (flows: a parent failed by a child). */
+  deferredFailure?: string
   finishedOn?: number
   processedOn?: number
   parentKey?: string
@@ -132,6 +137,22 @@ export declare class Job<DataType = any, ReturnType = any, NameType extends stri
   updateProgress(progress: ProgressType): Promise<void>
   /** Appends a line to the job's log; resolves with the number of lines. */
   log(logRow: string): Promise<number>
+  /** Deletes the job's log, or keeps only its last `keepLogs` lines. */
+  clearLogs(keepLogs?: number): Promise<void>
+  /** Extends the lock held with `token` by `duration` ms; resolves 1, or 0 when the lock is lost. */
+  extendLock(token: string, duration: number): Promise<number>
+  /**
+   * Completes the job held with `token` (manual processing). With `fetchNext`
+   * (default true) the next job is taken under the same token and resolved as
+   * `[jobJson, jobId, 0, 0]` (`[]` when none).
+   */
+  moveToCompleted(returnValue: ReturnType, token: string, fetchNext?: boolean): Promise<void | any[]>
+  /** Fails the attempt held with `token` (retried after its backoff while attempts remain); as moveToCompleted with `fetchNext` (default false). */
+  moveToFailed<E extends Error>(err: E, token: string, fetchNext?: boolean): Promise<void | any[]>
+  /** Moves the job held with `token` back to wait, attempt not counted; resolves with the rate limit's remaining ms. */
+  moveToWait(token?: string): Promise<number>
+  /** Frees the job's deduplication id if this job holds it; true when it did. */
+  removeDeduplicationKey(): Promise<boolean>
   getState(): Promise<JobState | 'unknown'>
   isCompleted(): Promise<boolean>
   isFailed(): Promise<boolean>
@@ -188,6 +209,12 @@ type JobMethodName =
   | 'updateProgress'
   | 'log'
   | 'getState'
+  | 'clearLogs'
+  | 'extendLock'
+  | 'moveToCompleted'
+  | 'moveToFailed'
+  | 'moveToWait'
+  | 'removeDeduplicationKey'
   | 'isCompleted'
   | 'isFailed'
   | 'isDelayed'

@@ -1,7 +1,7 @@
 // QueueEvents: a queue's events stream, read from any process.
 /// <reference types="node" />
 import { EventEmitter } from 'node:events'
-import type { QueueEventsOptions } from './options'
+import type { QueueBaseOptions, KeyPrefixOptions, QueueEventsOptions } from './options'
 import type { JobProgress } from './job'
 
 /** The events of the stream, with their payloads (values as Redis holds them, except those noted). */
@@ -57,6 +57,29 @@ export declare class QueueEvents<ReturnType = any> extends EventEmitter {
   run(): Promise<void>
   /** Resolves once every event written from now on will be seen. */
   waitUntilReady(): Promise<this>
+  close(): Promise<void>
+  disconnect(): Promise<void>
+}
+
+/** QueueEventsProducer's options: where Redis is and the key prefix. */
+export interface QueueEventsProducerOptions extends Omit<QueueBaseOptions, 'telemetry'>, KeyPrefixOptions {}
+
+/** Publishes custom events on a queue's events stream, for every QueueEvents reader of the queue. */
+export declare class QueueEventsProducer extends EventEmitter {
+  constructor(name: string, opts?: QueueEventsProducerOptions)
+  readonly name: string
+  readonly prefix: string
+  readonly qualifiedName: string
+  opts: QueueEventsProducerOptions
+  closing: Promise<void> | undefined
+  /**
+   * Writes `{ eventName, ...fields }` as an event named `eventName` (readers
+   * get `fields`, values as strings); the stream is trimmed to about
+   * `maxEvents` entries (default 1000).
+   */
+  publishEvent<T extends { eventName: string }>(argsObj: T, maxEvents?: number): Promise<void>
+  /** Resolves once Redis answers. */
+  waitUntilReady(): Promise<void>
   close(): Promise<void>
   disconnect(): Promise<void>
 }

@@ -28,6 +28,13 @@ export interface WorkerListener<DataType = any, ResultType = any, NameType exten
   ready: () => void
   resumed: () => void
   stalled: (jobId: string, prev: string) => void
+  /** Jobs whose lock could not be renewed (another worker may now hold them). */
+  lockRenewalFailed: (jobIds: string[]) => void
+}
+
+/** `worker.getNextJob(token, { block })`: whether to wait on an empty queue (default true). */
+export interface GetNextJobOptions {
+  block?: boolean
 }
 
 export declare class Worker<
@@ -48,14 +55,23 @@ export declare class Worker<
   readonly qualifiedName: string
   /** A random id for this worker instance. */
   readonly id: string
-  readonly concurrency: number
+  /** Jobs processed at once; settable while the worker runs (an integer >= 1). */
+  get concurrency(): number
+  set concurrency(concurrency: number)
   readonly opts: WorkerOptions
+  /** The Job class this worker builds jobs with. */
+  get Job(): typeof Job
   on<U extends keyof WorkerListener<DataType, ResultType, NameType, ProgressType>>(event: U, listener: WorkerListener<DataType, ResultType, NameType, ProgressType>[U]): this
   on(event: string | symbol, listener: (...args: any[]) => void): this
   once<U extends keyof WorkerListener<DataType, ResultType, NameType, ProgressType>>(event: U, listener: WorkerListener<DataType, ResultType, NameType, ProgressType>[U]): this
   once(event: string | symbol, listener: (...args: any[]) => void): this
   off<U extends keyof WorkerListener<DataType, ResultType, NameType, ProgressType>>(event: U, listener: WorkerListener<DataType, ResultType, NameType, ProgressType>[U]): this
   off(event: string | symbol, listener: (...args: any[]) => void): this
+  emit<U extends keyof WorkerListener<DataType, ResultType, NameType, ProgressType>>(
+    event: U,
+    ...args: Parameters<WorkerListener<DataType, ResultType, NameType, ProgressType>[U]>
+  ): boolean
+  emit(event: string | symbol, ...args: any[]): boolean
   /** Starts processing (autorun does this); resolves when the worker has closed. */
   run(): Promise<void>
   /**
@@ -65,12 +81,25 @@ export declare class Worker<
   cancelJob(jobId: string, reason?: string): boolean
   /** Aborts the signals of every job this worker is processing. */
   cancelAllJobs(reason?: string): void
+  /**
+   * Manual processing (a worker made with a null processor): takes the next
+   * job, active and locked with `token`; settle it with `job.moveToCompleted`
+   * / `job.moveToFailed` and the same token. Resolves undefined when the queue
+   * stays empty (typed as BullMQ types it, without `undefined`).
+   */
+  getNextJob(token: string, opts?: GetNextJobOptions): Promise<Job<DataType, ResultType, NameType, ProgressType>>
+  /** Starts the stalled-jobs check of a manually processing worker. */
+  startStalledCheckTimer(): Promise<void>
+  /** Extends the locks of `jobIds[i]` held with `tokens[i]` by `duration` ms; resolves with the ids whose lock was lost. */
+  extendJobLocks(jobIds: string[], tokens: string[], duration: number): Promise<string[]>
+  /** Resolves after `milliseconds` (default 100), or at once when `abortController` aborts. */
+  delay(milliseconds?: number, abortController?: AbortController): Promise<void>
   /** Rate-limits the queue for `expireTimeMs`; then throw `Worker.RateLimitError()`. */
   rateLimit(expireTimeMs: number): Promise<void>
   static RateLimitError(): Error
   /** Stops taking new jobs (this worker only); unless `doNotWaitActive`, waits for jobs in hand. */
   pause(doNotWaitActive?: boolean): Promise<void>
-  resume(): void
+  resume(): Promise<void>
   isPaused(): boolean
   isRunning(): boolean
   waitUntilReady(): Promise<this>
