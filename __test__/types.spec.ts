@@ -114,3 +114,18 @@ describe('index.d.ts and index.js', () => {
     expect(declared).toEqual(expect.arrayContaining(['Queue', 'Worker', 'Job', 'QueueEvents', 'QueueEventsProducer', 'FlowProducer', 'QueueKeys', 'PRIORITY_LIMIT']))
   }, 60000)
 })
+
+describe('the README’s list of what ferroq lacks', () => {
+  test('is exactly bullmq 6.7.0’s runtime exports that ferroq does not export', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+    const section = /<!-- not-exported -->([\s\S]*?)<!-- \/not-exported -->/.exec(readme)
+    expect(section).not.toBeNull()
+    const listed = [...section![1].matchAll(/`([A-Za-z0-9_]+)`/g)].map((m) => m[1]).sort()
+    const ours = new Set(Object.keys(require('..')))
+    const missing = Object.keys(require('bullmq'))
+      .filter((name) => !ours.has(name))
+      .sort()
+    expect(listed).toEqual(missing)
+    expect(new Set(listed).size).toBe(listed.length)
+  })
+})

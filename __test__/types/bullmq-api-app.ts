@@ -134,7 +134,7 @@ export async function cancellation(queueName: string): Promise<void> {
         setTimeout(() => resolve('done'), 1000)
       })
     },
-    { connection, concurrency: 2, maxStartedAttempts: 3 },
+    { connection, concurrency: 2, maxStartedAttempts: 3, maximumRateLimitDelay: 30000, runRetryDelay: 15000 },
   )
   worker.concurrency = 10
   const concurrency: number = worker.concurrency

@@ -169,5 +169,9 @@ export interface WorkerOptions extends QueueBaseOptions, SandboxedOptions, KeyPr
   /** Lock lifetime in ms (default 30000); renewed from Rust. */
   lockDuration?: number
   lockRenewTime?: number
+  /** Longest wait (ms) a rate-limited worker sleeps before checking again. */
+  maximumRateLimitDelay?: number
+  /** Pause (ms) between retries of the fetch loop after a Redis error. */
+  runRetryDelay?: number
   settings?: AdvancedOptions
 }
