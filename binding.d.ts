@@ -507,6 +507,10 @@ export interface QueueHandleOptions {
   prefix?: string
   /** Largest job data accepted, in bytes (0 = no limit). */
   maxDataBytes?: number
+  /** The events stream's cap written to meta (BullMQ's `streams.events.maxLen`). */
+  maxLenEvents?: number
+  /** Leave the meta hash alone (BullMQ's `skipMetasUpdate`). */
+  skipMetasUpdate?: boolean
 }
 
 /** The meta values every queue writes (`version`, default `opts.maxLenEvents`). */

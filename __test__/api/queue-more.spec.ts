@@ -1,5 +1,5 @@
 // More of BullMQ 6's Queue, Job and Worker API, run against ferroq and bullmq
-// alike: meta and version, counts per priority, isMaxed, id ranges, the
+// alike: meta and version, the events stream cap and skipMetasUpdate, counts per priority, isMaxed, id ranges, the
 // QueueEvents clients, rate-limit and orphan keys, custom events, clearing a
 // job's log, a job's deduplication key, and a worker's concurrency changed
 // while it runs.
@@ -21,6 +21,31 @@ describe.each(BOTH)('more Queue API on %s', (_label, { lib, connection }) => {
     const meta = await queue.getMeta()
     expect(meta).toEqual(expect.objectContaining({ concurrency: 4, maxLenEvents: 10000, paused: true }))
     expect(meta.version).toMatch(/^bullmq:6\.7\.0/)
+  })
+
+  test('streams.events.maxLen goes to meta and caps the events stream; skipMetasUpdate leaves meta alone', async () => {
+    const capped = c.add(new lib.Queue(queueName('maxlen'), { connection: connection(), streams: { events: { maxLen: 7 } } }))
+    expect(capped.metaValues['opts.maxLenEvents']).toBe(7)
+    await capped.waitUntilReady()
+    await capped.add('first', 1)
+    expect((await capped.getMeta()).maxLenEvents).toBe(7)
+    await capped.addBulk(Array.from({ length: 300 }, (_, i) => ({ name: 'j', data: i })))
+    const r = new IORedis(process.env.REDIS_URL!)
+    try {
+      // Two events per job (added, waiting): 602 written, trimmed to about 7
+      // (Redis trims whole stream nodes of up to 100 entries, so some remain).
+      const len = await r.xlen(capped.toKey('events'))
+      expect(len).toBeGreaterThanOrEqual(7)
+      expect(len).toBeLessThanOrEqual(200)
+
+      const readOnly = c.add(new lib.Queue(queueName('skipmeta'), { connection: connection(), skipMetasUpdate: true }))
+      await readOnly.waitUntilReady()
+      await readOnly.add('a', 1)
+      expect(await readOnly.getVersion()).toBeNull()
+      expect(await r.hget(readOnly.toKey('meta'), 'version')).toBeNull()
+    } finally {
+      r.disconnect()
+    }
   })
 
   test('getCountsPerPriority counts waiting jobs per priority (0 = no priority)', async () => {

@@ -28,6 +28,10 @@ import {
 } from 'bullmq'
 import type {
   FlowJob,
+  FlowRootLeafJob,
+  FlowRootParentJob,
+  MoveToWaitingChildrenOpts,
+  RedisKeyPrefixOptions,
   FlowProducerOptions,
   JobJson,
   JobNode,
@@ -109,7 +113,8 @@ export function stepJobs(queueName: string): Worker {
         throw new WaitingError()
       }
       if (job.data.children) {
-        const shouldWait = await job.moveToWaitingChildren(token!)
+        const waitOpts: MoveToWaitingChildrenOpts = { child: { id: job.data.child, queue: 'bull:steps' } }
+        const shouldWait = await job.moveToWaitingChildren(token!, job.data.child ? waitOpts : undefined)
         if (shouldWait) throw new WaitingChildrenError()
       }
       if (job.data.limited) {
@@ -195,6 +200,10 @@ export async function flows(): Promise<void> {
   void [okCount, failures, deps.processed, deps.unprocessed, counts.processed, counts.unprocessed]
 
   // A child added later through the queue, and the parent's worker waiting for it.
+  const leaf: FlowRootLeafJob = { name: 'lone', queueName: 'renovate' }
+  const root: FlowRootParentJob = { name: 'root', queueName: 'renovate', children: [{ name: 'c', queueName: 'steps' }] }
+  const prefixed: RedisKeyPrefixOptions = { prefix: 'bull' }
+  void [leaf, root, prefixed]
   const parent: ParentOptions = { id: parentId!, queue: 'bull:renovate' }
   const queue = new Queue('steps', { connection })
   await queue.add('extra', { place: 'door' }, { parent })
@@ -255,7 +264,9 @@ export async function customEvents(): Promise<void> {
 // --- Queue maintenance and getters ------------------------------------------------------------
 
 export async function maintenance(): Promise<void> {
-  const queue = new Queue<{ color: string }, string, 'paint'>('Paint', { connection })
+  const queue = new Queue<{ color: string }, string, 'paint'>('Paint', { connection, streams: { events: { maxLen: 100 } } })
+  const readOnly = new Queue('Paint', { connection, skipMetasUpdate: true })
+  void readOnly
   queue.on('waiting', (job) => {
     const color: string = job.data.color
     void color

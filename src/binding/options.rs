@@ -59,6 +59,10 @@ pub struct QueueHandleOptions {
     pub prefix: Option<String>,
     /// Largest job data accepted, in bytes (0 = no limit).
     pub max_data_bytes: Option<f64>,
+    /// The events stream's cap written to meta (BullMQ's `streams.events.maxLen`).
+    pub max_len_events: Option<f64>,
+    /// Leave the meta hash alone (BullMQ's `skipMetasUpdate`).
+    pub skip_metas_update: Option<bool>,
 }
 
 /// `{ max, duration }`: at most `max` jobs per `duration` ms.
@@ -189,7 +193,7 @@ pub fn connection(c: Option<&RedisConnection>) -> R<ConnectionOptions> {
     Ok(out)
 }
 
-/// The queue part every handle takes: connection, prefix, maxDataBytes.
+/// The queue part every handle takes: connection, prefix, maxDataBytes, the meta settings.
 pub fn queue(o: &QueueHandleOptions) -> R<(ConnectionOptions, QueueOptions)> {
     let mut q = QueueOptions::default();
     if let Some(p) = &o.prefix {
@@ -198,6 +202,8 @@ pub fn queue(o: &QueueHandleOptions) -> R<(ConnectionOptions, QueueOptions)> {
     if let Some(m) = uint(o.max_data_bytes, "opts.maxDataBytes")? {
         q.max_data_bytes = m as usize;
     }
+    q.max_len_events = uint(o.max_len_events, "opts.streams.events.maxLen")?;
+    q.skip_metas_update = o.skip_metas_update.unwrap_or(false);
     Ok((connection(o.connection.as_ref())?, q))
 }
 

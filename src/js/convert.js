@@ -20,12 +20,18 @@ function toJson(value, field) {
   return s === undefined ? 'null' : s
 }
 
-/** What every native handle on a queue takes (QueueHandleOptions): connection, prefix, maxDataBytes. */
+/** What every native handle on a queue takes (QueueHandleOptions): connection, prefix, maxDataBytes, streams.events.maxLen, skipMetasUpdate. */
 function nativeOpts(opts) {
   if (opts != null && typeof opts !== 'object') throw invalid('opts', 'must be an object')
   const o = opts || {}
   if (o.prefix != null && typeof o.prefix !== 'string') throw invalid('opts.prefix', 'must be a string')
-  return { connection: connectionOf(o.connection), prefix: o.prefix, maxDataBytes: o.maxDataBytes }
+  if (o.streams != null && (typeof o.streams !== 'object' || (o.streams.events != null && typeof o.streams.events !== 'object'))) {
+    throw invalid('opts.streams', 'must be { events: { maxLen } }')
+  }
+  const maxLenEvents = o.streams && o.streams.events ? o.streams.events.maxLen : undefined
+  if (maxLenEvents != null && typeof maxLenEvents !== 'number') throw invalid('opts.streams.events.maxLen', 'must be an integer >= 0')
+  const skipMetasUpdate = o.skipMetasUpdate == null ? undefined : !!o.skipMetasUpdate
+  return { connection: connectionOf(o.connection), prefix: o.prefix, maxDataBytes: o.maxDataBytes, maxLenEvents, skipMetasUpdate }
 }
 
 /** `String(v)`, or a coded error naming `field` when `v` has no string form. */

@@ -37,7 +37,9 @@ class Queue extends QueueGetters {
 
   /** What the queue writes to its meta hash when it connects (BullMQ's `metaValues`). */
   get metaValues() {
-    return { 'opts.maxLenEvents': META.maxLenEvents, version: META.version }
+    const streams = this.opts.streams
+    const maxLen = streams && streams.events && streams.events.maxLen != null ? streams.events.maxLen : META.maxLenEvents
+    return { 'opts.maxLenEvents': maxLen, version: META.version }
   }
 
   _jobOpts(opts, field) {

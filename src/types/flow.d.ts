@@ -28,8 +28,12 @@ export interface FlowJobBase<T> {
 export type FlowNestedLeafJob = FlowJobBase<FlowNestedLeafJobOpts> & { children?: never }
 export type FlowParentJob = FlowJobBase<FlowParentJobOpts> & { children: FlowJobNode[] }
 export type FlowJobNode = FlowParentJob | FlowNestedLeafJob
+/** A flow's root without children. */
+export type FlowRootLeafJob = FlowJobBase<FlowJobOpts> & { children?: never }
+/** A flow's root with children. */
+export type FlowRootParentJob = FlowJobBase<FlowJobOpts> & { children: FlowJobNode[] }
 /** A flow: a job and, run before it, its children (any depth, any queues of one prefix). */
-export type FlowJob = (FlowJobBase<FlowJobOpts> & { children?: never }) | (FlowJobBase<FlowJobOpts> & { children: FlowJobNode[] })
+export type FlowJob = FlowRootLeafJob | FlowRootParentJob
 
 export type FlowQueuesOpts = Record<string, Omit<QueueOptions, 'connection' | 'prefix'>>
 export interface FlowOpts {

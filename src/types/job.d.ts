@@ -16,6 +16,11 @@ export type FinishedPropValAttribute = 'returnvalue' | 'failedReason'
 export type JobState = FinishedStatus | 'active' | 'delayed' | 'prioritized' | 'waiting' | 'waiting-children'
 export type JobType = JobState | 'paused' | 'repeat' | 'wait'
 
+/** `job.moveToWaitingChildren(token, opts)`: wait for this one child only. */
+export interface MoveToWaitingChildrenOpts {
+  child?: ParentOptions
+}
+
 /** Where a child job's parent is (flows). */
 export interface ParentKeys {
   id?: string
@@ -179,7 +184,7 @@ export declare class Job<DataType = any, ReturnType = any, NameType extends stri
     unprocessed?: number
   }>
   /** Parks this active job until its pending children (or `opts.child`) finish; true when it moved (then throw WaitingChildrenError). */
-  moveToWaitingChildren(token: string, opts?: { child?: ParentOptions }): Promise<boolean>
+  moveToWaitingChildren(token: string, opts?: MoveToWaitingChildrenOpts): Promise<boolean>
   /** Takes this child out of its parent's pending dependencies for good; true when it did. */
   removeChildDependency(): Promise<boolean>
   /** Removes the children this parent still waits for (and theirs); held, failed and finished ones stay. */

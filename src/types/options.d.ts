@@ -22,6 +22,8 @@ export interface KeyPrefixOptions {
   /** Key prefix; default `bull`. */
   prefix?: string
 }
+/** BullMQ's other name for KeyPrefixOptions. */
+export type RedisKeyPrefixOptions = KeyPrefixOptions
 
 /**
  * Keep at most `count` finished jobs, and/or those finished less than `age`
@@ -104,6 +106,14 @@ export interface RetryOptions {
 
 export interface QueueOptions extends QueueBaseOptions, KeyPrefixOptions {
   defaultJobOptions?: DefaultJobOptions
+  /** The events stream's approximate cap (default 10 000), written to the queue's meta. */
+  streams?: {
+    events: {
+      maxLen: number
+    }
+  }
+  /** Leave the queue's meta hash alone (for read-only users). */
+  skipMetasUpdate?: boolean
 }
 
 export interface QueueEventsOptions extends Omit<QueueBaseOptions, 'telemetry'>, KeyPrefixOptions {

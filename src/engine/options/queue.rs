@@ -12,6 +12,11 @@ pub struct QueueOptions {
     pub prefix: String,
     /// Largest `data` JSON accepted by `add`, in bytes (0 = no limit).
     pub max_data_bytes: usize,
+    /// The events stream's approximate cap the queue writes to meta
+    /// (`opts.maxLenEvents`; BullMQ's `streams.events.maxLen`); None = 10 000.
+    pub max_len_events: Option<u64>,
+    /// Leave the meta hash alone (BullMQ's `skipMetasUpdate`, for read-only users).
+    pub skip_metas_update: bool,
 }
 
 impl Default for QueueOptions {
@@ -19,6 +24,8 @@ impl Default for QueueOptions {
         QueueOptions {
             prefix: DEFAULT_PREFIX.to_string(),
             max_data_bytes: DEFAULT_MAX_DATA_BYTES,
+            max_len_events: None,
+            skip_metas_update: false,
         }
     }
 }

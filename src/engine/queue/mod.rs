@@ -168,8 +168,12 @@ impl Queue {
         Ok(self.inner.con.clone())
     }
 
-    /// Writes meta `opts.maxLenEvents` and `version` once, as BullMQ's Queue does on connect.
+    /// Writes meta `opts.maxLenEvents` and `version` once, as BullMQ's Queue does
+    /// on connect (unless `skip_metas_update`).
     pub(crate) async fn ensure_meta(&self) -> Result<()> {
+        if self.inner.opts.skip_metas_update {
+            return Ok(());
+        }
         self.inner
             .meta_written
             .get_or_try_init(|| async {
@@ -177,7 +181,7 @@ impl Queue {
                 redis::cmd("HSET")
                     .arg(&self.inner.keys.meta)
                     .arg("opts.maxLenEvents")
-                    .arg(DEFAULT_MAX_EVENTS)
+                    .arg(self.inner.opts.max_len_events.unwrap_or(DEFAULT_MAX_EVENTS))
                     .arg("version")
                     .arg(META_VERSION)
                     .query_async::<()>(&mut con)
