@@ -13,7 +13,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { Queue, version as ferroqVersion } from '..'
-import { connection, queueName } from './helpers'
+import { connection, queueName, testRedisOnly } from './helpers'
 
 const ROOT = path.resolve(__dirname, '..')
 const FIXTURE = path.join(__dirname, 'fixtures', 'nest-app')
@@ -100,7 +100,7 @@ describe('@nestjs/bullmq on ferroq', () => {
     expect(fs.existsSync(path.join(app, 'dist', 'app.js'))).toBe(true)
   }, 120000)
 
-  test('the Nest app runs its processor, worker events, injected queue and queue events on ferroq', async () => {
+  testRedisOnly('the Nest app runs its processor, worker events, injected queue and queue events on ferroq', async () => {
     expect(fs.existsSync(path.join(app, 'dist', 'app.js'))).toBe(true) // compiled by the test above
     const name = queueName('nest')
     const ran = await run(process.execPath, [path.join('dist', 'app.js'), name], app, { ...process.env, REDIS_URL: connection().url })
