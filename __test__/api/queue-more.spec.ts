@@ -39,6 +39,9 @@ describe.each(BOTH)('more Queue API on %s', (_label, { lib, connection }) => {
 
   testRedisOnly('streams.events.maxLen caps the events stream', async () => {
     const capped = c.add(new lib.Queue(queueName('maxlen'), { connection: connection(), streams: { events: { maxLen: 7 } } }))
+    // bullmq writes its meta while connecting: wait for it, or the first script finds none and writes the default.
+    await capped.waitUntilReady()
+    expect(await capped.getVersion()).toMatch(/^bullmq:/)
     await capped.addBulk(Array.from({ length: 300 }, (_, i) => ({ name: 'j', data: i })))
     const r = new IORedis(process.env.REDIS_URL!)
     try {
