@@ -198,6 +198,10 @@ export async function flows(): Promise<void> {
   const deps = await parentJob.getDependencies({ processed: { count: 10 }, unprocessed: { cursor: 0, count: 10 } })
   const counts = await parentJob.getDependenciesCount({ processed: true, unprocessed: true })
   void [okCount, failures, deps.processed, deps.unprocessed, counts.processed, counts.unprocessed]
+  await parentJob.removeUnprocessedChildren()
+  const child = (await flowProducer.getFlow({ queueName: 'steps', id: 'child-id' })).job
+  const detached: boolean = await child.removeChildDependency()
+  void detached
 
   // A child added later through the queue, and the parent's worker waiting for it.
   const leaf: FlowRootLeafJob = { name: 'lone', queueName: 'renovate' }
