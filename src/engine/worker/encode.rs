@@ -49,7 +49,11 @@ pub(super) fn encode(
     let mut active = shared.active();
     for (id, outcome) in reported.drain(..) {
         // An id the worker does not hold (reported twice, or lost) is ignored.
-        let Some(job) = active.get(&id) else { continue };
+        let Some(job) = active.get_mut(&id) else {
+            continue;
+        };
+        job.released = true;
+        let job = &*job;
         match outcome {
             Outcome::Completed(returnvalue) => batch.finish.push(FinishedJob {
                 finish: Finish::Completed,

@@ -31,9 +31,9 @@ pub(super) async fn renew_locks(shared: Arc<Shared>, mut stop: ShutdownSignal) {
         match renew.run(&shared.queue).await {
             Ok(lost) => {
                 shared.recovered();
-                // A job finished between our snapshot and the script is not lost.
-                let lost: Vec<String> =
-                    lost.into_iter().filter(|id| shared.is_active(id)).collect();
+                // A job finished (or settling, or being given back) between our
+                // snapshot and the script is not lost.
+                let lost: Vec<String> = lost.into_iter().filter(|id| shared.is_held(id)).collect();
                 if !lost.is_empty() {
                     tracing::warn!(queue = %shared.queue.name(), count = lost.len(), "lock renewal failed");
                     shared.deliver(Delivery {

@@ -116,6 +116,7 @@ impl Queue {
             has_parent: stored.parent_key.is_some(),
             hidden_json: None,
             started: None,
+            released: false,
         };
         let settings = &held.settings;
         let job = match outcome {

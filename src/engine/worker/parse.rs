@@ -121,6 +121,7 @@ pub(super) fn arrivals(fetched: Vec<FetchedJob>, now: u64, worker: Option<&str>)
             has_parent: job.parent_key.is_some(),
             hidden_json: None,
             started: None,
+            released: false,
         };
         let (reason, json) = match (&job.deferred_failure, job.to_json()) {
             (None, Ok(json)) => {

@@ -139,6 +139,7 @@ impl Prefetch {
     /// cannot go back (lock lost, Redis down) is let go of: its lock expires
     /// and the stalled check returns it.
     pub async fn give_back(&mut self, shared: &Shared) {
+        shared.release(self.jobs.iter().map(|(job, _)| job.id.as_str()));
         while let Some((job, _)) = self.jobs.pop_back() {
             let token = job.token.clone().unwrap_or_default();
             let back = MoveJobFromActiveToWait {

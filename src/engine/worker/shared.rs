@@ -31,6 +31,10 @@ pub(super) struct ActiveJob {
     pub hidden_json: Option<String>,
     /// When user code got it (`None` while it waits in the prefetch buffer).
     pub started: Option<tokio::time::Instant>,
+    /// The worker has let go of it: its outcome is on its way to Redis, or it is
+    /// being given back. Its lock may vanish any moment (the settling script
+    /// deletes it), which is not a lost lock.
+    pub released: bool,
 }
 
 pub(crate) struct Shared {
@@ -124,8 +128,20 @@ impl Shared {
             .collect()
     }
 
-    pub(super) fn is_active(&self, id: &str) -> bool {
-        self.active().contains_key(id)
+    /// Held and not let go of (see [`ActiveJob::released`]): a lock missing for
+    /// such a job is really lost.
+    pub(super) fn is_held(&self, id: &str) -> bool {
+        self.active().get(id).is_some_and(|j| !j.released)
+    }
+
+    /// Marks held jobs as let go of (see [`ActiveJob::released`]).
+    pub(super) fn release<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
+        let mut active = self.active();
+        for id in ids {
+            if let Some(j) = active.get_mut(id) {
+                j.released = true;
+            }
+        }
     }
 
     pub(super) fn active_len(&self) -> usize {
