@@ -3,7 +3,7 @@
 import * as bullmq from 'bullmq'
 import { Queue, Worker, Job } from '../..'
 import { connection, queueName, collect, next, eventually, closeAfterEach } from '../helpers'
-import { bullConnection, richData, asStored, countsReach, sleep, addRunOrderJobs, runRecorder, BULLMQ_RUN_ORDER } from './compat-helpers'
+import { bullConnection, richData, asStored, countsReach, sleep, addRunOrderJobs, runRecorder, BULLMQ_RUN_ORDER, LATE_DELAY_MS } from './compat-helpers'
 
 describe('bullmq producer -> ferroq worker', () => {
   // Closed newest first: workers, then queues and event readers.
@@ -72,7 +72,7 @@ describe('bullmq producer -> ferroq worker', () => {
     expect(ids.custom).toBe('my-custom-id')
     const late = (await bq.getJob(ids.late))!
     expect(late.returnvalue).toBe(2)
-    expect(late.opts.delay).toBe(300)
+    expect(late.opts.delay).toBe(LATE_DELAY_MS)
     expect(await bq.getJobCounts('completed', 'delayed', 'prioritized', 'waiting', 'active')).toEqual({
       completed: 7, delayed: 0, prioritized: 0, waiting: 0, active: 0,
     })

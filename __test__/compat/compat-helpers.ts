@@ -84,9 +84,12 @@ type Adder = { add: (name: string, data: { i: number }, opts?: Record<string, un
  * id, a lifo job, another plain one, and a second job with the same custom id (not stored
  * twice). `data.i` numbers them; seven jobs are stored.
  */
+/** The delay of the 'late' job: long enough that it is still delayed when the others have run, on a slow machine too. */
+export const LATE_DELAY_MS = 1500
+
 export async function addRunOrderJobs(q: Adder): Promise<void> {
   await q.add('plain1', { i: 1 })
-  await q.add('late', { i: 2 }, { delay: 300 })
+  await q.add('late', { i: 2 }, { delay: LATE_DELAY_MS })
   await q.add('low', { i: 3 }, { priority: 10 })
   await q.add('high', { i: 4 }, { priority: 1 })
   const custom = await q.add('custom', { i: 5 }, { jobId: 'my-custom-id' })

@@ -3,7 +3,7 @@
 import * as bullmq from 'bullmq'
 import { Queue, Worker } from '../..'
 import { connection, queueName, collect, next, eventually, closeAfterEach } from '../helpers'
-import { bullConnection, richData, asStored, countsReach, addRunOrderJobs, runRecorder, BULLMQ_RUN_ORDER } from './compat-helpers'
+import { bullConnection, richData, asStored, countsReach, addRunOrderJobs, runRecorder, BULLMQ_RUN_ORDER, LATE_DELAY_MS } from './compat-helpers'
 
 describe('ferroq producer -> bullmq worker', () => {
   const track = closeAfterEach()
@@ -60,7 +60,7 @@ describe('ferroq producer -> bullmq worker', () => {
     expect(ids.custom).toBe('my-custom-id')
     const late = (await fq.getJob(ids.late))!
     expect(late.returnvalue).toBe(2)
-    expect(late.opts.delay).toBe(300)
+    expect(late.opts.delay).toBe(LATE_DELAY_MS)
     expect((await fq.getJob('my-custom-id'))!.name).toBe('custom')
     expect(await fq.getJobCounts('completed', 'delayed', 'prioritized', 'waiting', 'active')).toEqual({
       completed: 7, delayed: 0, prioritized: 0, waiting: 0, active: 0,
