@@ -67,6 +67,21 @@ impl Queue {
         Ok(())
     }
 
+    /// Whether a queue-wide cap is set (global concurrency or global rate
+    /// limit): every worker's fetch counts against it.
+    pub async fn has_global_caps(&self) -> Result<bool> {
+        let v = self
+            .raw(
+                redis::cmd("HMGET")
+                    .arg(&self.keys().meta)
+                    .arg("concurrency")
+                    .arg("max"),
+            )
+            .await?;
+        let caps: Vec<Option<String>> = redis::from_redis_value(v).unwrap_or_default();
+        Ok(caps.iter().any(Option::is_some))
+    }
+
     /// The global concurrency cap, if set.
     pub async fn get_global_concurrency(&self) -> Result<Option<u64>> {
         let v = self

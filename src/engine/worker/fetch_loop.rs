@@ -110,11 +110,18 @@ impl FetchLoop {
         let shared = self.shared.clone();
         let closing = shared.closing.load(Ordering::Acquire);
         let stopping = closing || shared.paused.load(Ordering::Acquire);
+        // A forced close does not wait for the buffer to go back: its locks
+        // expire and the stalled check returns the jobs.
+        if closing && shared.force.load(Ordering::Acquire) {
+            return false;
+        }
         if self.prefetch.must_give_back(stopping) {
             self.prefetch.give_back(&shared).await;
         }
-        if closing && shared.force.load(Ordering::Acquire) {
-            return false;
+        if !stopping && self.prefetch.wants_caps_check() {
+            // Unknown counts as capped: no fetching ahead.
+            let capped = shared.queue.has_global_caps().await.unwrap_or(true);
+            self.prefetch.set_capped(capped);
         }
         self.encode_and_hand_out(stopping);
         let now = Instant::now();

@@ -17,6 +17,10 @@
 //!   few jobs never takes one ahead (a job fetched ahead shows as active, with
 //!   its `active` event, even if it is given back).
 //! - Paused or closing: the buffer goes back at once.
+//! - Never under a cap shared with other workers (the worker's own limiter, or
+//!   the queue's global concurrency or rate limit, read every
+//!   [`CAPS_CHECK_MS`]): a job held ahead would count against the cap and
+//!   keep another worker from running it.
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
@@ -39,6 +43,8 @@ pub(super) const FAST_JOB_MS: f64 = 10.0;
 pub(super) const WARM_JOBS: u64 = 100;
 /// Longest a job waits in the buffer before the buffer goes back to wait.
 pub(super) const MAX_WAIT_MS: u64 = 50;
+/// How often (ms) a worker about to fetch ahead reads the queue's caps again.
+pub(super) const CAPS_CHECK_MS: u64 = 1000;
 
 /// Jobs fetched ahead and not yet handed to user code, oldest first.
 #[derive(Default)]
@@ -51,6 +57,8 @@ pub(super) struct Prefetch {
     /// The buffer went back for waiting too long: no fetching ahead until
     /// user code reports an outcome again.
     held_off: bool,
+    /// When the queue's caps were last read, and whether it had one.
+    caps: Option<(Instant, bool)>,
     /// Outcomes seen (up to [`WARM_JOBS`]).
     seen: u64,
     /// The last fetch got all it asked for.
@@ -65,11 +73,30 @@ impl Prefetch {
 
     /// How many jobs to hold beyond user code's slots right now.
     pub fn depth(&self, shared: &Shared) -> usize {
-        if self.fast() && self.backlog && self.seen >= WARM_JOBS {
+        let uncapped = shared.opts.limiter.is_none() && matches!(self.caps, Some((_, false)));
+        if self.warm() && uncapped {
             shared.concurrency.load(Ordering::Acquire).min(PREFETCH_CAP)
         } else {
             0
         }
+    }
+
+    /// Fetching ahead would pay off: a steady stream of fast jobs.
+    fn warm(&self) -> bool {
+        self.fast() && self.backlog && self.seen >= WARM_JOBS
+    }
+
+    /// The queue's caps should be read (again) before fetching ahead.
+    pub fn wants_caps_check(&self) -> bool {
+        self.warm()
+            && self
+                .caps
+                .is_none_or(|(at, _)| at.elapsed() >= Duration::from_millis(CAPS_CHECK_MS))
+    }
+
+    /// Records whether the queue has a cap shared by its workers.
+    pub fn set_capped(&mut self, capped: bool) {
+        self.caps = Some((Instant::now(), capped));
     }
 
     /// Jobs are fast and the buffer was not sent back since the last outcome.

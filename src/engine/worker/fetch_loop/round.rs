@@ -90,7 +90,11 @@ impl FetchLoop {
                 );
             }
         }
-        let slots = self.js_slots();
+        // Paused or closing meanwhile: no job starts; what came back waits in
+        // the buffer, which the next turn gives back.
+        let stopping =
+            shared.closing.load(Ordering::Acquire) || shared.paused.load(Ordering::Acquire);
+        let slots = if stopping { 0 } else { self.js_slots() };
         let self_failed = admit::admit(
             &shared,
             arrivals,
