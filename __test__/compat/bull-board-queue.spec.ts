@@ -4,32 +4,12 @@
 // the board's JSON API, over real HTTP, lists ferroq's jobs and its retry,
 // clean, pause and resume act on them. Routes are those of @bull-board/api
 // 9.10.1 (dist/routes.js).
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { createBullBoard } from '@bull-board/api'
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter'
-import { ExpressAdapter } from '@bull-board/express'
 import IORedis from 'ioredis'
-import { Queue, Worker, Job } from '../..'
+import { Queue, Job } from '../..'
 import { connection, queueName, collect, eventually } from '../helpers'
 import { bullConnection } from './compat-helpers'
-
-type App = { use(path: string, handler: unknown): void; listen(port: number, host: string, cb: () => void): Server }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const express = require('express') as () => App
-
-/** bull-board's clean-all route removes only jobs finished more than this long ago (cleanAll.js). */
-const BOARD_CLEAN_GRACE_MS = 5000
-const RETRY_GAP_MS = 3000
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-interface BoardQueue {
-  name: string
-  counts: Record<string, number>
-  isPaused: boolean
-  jobs: Array<{ id: string; name: string; data: unknown; failedReason?: string; returnValue?: unknown }>
-}
+import { firstBatch, serveBoard } from './board-helpers'
 
 describe('bull-board given a ferroq Queue', () => {
   test('the adapter takes the queue because its meta version is what the queue writes to Redis', async () => {
@@ -53,47 +33,10 @@ describe('bull-board given a ferroq Queue', () => {
 
   test('lists, shows, retries, cleans, pauses and resumes through the board', async () => {
     const name = queueName('board-direct')
-    const queue = new Queue(name, { connection: connection() })
-    let failing = true
-    const worker = new Worker(
-      name,
-      async (job: Job) => {
-        if (job.data.fail && failing) throw new Error(`boom ${job.data.n}`)
-        return { n: job.data.n, ok: true }
-      },
-      { connection: connection() },
-    )
-    const first = Promise.all([collect<[Job]>(worker, 'completed', 3), collect<[Job]>(worker, 'failed', 2)])
-    const added = await queue.addBulk([
-      ...[1, 2, 3].map((n) => ({ name: 'ok', data: { n } })),
-      ...[4, 5].map((n) => ({ name: 'bad', data: { n, fail: true } })),
-    ])
-    const [completed, failed] = await first
-    const completedAt = Date.now()
-    const failedIds = failed.map(([j]) => j.id!).sort()
-    const completedIds = completed.map(([j]) => j.id!).sort()
-
-    const serverAdapter = new ExpressAdapter()
-    serverAdapter.setBasePath('/ui')
-    createBullBoard({ queues: [new BullMQAdapter(queue as never)], serverAdapter })
-    const app = express()
-    app.use('/ui', serverAdapter.getRouter())
-    const server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s))
-    })
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ui`
-    const api = async (method: string, path: string, status = 200) => {
-      const res = await fetch(`${base}${path}`, { method })
-      const text = await res.text()
-      expect({ path, status: res.status, text: res.status === status ? '' : text }).toEqual({ path, status, text: '' })
-      return text ? JSON.parse(text) : undefined
-    }
-    const boardQueue = async (query = ''): Promise<BoardQueue> => {
-      const body = await api('GET', `/api/queues${query}`)
-      const q = body.queues.find((x: BoardQueue) => x.name === name)
-      expect(q).toBeDefined()
-      return q
-    }
+    const { queue, worker, added, completedIds, failedIds, letFailuresPass, untilRetryGap, untilFirstBatchCleanable } =
+      await firstBatch(name)
+    const board = await serveBoard(queue, name)
+    const { api, boardQueue } = board
     const q = encodeURIComponent(name)
 
     try {
@@ -108,12 +51,10 @@ describe('bull-board given a ferroq Queue', () => {
       expect(one.status).toBe('completed')
       expect(one.job).toMatchObject({ id: added[0].id, name: 'ok', data: { n: 1 }, returnValue: { n: 1, ok: true } })
 
-      // Retry one failed job, then the rest with retry-all: ferroq's worker completes them.
-      // The retries finish RETRY_GAP_MS after the first batch, so the board's clean below,
-      // which keeps jobs finished in its last 5 s, can tell the two apart however fast or
-      // slow the machine is.
-      await sleep(Math.max(0, completedAt + RETRY_GAP_MS - Date.now()))
-      failing = false
+      // Retry one failed job, then the rest with retry-all: ferroq's worker completes them
+      // (well after the first batch, so the board's clean below can tell the two apart).
+      await untilRetryGap()
+      letFailuresPass()
       const [retryOne, retryAll] = failedIds
       const again = collect<[Job]>(worker, 'completed', 1)
       await api('PUT', `/api/queues/${q}/${retryOne}/retry`, 204)
@@ -126,7 +67,7 @@ describe('bull-board given a ferroq Queue', () => {
       // Clean one job, then every completed job finished before the board's grace period.
       await api('PUT', `/api/queues/${q}/${completedIds[0]}/clean`, 204)
       expect(await queue.getJob(completedIds[0])).toBeUndefined()
-      await sleep(Math.max(0, completedAt + BOARD_CLEAN_GRACE_MS + RETRY_GAP_MS / 3 - Date.now()))
+      await untilFirstBatchCleanable()
       await api('PUT', `/api/queues/${q}/clean/completed`)
       for (const id of completedIds) expect(await queue.getJob(id)).toBeUndefined()
       expect((await queue.getCompleted()).map((j) => j.id).sort()).toEqual(failedIds)
@@ -141,7 +82,7 @@ describe('bull-board given a ferroq Queue', () => {
       await api('PUT', `/api/queues/${q}/resume`)
       await eventually(async () => !(await queue.isPaused()))
     } finally {
-      await new Promise((r) => server.close(r))
+      await board.close()
       await worker.close()
       await queue.close()
     }
