@@ -1,9 +1,11 @@
 //! The worker's loop: one tokio task per worker. Each turn it takes the
-//! outcomes user code reported, encodes them, and runs one round (settle and
-//! fetch in one script call, see [`round`]), then admits what came back. While
-//! a round is in flight it keeps taking outcomes and handing prefetched jobs to
-//! the slots they free. With free slots and nothing to fetch it blocks on the queue's marker (BZPOPMIN) on a dedicated
-//! connection while still accepting outcomes: no polling.
+//! outcomes user code reported, encodes them, and sends a round (settle and
+//! fetch in one script call, see [`round`]) when fewer than
+//! [`round::MAX_IN_FLIGHT`] are on their way; replies are admitted in order.
+//! Meanwhile it keeps taking outcomes and handing prefetched jobs to the slots
+//! they free. With free slots and nothing to fetch it blocks on the queue's
+//! marker (BZPOPMIN) on a dedicated connection while still accepting outcomes:
+//! no polling.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,6 +13,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 
@@ -61,8 +65,18 @@ struct FetchLoop {
     block: Option<BlockFuture>,
     /// Jobs fetched ahead of free slots.
     prefetch: Prefetch,
-    /// Jobs in the round in flight (settled by it, no longer user code's).
+    /// Rounds on their way, oldest first.
+    in_flight: FuturesOrdered<round::InFlight>,
+    /// Jobs the rounds in flight settle (no longer user code's).
     settling: usize,
+    /// Jobs the rounds in flight asked for.
+    fetching: usize,
+    /// Messages taken so far (a round compares it to see whether any came
+    /// while it was on its way).
+    epoch: u64,
+    /// Jobs of failed rounds put back at the front of the batch since the
+    /// last round was sent (the next failed round's go behind them).
+    requeued: usize,
 }
 
 /// Runs until closed; the last delivery says `Closed`.
@@ -88,7 +102,11 @@ pub(super) async fn run(shared: Arc<Shared>, rx: UnboundedReceiver<Control>) {
         blocking_con: None,
         block: None,
         prefetch: Prefetch::default(),
+        in_flight: FuturesOrdered::new(),
         settling: 0,
+        fetching: 0,
+        epoch: 0,
+        requeued: 0,
     };
     // Open the named blocking connection up front, so `getWorkers()` lists this
     // worker even while the queue never runs dry.
@@ -111,8 +129,10 @@ impl FetchLoop {
         let closing = shared.closing.load(Ordering::Acquire);
         let stopping = closing || shared.paused.load(Ordering::Acquire);
         // A forced close does not wait for the buffer to go back: its locks
-        // expire and the stalled check returns the jobs.
+        // expire and the stalled check returns the jobs. Rounds on their way
+        // are taken, so what they settled is reported.
         if closing && shared.force.load(Ordering::Acquire) {
+            self.finish_all().await;
             return false;
         }
         if self.prefetch.must_give_back(stopping) {
@@ -134,9 +154,13 @@ impl FetchLoop {
         if self.retry_at.is_none() {
             self.put_back_limited().await;
         }
-        let held = shared.active_len().saturating_sub(self.batch.len());
+        // Held: in the active map, less what is reported or being settled;
+        // jobs asked for by rounds in flight take room too.
+        let held = shared
+            .active_len()
+            .saturating_sub(self.batch.len() + self.settling);
         let room = shared.concurrency.load(Ordering::Acquire) + self.prefetch.depth(&shared);
-        let free = room.saturating_sub(held);
+        let free = room.saturating_sub(held + self.fetching);
         let may_fetch = !closing
             && !shared.paused.load(Ordering::Acquire)
             && free > 0
@@ -146,16 +170,17 @@ impl FetchLoop {
         } else {
             0
         };
-        if self.retry_at.is_none() && (!self.batch.finish.is_empty() || fetch_n > 0) {
-            // Look again right away: the next turn blocks if nothing changed.
-            self.round(fetch_n).await;
+        if self.may_send() && (!self.batch.finish.is_empty() || fetch_n > 0) {
+            // Look again right away: the next turn waits if nothing changed.
+            self.send(fetch_n);
             return true;
         }
         self.flush();
-        if closing && shared.active_len() == 0 && self.reported.is_empty() {
+        let idle = self.in_flight.is_empty();
+        if closing && idle && shared.active_len() == 0 && self.reported.is_empty() {
             return false;
         }
-        if may_fetch && !self.want_fetch && self.retry_at.is_none() {
+        if idle && may_fetch && !self.want_fetch && self.retry_at.is_none() {
             self.arm_block().await;
         }
         self.wait().await
@@ -180,6 +205,7 @@ impl FetchLoop {
             }
         }
         self.want_fetch = true;
+        self.epoch += 1;
     }
 
     /// Encodes what was reported; freed slots take buffered jobs at once,
@@ -290,8 +316,8 @@ impl FetchLoop {
         }));
     }
 
-    /// Waits for a report, the marker, or the next timer; false when the
-    /// reporting side is gone.
+    /// Waits for a round's reply, a report, the marker, or the next timer;
+    /// false when the reporting side is gone.
     async fn wait(&mut self) -> bool {
         let until = [self.retry_at, self.limited_until, self.prefetch.deadline()]
             .into_iter()
@@ -309,7 +335,11 @@ impl FetchLoop {
                 None => std::future::pending().await,
             }
         };
+        let busy = !self.in_flight.is_empty();
         tokio::select! {
+            // Replies first: the next round then carries what was reported meanwhile.
+            biased;
+            Some(done) = self.in_flight.next(), if busy => self.finish(done).await,
             msg = self.rx.recv() => match msg {
                 Some(m) => self.take(m),
                 None => return false,

@@ -1,57 +1,99 @@
-//! One round: settle the encoded batch and fetch in one script call, then
-//! admit what came back. While the call is in flight the loop keeps taking
-//! outcomes, and the slots they free take prefetched jobs at once, so user
-//! code runs while Redis works.
+//! Rounds: settle the encoded batch and fetch in one script call, then admit
+//! what came back. Up to [`MAX_IN_FLIGHT`] calls travel at once on the
+//! queue's multiplexed connection (round N+1 is sent while N's reply is on its
+//! way), so Redis works while the loop parses and user code runs. Replies are
+//! taken in the order the calls were sent: a job's `active` always comes
+//! before its settling.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::Ordering;
+
+use redis::RedisResult;
 
 use super::{FetchLoop, is_transient};
 use crate::engine::error::Error;
 use crate::engine::processor::{Settled, SettledAs, WorkerEvent};
 use crate::engine::transitions::move_to_finished::FinishedJob;
+use crate::engine::worker::invoke::Round;
 use crate::engine::worker::{admit, invoke, parse};
 
+/// Most script calls of one worker in flight at once (one while settling job
+/// by job after a failed call).
+pub(super) const MAX_IN_FLIGHT: usize = 2;
+
+/// A round on its way: the call, then what it was sent with.
+pub(super) type InFlight = Pin<Box<dyn Future<Output = Done> + Send>>;
+
+/// A round's call came back.
+pub(super) struct Done {
+    /// The jobs it settled, in report order.
+    jobs: Vec<FinishedJob>,
+    /// How many jobs it asked for.
+    fetch_n: usize,
+    /// [`FetchLoop::epoch`] when it was sent.
+    epoch: u64,
+    /// It was sent in solo mode.
+    solo: bool,
+    result: RedisResult<Round>,
+}
+
 impl FetchLoop {
-    /// Settles the encoded batch (all of it, or one job in solo mode) and
-    /// fetches up to `fetch_n` jobs, then admits the result.
-    pub(super) async fn round(&mut self, fetch_n: usize) {
+    /// Whether another round may be sent now.
+    pub(super) fn may_send(&self) -> bool {
+        let max = if self.solo { 1 } else { MAX_IN_FLIGHT };
+        self.retry_at.is_none() && self.in_flight.len() < max
+    }
+
+    /// Sends a round: settles the encoded batch (all of it, or one job in
+    /// solo mode) and fetches up to `fetch_n` jobs. Its reply is taken by
+    /// [`FetchLoop::finish`].
+    pub(super) fn send(&mut self, fetch_n: usize) {
         let n = if self.solo {
             self.batch.finish.len().min(1)
         } else {
             self.batch.finish.len()
         };
-        let shared = self.shared.clone();
         let jobs: Vec<FinishedJob> = self.batch.finish.drain(..n).collect();
-        self.settling = jobs.len();
-        // An outcome or wake-up taken meanwhile means: look again.
-        let mut woken = false;
-        let result = {
-            let call = invoke::finish_and_fetch(&shared, &jobs, fetch_n);
-            tokio::pin!(call);
-            loop {
-                tokio::select! {
-                    biased;
-                    r = &mut call => break r,
-                    Some(msg) = self.rx.recv() => {
-                        self.take(msg);
-                        woken = true;
-                        let stopping = shared.closing.load(Ordering::Acquire)
-                            || shared.paused.load(Ordering::Acquire);
-                        self.encode_and_hand_out(stopping);
-                    }
-                }
+        self.settling += jobs.len();
+        self.fetching += fetch_n;
+        // What is left in the batch is newer than every round in flight.
+        self.requeued = 0;
+        let shared = self.shared.clone();
+        let (epoch, solo) = (self.epoch, self.solo);
+        self.in_flight.push_back(Box::pin(async move {
+            let result = invoke::finish_and_fetch(&shared, &jobs, fetch_n).await;
+            Done {
+                jobs,
+                fetch_n,
+                epoch,
+                solo,
+                result,
             }
-        };
-        self.settling = 0;
+        }));
+    }
+
+    /// Takes a round's reply: reports what it settled, admits what it fetched.
+    pub(super) async fn finish(&mut self, done: Done) {
+        let Done {
+            jobs,
+            fetch_n,
+            epoch,
+            solo,
+            result,
+        } = done;
+        self.settling -= jobs.len();
+        self.fetching -= fetch_n;
+        // An outcome or wake-up taken since it was sent means: look again.
+        let woken = self.epoch != epoch;
         let round = match result {
             Ok(round) => round,
-            Err(e) => {
-                // Back in line, ahead of what was reported meanwhile.
-                self.batch.finish.splice(0..0, jobs);
-                return self.round_failed(e, n);
-            }
+            Err(e) => return self.round_failed(e, jobs),
         };
-        self.solo = false;
+        if solo {
+            self.solo = false;
+        }
+        let shared = self.shared.clone();
         shared.recovered();
         let mut settled = std::mem::take(&mut self.settled);
         let (done, refused_completions) =
@@ -106,23 +148,38 @@ impl FetchLoop {
         self.reported.extend(self_failed);
     }
 
-    /// A round's call failed; its `n` jobs are back at the front of the batch.
-    fn round_failed(&mut self, e: redis::RedisError, n: usize) {
+    /// Waits for every round in flight and takes its reply.
+    pub(super) async fn finish_all(&mut self) {
+        use futures_util::StreamExt;
+        while let Some(done) = self.in_flight.next().await {
+            self.finish(done).await;
+        }
+    }
+
+    /// A round's call failed: its jobs go back in line, ahead of what was
+    /// reported since and behind those of older failed rounds.
+    fn round_failed(&mut self, e: redis::RedisError, jobs: Vec<FinishedJob>) {
+        let n = jobs.len();
+        if n == 1 && !is_transient(&e) {
+            // One job's data may be what the script chokes on.
+            let job = jobs.into_iter().next().expect("one job");
+            self.shared.active().remove(&job.id);
+            let message = format!("could not settle job: {e}");
+            let attempts = job.attempts_made.saturating_sub(1);
+            self.settled.push(Settled::bare(
+                job.id,
+                SettledAs::Rejected(message),
+                attempts,
+            ));
+            return;
+        }
+        let at = self.requeued.min(self.batch.finish.len());
+        self.batch.finish.splice(at..at, jobs);
+        self.requeued = at + n;
         match e {
             e if is_transient(&e) => self.back_off(&Error::from(e)),
-            // One job's data may be what the script chokes on: settle one by one.
+            // Settle one by one to find the job the script chokes on.
             _ if n > 1 => self.solo = true,
-            e if n == 1 => {
-                let job = self.batch.finish.remove(0);
-                self.shared.active().remove(&job.id);
-                let message = format!("could not settle job: {e}");
-                let attempts = job.attempts_made.saturating_sub(1);
-                self.settled.push(Settled::bare(
-                    job.id,
-                    SettledAs::Rejected(message),
-                    attempts,
-                ));
-            }
             e => self.back_off(&Error::from(e)),
         }
     }
