@@ -30,7 +30,17 @@ local count = tonumber(ARGV[2])
 local waitKey, activeKey, prioritizedKey, pcKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local delayedKey, markerKey, eventsKey, metaKey, idKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 
-local maxEv = max_events(metaKey)
+-- One meta read for the call: the events cap (BullMQ's default written when
+-- missing, as max_events does) and, for the marker, paused and concurrency.
+-- The cap goes to XADD as stored (as BullMQ passes it): Lua in Redis parses and
+-- formats numbers through strtod/printf at a high price, so numeric ARGV stay
+-- strings unless arithmetic needs them.
+local meta = redis.call("HMGET", metaKey, "opts.maxLenEvents", "paused", "concurrency")
+local maxEv = meta[1]
+if not maxEv then
+  maxEv = "10000"
+  redis.call("HSET", metaKey, "opts.maxLenEvents", maxEv)
+end
 local ids = {}
 local readyAdded = false
 local delayedAdded = false
@@ -96,8 +106,9 @@ end
 for i = 0, count - 1 do
   local o = 2 + i * 13
   local customId, name, data, opts = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4]
-  local timestamp, delay, priority = tonumber(ARGV[o + 5]), tonumber(ARGV[o + 6]), tonumber(ARGV[o + 7])
-  local lifo, dedupId, dedupTtl = ARGV[o + 8] == "1", ARGV[o + 9], tonumber(ARGV[o + 10])
+  local delay = ARGV[o + 6] == "0" and 0 or tonumber(ARGV[o + 6])
+  local priority = ARGV[o + 7] == "0" and 0 or tonumber(ARGV[o + 7])
+  local lifo, dedupId = ARGV[o + 8] == "1", ARGV[o + 9]
   local dedupExtend, dedupReplace = ARGV[o + 11] == "1", ARGV[o + 12] == "1"
   local dedupKeepLast = ARGV[o + 13] == "1"
 
@@ -113,7 +124,7 @@ for i = 0, count - 1 do
     redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "duplicated", "jobId", jobId)
     answer = jobId
   elseif dedupId ~= "" then
-    answer = deduplicate(jobId, dedupId, dedupTtl, dedupExtend, dedupReplace, dedupKeepLast,
+    answer = deduplicate(jobId, dedupId, tonumber(ARGV[o + 10]), dedupExtend, dedupReplace, dedupKeepLast,
       { name = name, data = data, opts = opts })
   end
 
@@ -122,14 +133,15 @@ for i = 0, count - 1 do
   else
     if dedupId ~= "" then
       redis.call("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", ARGV[o + 5],
-        "delay", delay, "priority", priority, "deid", dedupId)
+        "delay", ARGV[o + 6], "priority", ARGV[o + 7], "deid", dedupId)
     else
+      -- delay and priority as the caller wrote them (decimal integers): no number formatting.
       redis.call("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", ARGV[o + 5],
-        "delay", delay, "priority", priority)
+        "delay", ARGV[o + 6], "priority", ARGV[o + 7])
     end
     redis.call("XADD", eventsKey, "*", "event", "added", "jobId", jobId, "name", name)
     if delay > 0 then
-      local due = timestamp + delay
+      local due = tonumber(ARGV[o + 5]) + delay
       redis.call("ZADD", delayedKey, delayed_score(delayedKey, due), jobId)
       redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "delayed", "jobId", jobId,
         "delay", fmt_int(due))
@@ -143,8 +155,9 @@ for i = 0, count - 1 do
   end
 end
 
-if readyAdded and not paused_or_maxed(metaKey, activeKey) then
-  redis.call("ZADD", markerKey, 0, "0")
+-- paused_or_maxed, from the meta read above (adding changes neither field).
+if readyAdded and not (meta[2] or (meta[3] and redis.call("LLEN", activeKey) >= tonumber(meta[3]))) then
+  redis.call("ZADD", markerKey, "0", "0")
 end
 if delayedAdded then
   add_delay_marker(markerKey, delayedKey)

@@ -27,5 +27,4 @@
     nextDelayedMs the due time of the earliest delayed job (0 = none).
   Emits: waiting (promotions, prev delayed), active (prev waiting).
 ]]
-return fetch_jobs(ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]),
-  ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9])
+return fetch_jobs(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9])

@@ -51,7 +51,10 @@
     drained, and move_to_active's events when fetching; on a parent's queue,
     waiting or delayed (prev waiting-children) when a child releases it.
 ]]
--- nowStr goes to Redis as given: Lua's number formatting costs CPU per call.
+-- Lua in Redis parses and formats numbers through strtod/printf at a high price
+-- (more than a simple command): nowStr and the other numeric ARGV go to Redis
+-- as given, "-1"/"0" are compared as strings, and tonumber runs only where
+-- arithmetic needs it.
 local base, nowStr = ARGV[1], ARGV[2]
 local now = tonumber(nowStr)
 local waitKey, activeKey, prioritizedKey, pcKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -91,7 +94,7 @@ end
 
 -- Per-minute counts, BullMQ's metrics layout: a HASH (count, prevTS, prevCount)
 -- and a LIST of per-minute deltas, newest first.
-local maxDataPoints = tonumber(ARGV[10])
+local maxDataPoints = ARGV[10] ~= "0" and tonumber(ARGV[10]) or 0
 local function collect_metrics(metricsKey)
   local previous = redis.call("HINCRBY", metricsKey, "count", 1) - 1
   local prev = redis.call("HMGET", metricsKey, "prevTS", "prevCount")
@@ -113,24 +116,88 @@ local function collect_metrics(metricsKey)
 end
 
 local m = tonumber(ARGV[11])
+-- One meta read for the whole call: what fetching needs, and the events cap.
+-- Settling writes none of these fields (only a missing cap, below).
+local meta = redis.call("HMGET", metaKey, "paused", "concurrency", "max", "duration", "opts.maxLenEvents")
+
+-- Several jobs: reads for the whole batch up front, every lock in one MGET and
+-- one EXISTS over the completing jobs' pending-children keys. Only settling a
+-- flow child can give another job of the batch children (fail_parent's
+-- :unsuccessful), so with one in the batch each job is checked on its own turn
+-- instead. A single job (concurrency 1) is read on its turn: batching costs
+-- more Lua than it saves there.
+local batch = m > 1
+local lockKeys, depKeys = {}, {}
+local anyChild = not batch
+for i = 0, (batch and m or 0) - 1 do
+  local o = 11 + i * 11
+  if ARGV[o + 2] ~= "0" then
+    lockKeys[#lockKeys + 1] = base .. ARGV[o + 1] .. ":lock"
+  end
+  if ARGV[o + 3] == "c" then
+    depKeys[#depKeys + 1] = base .. ARGV[o + 1] .. ":dependencies"
+    depKeys[#depKeys + 1] = base .. ARGV[o + 1] .. ":unsuccessful"
+  end
+  if ARGV[o + 10] ~= "" and string.find(ARGV[o + 10], "p", 1, true) then
+    anyChild = true
+  end
+end
+local locks = {}
+for i = 1, #lockKeys, 1000 do
+  local part = redis.call("MGET", unpack(lockKeys, i, math.min(i + 999, #lockKeys)))
+  for j = 1, #part do
+    locks[#locks + 1] = part[j]
+  end
+end
+local mayHaveChildren = anyChild
+for i = 1, #depKeys, 1000 do
+  if not mayHaveChildren then
+    mayHaveChildren = redis.call("EXISTS", unpack(depKeys, i, math.min(i + 999, #depKeys))) > 0
+  end
+end
+
+-- Finished jobs kept without trimming go into completed/failed in one ZADD per
+-- set (all at score now). Anything that reads those sets (trimming, a flow
+-- parent's failed check) or that may (deduplication) flushes them first.
+local pendingCompleted, pendingFailed = {}, {}
+local function flush_done()
+  if #pendingCompleted > 0 then
+    call_in_slices("ZADD", completedKey, pendingCompleted)
+    pendingCompleted = {}
+  end
+  if #pendingFailed > 0 then
+    call_in_slices("ZADD", failedKey, pendingFailed)
+    pendingFailed = {}
+  end
+end
+
 local codes = {}
 local released = {}
+local releasedLocks = {}
+local releasedIds = {}
+local lockAt = 0
 local maxEv = nil
 local readyAdded = false
 local delayedAdded = false
 for i = 0, m - 1 do
   local o = 11 + i * 11
   local jobId, token, kind, value, stack = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5]
-  local keepCount, keepAge, attempts = tonumber(ARGV[o + 6]), tonumber(ARGV[o + 7]), tonumber(ARGV[o + 8])
+  local keepCount, keepAge = ARGV[o + 6], ARGV[o + 7]
+  keepCount = (keepCount == "-1" and -1) or (keepCount == "0" and 0) or tonumber(keepCount)
+  keepAge = (keepAge == "0" and 0) or tonumber(keepAge)
   local retryDelay, flags, atmStr = ARGV[o + 9], ARGV[o + 10], ARGV[o + 11]
-  local lifo = string.find(flags, "l", 1, true) ~= nil
-  local hasDedup = string.find(flags, "d", 1, true) ~= nil
-  local hasParent = string.find(flags, "p", 1, true) ~= nil
+  local lifo, hasDedup, hasParent = false, false, false
+  if flags ~= "" then
+    lifo = string.find(flags, "l", 1, true) ~= nil
+    hasDedup = string.find(flags, "d", 1, true) ~= nil
+    hasParent = string.find(flags, "p", 1, true) ~= nil
+  end
   local jobKey = base .. jobId
   local code = 0
   -- A job that still waits for children cannot complete (checked before its
   -- lock is released, so the worker can still fail it).
-  if kind == "c" and redis.call("EXISTS", jobKey .. ":dependencies", jobKey .. ":unsuccessful") > 0 then
+  if kind == "c" and mayHaveChildren
+      and redis.call("EXISTS", jobKey .. ":dependencies", jobKey .. ":unsuccessful") > 0 then
     if redis.call("SCARD", jobKey .. ":dependencies") > 0 then
       code = -4
     elseif redis.call("ZCARD", jobKey .. ":unsuccessful") > 0 then
@@ -138,13 +205,24 @@ for i = 0, m - 1 do
     end
   end
   -- The lock doubles as the existence check: only a missing lock needs EXISTS.
+  -- Released locks go in one DEL after the batch (before fetching, which may
+  -- lock a retried job again); a job listed twice finds its lock gone.
+  local lock, lockKey = false, nil
+  if token ~= "0" and batch then
+    lockAt = lockAt + 1
+    lockKey = lockKeys[lockAt]
+    lock = not releasedIds[jobId] and locks[lockAt]
+  elseif token ~= "0" then
+    lockKey = jobKey .. ":lock"
+    lock = redis.call("GET", lockKey)
+  end
   if code ~= 0 then
     -- Refused above; the lock stays.
   elseif token ~= "0" then
-    local lock = redis.call("GET", jobKey .. ":lock")
     if lock == token then
-      redis.call("DEL", jobKey .. ":lock")
+      releasedLocks[#releasedLocks + 1] = lockKey
       released[#released + 1] = jobId
+      releasedIds[jobId] = true
     elseif lock then
       code = -6
     elseif redis.call("EXISTS", jobKey) == 0 then
@@ -155,16 +233,24 @@ for i = 0, m - 1 do
   elseif redis.call("EXISTS", jobKey) == 0 then
     code = -1
   end
-  if code == 0 and redis.call("LREM", activeKey, -1, jobId) == 0 then
+  if code == 0 and redis.call("LREM", activeKey, "-1", jobId) == 0 then
     code = -3
   end
   if code == 0 then
     if not maxEv then
-      maxEv = max_events(metaKey)
+      -- The cap as stored (as BullMQ passes it); its default written when missing.
+      maxEv = meta[5]
+      if not maxEv then
+        maxEv = "10000"
+        redis.call("HSET", metaKey, "opts.maxLenEvents", maxEv)
+      end
       redis.call("XTRIM", eventsKey, "MAXLEN", "~", maxEv)
     end
-    local atm = tonumber(atmStr)
     if kind == "c" or kind == "f" then
+      local trims = keepCount > 0 or keepAge > 0
+      if hasDedup or hasParent or trims then
+        flush_done()
+      end
       -- A finished job no longer owns its dedup id, unless a TTL still runs; a
       -- job held back meanwhile (keepLastIfActive) is created now.
       local deid = hasDedup and redis.call("HGET", jobKey, "deid")
@@ -222,14 +308,22 @@ for i = 0, m - 1 do
         end
         remove_job_keys(jobKey)
       else
-        redis.call("ZADD", setKey, nowStr, jobId)
+        if trims or not batch then
+          redis.call("ZADD", setKey, nowStr, jobId)
+        else
+          local pend = kind == "c" and pendingCompleted or pendingFailed
+          pend[#pend + 1] = nowStr
+          pend[#pend + 1] = jobId
+        end
         if kind == "c" then
           redis.call("HSET", jobKey, "returnvalue", value, "finishedOn", nowStr, "atm", atmStr)
         else
           redis.call("HSET", jobKey, "failedReason", value, "stacktrace", stack, "finishedOn", nowStr, "atm", atmStr)
           redis.call("HDEL", jobKey, "defa")
         end
-        trim_finished(setKey, keepCount, keepAge)
+        if trims then
+          trim_finished(setKey, keepCount, keepAge)
+        end
       end
       if kind == "c" then
         redis.call("XADD", eventsKey, "*", "event", "completed", "jobId", jobId, "returnvalue", value,
@@ -237,7 +331,7 @@ for i = 0, m - 1 do
       else
         redis.call("XADD", eventsKey, "*", "event", "failed", "jobId", jobId, "failedReason", value,
           "prev", "active")
-        if atm >= attempts then
+        if tonumber(atmStr) >= tonumber(ARGV[o + 8]) then
           redis.call("XADD", eventsKey, "*", "event", "retries-exhausted", "jobId", jobId,
             "attemptsMade", atmStr)
         end
@@ -264,20 +358,27 @@ for i = 0, m - 1 do
   codes[#codes + 1] = code
 end
 
+flush_done()
+if #releasedLocks == 1 then
+  redis.call("DEL", releasedLocks[1])
+end
+for i = 1, #releasedLocks > 1 and #releasedLocks or 0, 1000 do
+  redis.call("DEL", unpack(releasedLocks, i, math.min(i + 999, #releasedLocks)))
+end
 -- Released jobs are no longer stalled suspects (one SREM for the batch).
 if #released > 0 then
   call_in_slices("SREM", stalledKey, released)
 end
 
-if readyAdded and not paused_or_maxed(metaKey, activeKey) then
-  redis.call("ZADD", markerKey, 0, "0")
+-- paused_or_maxed, from the meta read above.
+if readyAdded and not (meta[1] or (meta[2] and redis.call("LLEN", activeKey) >= tonumber(meta[2]))) then
+  redis.call("ZADD", markerKey, "0", "0")
 end
 if delayedAdded then
   add_delay_marker(markerKey, delayedKey)
 end
 
-local fetched = fetch_jobs(base, nowStr, tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6],
-  tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9])
+local fetched = fetch_jobs(base, nowStr, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], meta)
 if m > 0 and #fetched[1] == 0 and fetched[2] == 0 and redis.call("LLEN", waitKey) == 0
     and redis.call("LLEN", activeKey) == 0 and redis.call("ZCARD", prioritizedKey) == 0 then
   redis.call("XADD", eventsKey, "*", "event", "drained")

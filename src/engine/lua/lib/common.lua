@@ -115,7 +115,7 @@ end
 
 -- Moves due delayed jobs (at most 1000) to wait or prioritized. Returns how many.
 local function promote_due(delayedKey, waitKey, prioritizedKey, pcKey, eventsKey, base, now)
-  local due = redis.call("ZRANGEBYSCORE", delayedKey, 0, fmt_int((now + 1) * 4096 - 1), "LIMIT", 0, 1000)
+  local due = redis.call("ZRANGEBYSCORE", delayedKey, "0", fmt_int((now + 1) * 4096 - 1), "LIMIT", "0", "1000")
   if #due == 0 then
     return 0
   end
@@ -125,7 +125,7 @@ local function promote_due(delayedKey, waitKey, prioritizedKey, pcKey, eventsKey
     local priority = tonumber(redis.call("HGET", jobKey, "priority")) or 0
     enqueue_ready(waitKey, prioritizedKey, pcKey, id, priority, false)
     redis.call("XADD", eventsKey, "*", "event", "waiting", "jobId", id, "prev", "delayed")
-    redis.call("HSET", jobKey, "delay", 0)
+    redis.call("HSET", jobKey, "delay", "0")
   end
   return #due
 end
