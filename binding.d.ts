@@ -296,9 +296,11 @@ export declare class NativeWorker {
   complete(jobId: string, ok: boolean, payload: string): boolean
   /**
    * Reports several outcomes in one call: `oks` holds '1' (completed, payload
-   * = result JSON) or '0' (failed, payload = error JSON) per job.
+   * = result JSON) or '0' (failed, payload = error JSON) per job. Returns
+   * the jobs to run next in the slots these free, taken from the prefetch
+   * buffer (a JSON array of job objects), or null when there are none.
    */
-  completeMany(jobIds: Array<string>, oks: string, payloads: Array<string>): boolean
+  completeMany(jobIds: Array<string>, oks: string, payloads: Array<string>): string | null
   /** Stops taking jobs (local to this worker). */
   pause(): void
   /** Takes jobs again. */

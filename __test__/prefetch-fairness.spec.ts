@@ -116,6 +116,52 @@ describe('prefetch fairness', () => {
     await queue.close()
   })
 
+  test('jobs handed over as outcomes are reported (fetched ahead, sync and async processors) never exceed the concurrency; each runs once', async () => {
+    const name = queueName('prefetch-claim')
+    const queue = new Queue(name, { connection: connection() })
+    const total = 1500
+    const runs = new Map<string, number>()
+    let running = 0
+    let maxRunning = 0
+    // Alternating sync and async jobs: fast, so the worker fetches ahead and the
+    // slots their outcomes free take buffered jobs in the same tick.
+    const processor = (job: Job) => {
+      runs.set(job.id!, (runs.get(job.id!) || 0) + 1)
+      running += 1
+      maxRunning = Math.max(maxRunning, running)
+      if (job.data.i % 2 === 0) {
+        running -= 1
+        return job.data.i
+      }
+      return Promise.resolve().then(() => {
+        running -= 1
+        return job.data.i
+      })
+    }
+    await queue.addBulk(Array.from({ length: total }, (_, i) => ({ name: 'fast', data: { i } })))
+    const w = new Worker(name, processor, { connection: connection(), concurrency: 3 })
+    let active = 0
+    let settled = 0
+    let orderBroken = 0
+    const started = new Set<string>()
+    w.on('active', (job: Job) => {
+      active += 1
+      started.add(job.id!)
+    })
+    w.on('completed', (job: Job) => {
+      settled += 1
+      if (!started.has(job.id!)) orderBroken += 1
+    })
+    await expectAllOnce(queue, runs, total)
+    await eventually(() => settled === total, 20000)
+    expect(maxRunning).toBeLessThanOrEqual(3)
+    expect(active).toBe(total)
+    // A job's 'completed' comes after its 'active'.
+    expect(orderBroken).toBe(0)
+    await w.close()
+    await queue.close()
+  })
+
   test('two workers share slow jobs evenly, nothing waits in a buffer', async () => {
     const name = queueName('prefetch-even')
     const queue = new Queue(name, { connection: connection() })

@@ -75,16 +75,36 @@ impl NativeWorker {
     }
 
     /// Reports several outcomes in one call: `oks` holds '1' (completed, payload
-    /// = result JSON) or '0' (failed, payload = error JSON) per job.
+    /// = result JSON) or '0' (failed, payload = error JSON) per job. Returns
+    /// the jobs to run next in the slots these free, taken from the prefetch
+    /// buffer (a JSON array of job objects), or null when there are none.
     #[napi(catch_unwind)]
-    pub fn complete_many(&self, job_ids: Vec<String>, oks: String, payloads: Vec<String>) -> bool {
+    pub fn complete_many(
+        &self,
+        job_ids: Vec<String>,
+        oks: String,
+        payloads: Vec<String>,
+    ) -> Option<String> {
         let outcomes = job_ids
             .into_iter()
             .zip(oks.bytes())
             .zip(payloads)
             .map(|((id, ok), payload)| (id, outcome(ok == b'1', payload)))
             .collect();
-        self.completions.complete_many(outcomes)
+        let claimed = self.inner.complete_and_claim(outcomes)?;
+        if claimed.is_empty() {
+            return None;
+        }
+        let mut s = String::with_capacity(2 + claimed.iter().map(|j| j.len() + 1).sum::<usize>());
+        s.push('[');
+        for (i, j) in claimed.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push_str(j);
+        }
+        s.push(']');
+        Some(s)
     }
 
     /// Stops taking jobs (local to this worker).

@@ -129,7 +129,6 @@ class Worker extends SafeEmitter {
     return Job
   }
 
-
   _emitError(err) {
     // With no 'error' listener, SafeEmitter prints it (console.error), as BullMQ does.
     this.emit('error', err)
@@ -303,7 +302,9 @@ class Worker extends SafeEmitter {
     this._outIds = []
     this._outOks = ''
     this._outPayloads = []
-    if (ids.length > 0) this._native.completeMany(ids, oks, payloads)
+    // The slots these outcomes free take prefetched jobs at once (in the engine's answer).
+    const next = ids.length > 0 && this._native.completeMany(ids, oks, payloads)
+    if (next) for (const raw of JSON.parse(next)) this._start(raw)
   }
 
   _fail(job, err) {

@@ -20,7 +20,7 @@ use tokio::time::Instant;
 
 use super::encode::{self, Batch};
 use super::invoke;
-use super::prefetch::Prefetch;
+use super::prefetch;
 use super::shared::Shared;
 
 mod round;
@@ -63,8 +63,6 @@ struct FetchLoop {
     client_name: String,
     blocking_con: Option<Conn>,
     block: Option<BlockFuture>,
-    /// Jobs fetched ahead of free slots.
-    prefetch: Prefetch,
     /// Rounds on their way, oldest first.
     in_flight: FuturesOrdered<round::InFlight>,
     /// Jobs the rounds in flight settle (no longer user code's).
@@ -101,7 +99,6 @@ pub(super) async fn run(shared: Arc<Shared>, rx: UnboundedReceiver<Control>) {
         client_name,
         blocking_con: None,
         block: None,
-        prefetch: Prefetch::default(),
         in_flight: FuturesOrdered::new(),
         settling: 0,
         fetching: 0,
@@ -135,13 +132,21 @@ impl FetchLoop {
             self.finish_all().await;
             return false;
         }
-        if self.prefetch.must_give_back(stopping) {
-            self.prefetch.give_back(&shared).await;
+        let back = {
+            let mut pf = shared.prefetch();
+            if pf.must_give_back(stopping) {
+                pf.take_all()
+            } else {
+                Vec::new()
+            }
+        };
+        if !back.is_empty() {
+            prefetch::give_back(&shared, back).await;
         }
-        if !stopping && self.prefetch.wants_caps_check() {
+        if !stopping && shared.prefetch().wants_caps_check() {
             // Unknown counts as capped: no fetching ahead.
             let capped = shared.queue.has_global_caps().await.unwrap_or(true);
-            self.prefetch.set_capped(capped);
+            shared.prefetch().set_capped(capped);
         }
         self.encode_and_hand_out(stopping);
         let now = Instant::now();
@@ -159,7 +164,7 @@ impl FetchLoop {
         let held = shared
             .active_len()
             .saturating_sub(self.batch.len() + self.settling);
-        let room = shared.concurrency.load(Ordering::Acquire) + self.prefetch.depth(&shared);
+        let room = shared.concurrency.load(Ordering::Acquire) + shared.prefetch().depth(&shared);
         let free = room.saturating_sub(held + self.fetching);
         let may_fetch = !closing
             && !shared.paused.load(Ordering::Acquire)
@@ -197,11 +202,17 @@ impl FetchLoop {
             Control::Wake => {}
         }
         if from < self.reported.len() {
-            let active = self.shared.active();
-            for (id, _) in &self.reported[from..] {
-                if let Some(started) = active.get(id).and_then(|j| j.started) {
-                    self.prefetch.observe(started);
-                }
+            let started: Vec<Instant> = {
+                let active = self.shared.active();
+                self.reported[from..]
+                    .iter()
+                    .filter_map(|(id, _)| active.get(id).and_then(|j| j.started))
+                    .collect()
+            };
+            // Lock order: prefetch, then active.
+            let mut pf = self.shared.prefetch();
+            for s in started {
+                pf.observe(s);
             }
         }
         self.want_fetch = true;
@@ -214,20 +225,26 @@ impl FetchLoop {
         let shared = self.shared.clone();
         let moved = encode::encode(&shared, &mut self.reported, &mut self.batch);
         self.settled.extend(moved);
-        if self.prefetch.len() > 0 && !stopping {
+        if stopping {
+            return;
+        }
+        let mut pf = shared.prefetch();
+        if pf.len() > 0 {
             let mut d = Delivery {
                 settled: std::mem::take(&mut self.settled),
                 ..Default::default()
             };
-            self.prefetch.hand_out(&shared, self.js_slots(), &mut d);
+            let slots = self.js_slots(&pf);
+            pf.hand_out(&shared, slots, &mut d);
             shared.deliver(d);
         }
     }
 
     /// User code's free slots: jobs held, less those reported, being settled
-    /// or buffered.
-    fn js_slots(&self) -> usize {
-        let idle = self.batch.len() + self.settling + self.prefetch.len();
+    /// or buffered. Read under the buffer's lock (`pf`), which user code's
+    /// thread takes too (see [`super::Worker::complete_and_claim`]).
+    fn js_slots(&self, pf: &prefetch::Prefetch) -> usize {
+        let idle = self.batch.len() + self.settling + pf.len();
         let running = self.shared.active_len().saturating_sub(idle);
         self.shared
             .concurrency
@@ -319,7 +336,8 @@ impl FetchLoop {
     /// Waits for a round's reply, a report, the marker, or the next timer;
     /// false when the reporting side is gone.
     async fn wait(&mut self) -> bool {
-        let until = [self.retry_at, self.limited_until, self.prefetch.deadline()]
+        let deadline = self.shared.prefetch().deadline();
+        let until = [self.retry_at, self.limited_until, deadline]
             .into_iter()
             .flatten()
             .min();

@@ -1,7 +1,9 @@
 //! Prefetch: while user code runs the current jobs, the loop fetches a few
 //! more (locked, in the active map, so [`super::lock`] renews them like any
 //! held job) and hands them over the moment a slot frees, with no Redis round
-//! trip between one job finishing and the next starting.
+//! trip between one job finishing and the next starting. User code's thread
+//! takes them itself as it reports outcomes (one per slot freed, see
+//! [`super::Worker::complete_and_claim`]); the loop hands over the rest.
 //!
 //! Fairness rules, so a buffer never starves another worker:
 //! - Only for fast jobs: the buffer fills only while the average job (from
@@ -165,32 +167,38 @@ impl Prefetch {
             && (stopping || !self.fast() || self.deadline().is_some_and(|t| t <= Instant::now()))
     }
 
-    /// Puts every buffered job back at the front of its line (newest first,
-    /// so the oldest ends up next), attempt and start not counted. A job that
-    /// cannot go back (lock lost, Redis down) is let go of: its lock expires
-    /// and the stalled check returns it.
-    pub async fn give_back(&mut self, shared: &Shared) {
-        shared.release(self.jobs.iter().map(|(job, _)| job.id.as_str()));
-        while let Some((job, _)) = self.jobs.pop_back() {
-            let token = job.token.clone().unwrap_or_default();
-            let back = MoveJobFromActiveToWait {
-                job_id: &job.id,
-                token: &token,
-                unstarted: true,
-            };
-            match back.run(&shared.queue).await {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => {
-                    tracing::debug!(job_id = %job.id, error = %e, "prefetched job not given back")
-                }
-                Err(e) => {
-                    tracing::warn!(job_id = %job.id, error = %e, "prefetched job not given back")
-                }
-            }
-            shared.active().remove(&job.id);
-        }
+    /// Takes every buffered job out, to [`give_back`]; no fetching ahead
+    /// until user code reports an outcome again.
+    pub fn take_all(&mut self) -> Vec<(Job, String)> {
         self.since = None;
         self.held_off = true;
-        tracing::debug!(queue = %shared.queue.name(), "prefetched jobs given back");
+        self.jobs.drain(..).collect()
     }
+}
+
+/// Puts buffered `jobs` (from [`Prefetch::take_all`]) back at the front of
+/// their line (newest first, so the oldest ends up next), attempt and start
+/// not counted. A job that cannot go back (lock lost, Redis down) is let go
+/// of: its lock expires and the stalled check returns it.
+pub(super) async fn give_back(shared: &Shared, mut jobs: Vec<(Job, String)>) {
+    shared.release(jobs.iter().map(|(job, _)| job.id.as_str()));
+    while let Some((job, _)) = jobs.pop() {
+        let token = job.token.clone().unwrap_or_default();
+        let back = MoveJobFromActiveToWait {
+            job_id: &job.id,
+            token: &token,
+            unstarted: true,
+        };
+        match back.run(&shared.queue).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                tracing::debug!(job_id = %job.id, error = %e, "prefetched job not given back")
+            }
+            Err(e) => {
+                tracing::warn!(job_id = %job.id, error = %e, "prefetched job not given back")
+            }
+        }
+        shared.active().remove(&job.id);
+    }
+    tracing::debug!(queue = %shared.queue.name(), "prefetched jobs given back");
 }

@@ -12,6 +12,8 @@ use crate::engine::processor::{Completions, Control, Delivery, Processor, Worker
 use crate::engine::queue::Queue;
 use crate::engine::retry::Outage;
 
+use super::prefetch::Prefetch;
+
 /// What the worker remembers of a job it holds.
 pub(super) struct ActiveJob {
     /// The lock token.
@@ -45,6 +47,10 @@ pub(crate) struct Shared {
     pub(super) processor: Mutex<Option<Arc<dyn Processor>>>,
     pub(super) control: Completions,
     pub(super) active: Mutex<HashMap<String, ActiveJob>>,
+    /// Jobs fetched ahead. Lock order: `prefetch`, then `active`. Shared so
+    /// that user code's thread can take buffered jobs as it reports outcomes
+    /// (see [`super::Worker::complete_and_claim`]).
+    pub(super) prefetch: Mutex<Prefetch>,
     pub(super) paused: AtomicBool,
     pub(super) closing: AtomicBool,
     pub(super) force: AtomicBool,
@@ -119,6 +125,11 @@ impl Shared {
     /// The jobs held; poisoning is ignored (the map stays consistent per call).
     pub(super) fn active(&self) -> MutexGuard<'_, HashMap<String, ActiveJob>> {
         self.active.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The prefetch buffer; poisoning is ignored.
+    pub(super) fn prefetch(&self) -> MutexGuard<'_, Prefetch> {
+        self.prefetch.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(super) fn active_tokens(&self) -> Vec<(String, String)> {

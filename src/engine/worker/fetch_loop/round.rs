@@ -111,7 +111,7 @@ impl FetchLoop {
                 events.push(WorkerEvent::Drained);
             }
             let full = fetched.jobs.len() >= fetch_n;
-            self.prefetch.fetched(full);
+            shared.prefetch().fetched(full);
             self.want_fetch = full || woken;
             self.next_delayed = fetched.next_delayed_ms;
             self.limit_for(fetched.rate_limit_ttl);
@@ -136,15 +136,10 @@ impl FetchLoop {
         // the buffer, which the next turn gives back.
         let stopping =
             shared.closing.load(Ordering::Acquire) || shared.paused.load(Ordering::Acquire);
-        let slots = if stopping { 0 } else { self.js_slots() };
-        let self_failed = admit::admit(
-            &shared,
-            arrivals,
-            settled,
-            events,
-            slots,
-            &mut self.prefetch,
-        );
+        let mut pf = shared.prefetch();
+        let slots = if stopping { 0 } else { self.js_slots(&pf) };
+        let self_failed = admit::admit(&shared, arrivals, settled, events, slots, &mut pf);
+        drop(pf);
         self.reported.extend(self_failed);
     }
 
