@@ -1,6 +1,8 @@
-//! The Lua transitions, one const each: name, KEYS count and source. Shared
-//! helpers from `lua/lib/` are composed in front at compile time. Scripts run
-//! by SHA (EVALSHA) and are loaded again on NOSCRIPT by redis-rs.
+//! The Lua transitions, one const each: name, KEYS count and source. The
+//! source is `lua/<name>.lua` with, in front, the definitions of `lua/lib/` it
+//! uses (composed by build.rs: Redis runs a script's whole text on every call,
+//! so an unused local function would still cost a closure per call). Scripts
+//! run by SHA (EVALSHA) and are loaded again on NOSCRIPT by redis-rs.
 
 use std::sync::OnceLock;
 
@@ -16,100 +18,58 @@ pub struct Transition {
 }
 
 macro_rules! transition {
-    ($const:ident, $name:literal, $keys:literal, [$($lib:literal),*]) => {
+    ($const:ident, $name:literal, $keys:literal) => {
         #[doc = concat!("`lua/", $name, ".lua`")]
         pub const $const: Transition = Transition {
             name: $name,
             keys: $keys,
-            source: concat!($(include_str!(concat!("lua/lib/", $lib, ".lua")), "\n",)* include_str!(concat!("lua/", $name, ".lua"))),
+            source: include_str!(concat!(env!("OUT_DIR"), "/lua/", $name, ".lua")),
         };
     };
 }
 
-transition!(ADD_JOBS, "add_jobs", 9, ["common"]);
-transition!(MOVE_TO_ACTIVE, "move_to_active", 9, ["common", "fetch"]);
-transition!(
-    MOVE_TO_FINISHED,
-    "move_to_finished",
-    15,
-    ["common", "fetch", "flow"]
-);
-transition!(EXTEND_LOCKS, "extend_locks", 1, []);
-transition!(
-    MOVE_STALLED_JOBS_TO_WAIT,
-    "move_stalled_jobs_to_wait",
-    7,
-    ["common"]
-);
-transition!(PAUSE, "pause", 7, ["common"]);
-transition!(UPDATE_PROGRESS, "update_progress", 3, ["common"]);
-transition!(ADD_LOG, "add_log", 2, []);
-transition!(REMOVE_JOB, "remove_job", 11, ["common", "flow"]);
-transition!(REPROCESS_JOB, "reprocess_job", 8, ["common", "flow"]);
-transition!(GET_STATE, "get_state", 8, []);
-transition!(
-    CLEAN_JOBS_IN_SET,
-    "clean_jobs_in_set",
-    4,
-    ["common", "flow"]
-);
-transition!(DRAIN, "drain", 6, ["common", "flow"]);
-transition!(OBLITERATE, "obliterate", 10, ["common", "flow"]);
-transition!(
-    MOVE_JOBS_TO_WAIT,
-    "move_jobs_to_wait",
-    6,
-    ["common", "flow"]
-);
-transition!(PROMOTE, "promote", 8, ["common"]);
-transition!(MOVE_TO_DELAYED, "move_to_delayed", 6, ["common"]);
+transition!(ADD_JOBS, "add_jobs", 9);
+transition!(MOVE_TO_ACTIVE, "move_to_active", 9);
+transition!(MOVE_TO_FINISHED, "move_to_finished", 15);
+transition!(EXTEND_LOCKS, "extend_locks", 1);
+transition!(MOVE_STALLED_JOBS_TO_WAIT, "move_stalled_jobs_to_wait", 7);
+transition!(PAUSE, "pause", 7);
+transition!(UPDATE_PROGRESS, "update_progress", 3);
+transition!(ADD_LOG, "add_log", 2);
+transition!(REMOVE_JOB, "remove_job", 11);
+transition!(REPROCESS_JOB, "reprocess_job", 8);
+transition!(GET_STATE, "get_state", 8);
+transition!(CLEAN_JOBS_IN_SET, "clean_jobs_in_set", 4);
+transition!(DRAIN, "drain", 6);
+transition!(OBLITERATE, "obliterate", 10);
+transition!(MOVE_JOBS_TO_WAIT, "move_jobs_to_wait", 6);
+transition!(PROMOTE, "promote", 8);
+transition!(MOVE_TO_DELAYED, "move_to_delayed", 6);
 transition!(
     MOVE_JOB_FROM_ACTIVE_TO_WAIT,
     "move_job_from_active_to_wait",
-    8,
-    ["common"]
+    8
 );
 
-transition!(UPDATE_DATA, "update_data", 1, []);
-transition!(CHANGE_DELAY, "change_delay", 4, ["common"]);
-transition!(CHANGE_PRIORITY, "change_priority", 6, ["common"]);
-transition!(REMOVE_DEDUPLICATION_KEY, "remove_deduplication_key", 1, []);
-transition!(REMOVE_ORPHANED_JOBS, "remove_orphaned_jobs", 9, ["common"]);
+transition!(UPDATE_DATA, "update_data", 1);
+transition!(CHANGE_DELAY, "change_delay", 4);
+transition!(CHANGE_PRIORITY, "change_priority", 6);
+transition!(REMOVE_DEDUPLICATION_KEY, "remove_deduplication_key", 1);
+transition!(REMOVE_ORPHANED_JOBS, "remove_orphaned_jobs", 9);
 
 // Job schedulers (lua/lib/scheduler.lua holds their shared helpers).
-transition!(
-    ADD_JOB_SCHEDULER,
-    "add_job_scheduler",
-    11,
-    ["common", "scheduler"]
-);
-transition!(
-    UPDATE_JOB_SCHEDULER,
-    "update_job_scheduler",
-    10,
-    ["common", "scheduler"]
-);
-transition!(REMOVE_JOB_SCHEDULER, "remove_job_scheduler", 3, ["common"]);
+transition!(ADD_JOB_SCHEDULER, "add_job_scheduler", 11);
+transition!(UPDATE_JOB_SCHEDULER, "update_job_scheduler", 10);
+transition!(REMOVE_JOB_SCHEDULER, "remove_job_scheduler", 3);
 
 // Flows (lua/lib/flow.lua holds the parent/child helpers).
-transition!(ADD_FLOW, "add_flow", 1, ["common", "flow"]);
-transition!(
-    MOVE_TO_WAITING_CHILDREN,
-    "move_to_waiting_children",
-    4,
-    ["common"]
-);
-transition!(
-    REMOVE_CHILD_DEPENDENCY,
-    "remove_child_dependency",
-    2,
-    ["common", "flow"]
-);
+transition!(ADD_FLOW, "add_flow", 1);
+transition!(MOVE_TO_WAITING_CHILDREN, "move_to_waiting_children", 4);
+transition!(REMOVE_CHILD_DEPENDENCY, "remove_child_dependency", 2);
 transition!(
     REMOVE_UNPROCESSED_CHILDREN,
     "remove_unprocessed_children",
-    1,
-    ["common", "flow"]
+    1
 );
 
 /// Every transition, for tests and preloading.
@@ -187,6 +147,56 @@ mod tests {
                 assert!(
                     header.contains(section),
                     "{} header lacks {section}",
+                    t.name
+                );
+            }
+        }
+    }
+
+    /// Names defined at the top level of some Lua text (`local f`, `local function f`).
+    fn top_level_locals(text: &str) -> Vec<&str> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("local "))
+            .map(|rest| rest.strip_prefix("function ").unwrap_or(rest))
+            .map(|rest| {
+                let end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                &rest[..end]
+            })
+            .collect()
+    }
+
+    /// build.rs composes in front of each script every lib definition its text
+    /// names, transitively: one left out would be an undefined global at run time.
+    #[test]
+    fn scripts_carry_the_lib_definitions_they_name() {
+        let libs = [
+            include_str!("lua/lib/common.lua"),
+            include_str!("lua/lib/fetch.lua"),
+            include_str!("lua/lib/flow.lua"),
+            include_str!("lua/lib/scheduler.lua"),
+        ];
+        let lib_names: Vec<&str> = libs.iter().flat_map(|l| top_level_locals(l)).collect();
+        for t in ALL {
+            let own = t
+                .source
+                .rfind("--[[")
+                .expect("every script starts with its header");
+            let composed = top_level_locals(&t.source[..own]);
+            for word in t.source.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                if lib_names.contains(&word) {
+                    assert!(
+                        composed.contains(&word),
+                        "{} names {word} but lacks it",
+                        t.name
+                    );
+                }
+            }
+            for name in &composed {
+                assert!(
+                    lib_names.contains(name),
+                    "{}: {name} is not from lua/lib",
                     t.name
                 );
             }

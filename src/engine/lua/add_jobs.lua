@@ -25,21 +25,23 @@
   proposed job is held in HASH `de`-sibling `dn:<id>` and created when the owner
   finishes (move_to_finished); the dedup key then has no TTL.
 ]]
+-- Globals read in loops, as locals (rcall is common.lua's redis.call).
+local ARGV, tonumber = ARGV, tonumber
 local base = ARGV[1]
 local count = tonumber(ARGV[2])
 local waitKey, activeKey, prioritizedKey, pcKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local delayedKey, markerKey, eventsKey, metaKey, idKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 
 -- One meta read for the call: the events cap (BullMQ's default written when
--- missing, as max_events does) and, for the marker, paused and concurrency.
+-- missing, as BullMQ does) and, for the marker, paused and concurrency.
 -- The cap goes to XADD as stored (as BullMQ passes it): Lua in Redis parses and
 -- formats numbers through strtod/printf at a high price, so numeric ARGV stay
 -- strings unless arithmetic needs them.
-local meta = redis.call("HMGET", metaKey, "opts.maxLenEvents", "paused", "concurrency")
+local meta = rcall("HMGET", metaKey, "opts.maxLenEvents", "paused", "concurrency")
 local maxEv = meta[1]
 if not maxEv then
   maxEv = "10000"
-  redis.call("HSET", metaKey, "opts.maxLenEvents", maxEv)
+  rcall("HSET", metaKey, "opts.maxLenEvents", maxEv)
 end
 local ids = {}
 local readyAdded = false
@@ -52,43 +54,43 @@ local function deduplicate(jobId, dedupId, ttl, extend, replace, keepLast, job)
   if keepLast then
     ttl = 0
   end
-  local owner = redis.call("GET", deKey)
-  if owner and redis.call("PTTL", deKey) == -1 and redis.call("EXISTS", base .. owner) == 0 then
+  local owner = rcall("GET", deKey)
+  if owner and rcall("PTTL", deKey) == -1 and rcall("EXISTS", base .. owner) == 0 then
     -- Stale key: its job is gone, so the new job wins.
-    redis.call("DEL", deKey, base .. "dn:" .. dedupId)
+    rcall("DEL", deKey, base .. "dn:" .. dedupId)
     owner = false
   end
   if not owner then
     if ttl > 0 then
-      redis.call("SET", deKey, jobId, "PX", ttl)
+      rcall("SET", deKey, jobId, "PX", ttl)
     else
-      redis.call("SET", deKey, jobId)
+      rcall("SET", deKey, jobId)
     end
     return nil
   end
-  if keepLast and redis.call("LPOS", activeKey, owner) then
+  if keepLast and rcall("LPOS", activeKey, owner) then
     -- The owner is running: remember this job to run once it finishes.
-    redis.call("DEL", base .. "dn:" .. dedupId)
-    redis.call("HSET", base .. "dn:" .. dedupId, "name", job.name, "data", job.data, "opts", job.opts, "jid", jobId)
-    redis.call("PERSIST", deKey)
-    redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "deduplicated", "jobId", owner,
+    rcall("DEL", base .. "dn:" .. dedupId)
+    rcall("HSET", base .. "dn:" .. dedupId, "name", job.name, "data", job.data, "opts", job.opts, "jid", jobId)
+    rcall("PERSIST", deKey)
+    rcall("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "deduplicated", "jobId", owner,
       "deduplicationId", dedupId, "deduplicatedJobId", jobId)
     return owner
   end
   if replace then
-    if redis.call("ZREM", delayedKey, owner) == 1 then
+    if rcall("ZREM", delayedKey, owner) == 1 then
       -- Debounce: the pending (delayed) owner is replaced by the new job.
       remove_job_keys(base .. owner)
-      redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "removed", "jobId", owner, "prev", "delayed")
-      redis.call("DEL", base .. "dn:" .. dedupId)
-      redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "deduplicated", "jobId", jobId,
+      rcall("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "removed", "jobId", owner, "prev", "delayed")
+      rcall("DEL", base .. "dn:" .. dedupId)
+      rcall("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "deduplicated", "jobId", jobId,
         "deduplicationId", dedupId, "deduplicatedJobId", owner)
       if ttl > 0 and not extend then
-        redis.call("SET", deKey, jobId, "KEEPTTL")
+        rcall("SET", deKey, jobId, "KEEPTTL")
       elseif ttl > 0 then
-        redis.call("SET", deKey, jobId, "PX", ttl)
+        rcall("SET", deKey, jobId, "PX", ttl)
       else
-        redis.call("SET", deKey, jobId)
+        rcall("SET", deKey, jobId)
       end
       return nil
     end
@@ -96,9 +98,9 @@ local function deduplicate(jobId, dedupId, ttl, extend, replace, keepLast, job)
     return owner
   end
   if extend and ttl > 0 then
-    redis.call("SET", deKey, owner, "PX", ttl)
+    rcall("SET", deKey, owner, "PX", ttl)
   end
-  redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "deduplicated", "jobId", owner,
+  rcall("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "deduplicated", "jobId", owner,
     "deduplicationId", dedupId, "deduplicatedJobId", jobId)
   return owner
 end
@@ -113,15 +115,15 @@ for i = 0, count - 1 do
   local dedupKeepLast = ARGV[o + 13] == "1"
 
   -- BullMQ increments the counter on every add, custom id or not.
-  local counter = redis.call("INCR", idKey)
+  local counter = rcall("INCR", idKey)
   local jobId = customId
   if jobId == "" then
     jobId = tostring(counter)
   end
   local jobKey = base .. jobId
   local answer = nil
-  if customId ~= "" and redis.call("EXISTS", jobKey) == 1 then
-    redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "duplicated", "jobId", jobId)
+  if customId ~= "" and rcall("EXISTS", jobKey) == 1 then
+    rcall("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "duplicated", "jobId", jobId)
     answer = jobId
   elseif dedupId ~= "" then
     answer = deduplicate(jobId, dedupId, tonumber(ARGV[o + 10]), dedupExtend, dedupReplace, dedupKeepLast,
@@ -132,32 +134,32 @@ for i = 0, count - 1 do
     ids[#ids + 1] = answer
   else
     if dedupId ~= "" then
-      redis.call("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", ARGV[o + 5],
+      rcall("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", ARGV[o + 5],
         "delay", ARGV[o + 6], "priority", ARGV[o + 7], "deid", dedupId)
     else
       -- delay and priority as the caller wrote them (decimal integers): no number formatting.
-      redis.call("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", ARGV[o + 5],
+      rcall("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", ARGV[o + 5],
         "delay", ARGV[o + 6], "priority", ARGV[o + 7])
     end
-    redis.call("XADD", eventsKey, "*", "event", "added", "jobId", jobId, "name", name)
+    rcall("XADD", eventsKey, "*", "event", "added", "jobId", jobId, "name", name)
     if delay > 0 then
       local due = tonumber(ARGV[o + 5]) + delay
-      redis.call("ZADD", delayedKey, delayed_score(delayedKey, due), jobId)
-      redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "delayed", "jobId", jobId,
+      rcall("ZADD", delayedKey, delayed_score(delayedKey, due), jobId)
+      rcall("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "delayed", "jobId", jobId,
         "delay", fmt_int(due))
       delayedAdded = true
     else
       enqueue_ready(waitKey, prioritizedKey, pcKey, jobId, priority, lifo)
-      redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "waiting", "jobId", jobId)
+      rcall("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "waiting", "jobId", jobId)
       readyAdded = true
     end
     ids[#ids + 1] = jobId
   end
 end
 
--- paused_or_maxed, from the meta read above (adding changes neither field).
-if readyAdded and not (meta[2] or (meta[3] and redis.call("LLEN", activeKey) >= tonumber(meta[3]))) then
-  redis.call("ZADD", markerKey, "0", "0")
+-- Paused or maxed, from the meta read above (adding changes neither field).
+if readyAdded and not (meta[2] or (meta[3] and rcall("LLEN", activeKey) >= tonumber(meta[3]))) then
+  rcall("ZADD", markerKey, "0", "0")
 end
 if delayedAdded then
   add_delay_marker(markerKey, delayedKey)

@@ -51,6 +51,8 @@
     drained, and move_to_active's events when fetching; on a parent's queue,
     waiting or delayed (prev waiting-children) when a child releases it.
 ]]
+-- Globals read in loops, as locals (rcall is common.lua's redis.call).
+local ARGV, tonumber = ARGV, tonumber
 -- Lua in Redis parses and formats numbers through strtod/printf at a high price
 -- (more than a simple command): nowStr and the other numeric ARGV go to Redis
 -- as given, "-1"/"0" are compared as strings, and tonumber runs only where
@@ -73,7 +75,7 @@ local function trim_finished(setKey, keepCount, keepAge)
     remove_job_keys(base .. id)
   end
   if keepAge > 0 then
-    local old = redis.call("ZRANGEBYSCORE", setKey, 0, fmt_int(now - keepAge * 1000), "LIMIT", 0, 1000)
+    local old = rcall("ZRANGEBYSCORE", setKey, 0, fmt_int(now - keepAge * 1000), "LIMIT", 0, 1000)
     if #old > 0 then
       for _, id in ipairs(old) do
         drop(id)
@@ -82,12 +84,12 @@ local function trim_finished(setKey, keepCount, keepAge)
     end
   end
   if keepCount > 0 then
-    local extra = redis.call("ZREVRANGE", setKey, keepCount, -1)
+    local extra = rcall("ZREVRANGE", setKey, keepCount, -1)
     if #extra > 0 then
       for _, id in ipairs(extra) do
         drop(id)
       end
-      redis.call("ZREMRANGEBYRANK", setKey, 0, -(keepCount + 1))
+      rcall("ZREMRANGEBYRANK", setKey, 0, -(keepCount + 1))
     end
   end
 end
@@ -96,10 +98,10 @@ end
 -- and a LIST of per-minute deltas, newest first.
 local maxDataPoints = ARGV[10] ~= "0" and tonumber(ARGV[10]) or 0
 local function collect_metrics(metricsKey)
-  local previous = redis.call("HINCRBY", metricsKey, "count", 1) - 1
-  local prev = redis.call("HMGET", metricsKey, "prevTS", "prevCount")
+  local previous = rcall("HINCRBY", metricsKey, "count", 1) - 1
+  local prev = rcall("HMGET", metricsKey, "prevTS", "prevCount")
   if not prev[1] then
-    redis.call("HSET", metricsKey, "prevTS", now, "prevCount", 0)
+    rcall("HSET", metricsKey, "prevTS", now, "prevCount", 0)
     return
   end
   local n = math.min(math.floor(now / 60000) - math.floor(tonumber(prev[1]) / 60000), maxDataPoints)
@@ -110,15 +112,15 @@ local function collect_metrics(metricsKey)
     end
     local dataKey = metricsKey .. ":data"
     call_in_slices("LPUSH", dataKey, points)
-    redis.call("LTRIM", dataKey, 0, maxDataPoints - 1)
-    redis.call("HSET", metricsKey, "prevCount", previous, "prevTS", now)
+    rcall("LTRIM", dataKey, 0, maxDataPoints - 1)
+    rcall("HSET", metricsKey, "prevCount", previous, "prevTS", now)
   end
 end
 
 local m = tonumber(ARGV[11])
 -- One meta read for the whole call: what fetching needs, and the events cap.
 -- Settling writes none of these fields (only a missing cap, below).
-local meta = redis.call("HMGET", metaKey, "paused", "concurrency", "max", "duration", "opts.maxLenEvents")
+local meta = rcall("HMGET", metaKey, "paused", "concurrency", "max", "duration", "opts.maxLenEvents")
 
 -- Several jobs: reads for the whole batch up front, every lock in one MGET and
 -- one EXISTS over the completing jobs' pending-children keys. Only settling a
@@ -144,7 +146,7 @@ for i = 0, (batch and m or 0) - 1 do
 end
 local locks = {}
 for i = 1, #lockKeys, 1000 do
-  local part = redis.call("MGET", unpack(lockKeys, i, math.min(i + 999, #lockKeys)))
+  local part = rcall("MGET", unpack(lockKeys, i, math.min(i + 999, #lockKeys)))
   for j = 1, #part do
     locks[#locks + 1] = part[j]
   end
@@ -152,7 +154,7 @@ end
 local mayHaveChildren = anyChild
 for i = 1, #depKeys, 1000 do
   if not mayHaveChildren then
-    mayHaveChildren = redis.call("EXISTS", unpack(depKeys, i, math.min(i + 999, #depKeys))) > 0
+    mayHaveChildren = rcall("EXISTS", unpack(depKeys, i, math.min(i + 999, #depKeys))) > 0
   end
 end
 
@@ -177,6 +179,7 @@ local releasedLocks = {}
 local releasedIds = {}
 local lockAt = 0
 local maxEv = nil
+local trimPending = false
 local readyAdded = false
 local delayedAdded = false
 for i = 0, m - 1 do
@@ -197,10 +200,10 @@ for i = 0, m - 1 do
   -- A job that still waits for children cannot complete (checked before its
   -- lock is released, so the worker can still fail it).
   if kind == "c" and mayHaveChildren
-      and redis.call("EXISTS", jobKey .. ":dependencies", jobKey .. ":unsuccessful") > 0 then
-    if redis.call("SCARD", jobKey .. ":dependencies") > 0 then
+      and rcall("EXISTS", jobKey .. ":dependencies", jobKey .. ":unsuccessful") > 0 then
+    if rcall("SCARD", jobKey .. ":dependencies") > 0 then
       code = -4
-    elseif redis.call("ZCARD", jobKey .. ":unsuccessful") > 0 then
+    elseif rcall("ZCARD", jobKey .. ":unsuccessful") > 0 then
       code = -9
     end
   end
@@ -214,7 +217,7 @@ for i = 0, m - 1 do
     lock = not releasedIds[jobId] and locks[lockAt]
   elseif token ~= "0" then
     lockKey = jobKey .. ":lock"
-    lock = redis.call("GET", lockKey)
+    lock = rcall("GET", lockKey)
   end
   if code ~= 0 then
     -- Refused above; the lock stays.
@@ -225,15 +228,15 @@ for i = 0, m - 1 do
       releasedIds[jobId] = true
     elseif lock then
       code = -6
-    elseif redis.call("EXISTS", jobKey) == 0 then
+    elseif rcall("EXISTS", jobKey) == 0 then
       code = -1
     else
       code = -2
     end
-  elseif redis.call("EXISTS", jobKey) == 0 then
+  elseif rcall("EXISTS", jobKey) == 0 then
     code = -1
   end
-  if code == 0 and redis.call("LREM", activeKey, "-1", jobId) == 0 then
+  if code == 0 and rcall("LREM", activeKey, "-1", jobId) == 0 then
     code = -3
   end
   if code == 0 then
@@ -242,9 +245,11 @@ for i = 0, m - 1 do
       maxEv = meta[5]
       if not maxEv then
         maxEv = "10000"
-        redis.call("HSET", metaKey, "opts.maxLenEvents", maxEv)
+        rcall("HSET", metaKey, "opts.maxLenEvents", maxEv)
       end
-      redis.call("XTRIM", eventsKey, "MAXLEN", "~", maxEv)
+      -- The call's first event XADD carries the cap (no separate XTRIM: BullMQ
+      -- trims once per finished job, ferroq once per call).
+      trimPending = true
     end
     if kind == "c" or kind == "f" then
       local trims = keepCount > 0 or keepAge > 0
@@ -253,16 +258,16 @@ for i = 0, m - 1 do
       end
       -- A finished job no longer owns its dedup id, unless a TTL still runs; a
       -- job held back meanwhile (keepLastIfActive) is created now.
-      local deid = hasDedup and redis.call("HGET", jobKey, "deid")
+      local deid = hasDedup and rcall("HGET", jobKey, "deid")
       if deid then
         local deKey = base .. "de:" .. deid
-        if redis.call("PTTL", deKey) == -1 and redis.call("GET", deKey) == jobId then
-          redis.call("DEL", deKey)
+        if rcall("PTTL", deKey) == -1 and rcall("GET", deKey) == jobId then
+          rcall("DEL", deKey)
         end
-        local nextJob = redis.call("HMGET", base .. "dn:" .. deid, "name", "data", "opts", "jid")
+        local nextJob = rcall("HMGET", base .. "dn:" .. deid, "name", "data", "opts", "jid")
         if nextJob[4] then
-          redis.call("DEL", base .. "dn:" .. deid)
-          redis.call("INCR", KEYS[15])
+          rcall("DEL", base .. "dn:" .. deid)
+          rcall("INCR", KEYS[15])
           local nid = nextJob[4]
           local ok, nopts = pcall(cjson.decode, nextJob[3] or "{}")
           if not ok or type(nopts) ~= "table" then
@@ -270,18 +275,18 @@ for i = 0, m - 1 do
           end
           local ndelay = tonumber(nopts["delay"]) or 0
           local npriority = tonumber(nopts["priority"]) or 0
-          redis.call("HSET", base .. nid, "name", nextJob[1], "data", nextJob[2], "opts", nextJob[3] or "{}",
+          rcall("HSET", base .. nid, "name", nextJob[1], "data", nextJob[2], "opts", nextJob[3] or "{}",
             "timestamp", now, "delay", ndelay, "priority", npriority, "deid", deid)
-          redis.call("SET", deKey, nid)
-          redis.call("XADD", eventsKey, "*", "event", "added", "jobId", nid, "name", nextJob[1])
+          rcall("SET", deKey, nid)
+          rcall("XADD", eventsKey, "*", "event", "added", "jobId", nid, "name", nextJob[1])
           if ndelay > 0 then
-            redis.call("ZADD", delayedKey, delayed_score(delayedKey, now + ndelay), nid)
-            redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "delayed", "jobId", nid,
+            rcall("ZADD", delayedKey, delayed_score(delayedKey, now + ndelay), nid)
+            rcall("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "delayed", "jobId", nid,
               "delay", fmt_int(now + ndelay))
             delayedAdded = true
           else
             enqueue_ready(waitKey, prioritizedKey, pcKey, nid, npriority, nopts["lifo"] == true)
-            redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "waiting", "jobId", nid)
+            rcall("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "waiting", "jobId", nid)
             readyAdded = true
           end
         end
@@ -289,7 +294,7 @@ for i = 0, m - 1 do
       -- A flow child hands its result to its parent (lua/lib/flow.lua).
       local parentKey = nil
       if hasParent then
-        local p = redis.call("HMGET", jobKey, "parentKey", "parent")
+        local p = rcall("HMGET", jobKey, "parentKey", "parent")
         parentKey = p[1]
         if parentKey and kind == "c" then
           child_completed(jobKey, parentKey, p[2], value, now)
@@ -309,49 +314,51 @@ for i = 0, m - 1 do
         remove_job_keys(jobKey)
       else
         if trims or not batch then
-          redis.call("ZADD", setKey, nowStr, jobId)
+          rcall("ZADD", setKey, nowStr, jobId)
         else
           local pend = kind == "c" and pendingCompleted or pendingFailed
           pend[#pend + 1] = nowStr
           pend[#pend + 1] = jobId
         end
         if kind == "c" then
-          redis.call("HSET", jobKey, "returnvalue", value, "finishedOn", nowStr, "atm", atmStr)
+          rcall("HSET", jobKey, "returnvalue", value, "finishedOn", nowStr, "atm", atmStr)
         else
-          redis.call("HSET", jobKey, "failedReason", value, "stacktrace", stack, "finishedOn", nowStr, "atm", atmStr)
-          redis.call("HDEL", jobKey, "defa")
+          rcall("HSET", jobKey, "failedReason", value, "stacktrace", stack, "finishedOn", nowStr, "atm", atmStr)
+          rcall("HDEL", jobKey, "defa")
         end
         if trims then
           trim_finished(setKey, keepCount, keepAge)
         end
       end
-      if kind == "c" then
-        redis.call("XADD", eventsKey, "*", "event", "completed", "jobId", jobId, "returnvalue", value,
+      local event = kind == "c" and "completed" or "failed"
+      if trimPending then
+        rcall("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", event, "jobId", jobId, field, value,
           "prev", "active")
       else
-        redis.call("XADD", eventsKey, "*", "event", "failed", "jobId", jobId, "failedReason", value,
-          "prev", "active")
-        if tonumber(atmStr) >= tonumber(ARGV[o + 8]) then
-          redis.call("XADD", eventsKey, "*", "event", "retries-exhausted", "jobId", jobId,
-            "attemptsMade", atmStr)
-        end
+        rcall("XADD", eventsKey, "*", "event", event, "jobId", jobId, field, value, "prev", "active")
+      end
+      trimPending = false
+      if kind == "f" and tonumber(atmStr) >= tonumber(ARGV[o + 8]) then
+        rcall("XADD", eventsKey, "*", "event", "retries-exhausted", "jobId", jobId, "attemptsMade", atmStr)
       end
       if maxDataPoints > 0 then
         collect_metrics(kind == "c" and KEYS[13] or KEYS[14])
       end
     elseif kind == "d" then
       local due = now + tonumber(retryDelay)
-      redis.call("HSET", jobKey, "failedReason", value, "stacktrace", stack, "delay", retryDelay, "atm", atmStr)
-      redis.call("ZADD", delayedKey, delayed_score(delayedKey, due), jobId)
-      redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "delayed", "jobId", jobId,
+      rcall("HSET", jobKey, "failedReason", value, "stacktrace", stack, "delay", retryDelay, "atm", atmStr)
+      rcall("ZADD", delayedKey, delayed_score(delayedKey, due), jobId)
+      rcall("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "delayed", "jobId", jobId,
         "delay", fmt_int(due))
+      trimPending = false
       delayedAdded = true
     else
-      redis.call("HSET", jobKey, "failedReason", value, "stacktrace", stack, "atm", atmStr)
-      local priority = tonumber(redis.call("HGET", jobKey, "priority")) or 0
+      rcall("HSET", jobKey, "failedReason", value, "stacktrace", stack, "atm", atmStr)
+      local priority = tonumber(rcall("HGET", jobKey, "priority")) or 0
       enqueue_ready(waitKey, prioritizedKey, pcKey, jobId, priority, lifo)
-      redis.call("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "waiting", "jobId", jobId,
+      rcall("XADD", eventsKey, "MAXLEN", "~", maxEv, "*", "event", "waiting", "jobId", jobId,
         "prev", "active")
+      trimPending = false
       readyAdded = true
     end
   end
@@ -360,27 +367,27 @@ end
 
 flush_done()
 if #releasedLocks == 1 then
-  redis.call("DEL", releasedLocks[1])
+  rcall("DEL", releasedLocks[1])
 end
 for i = 1, #releasedLocks > 1 and #releasedLocks or 0, 1000 do
-  redis.call("DEL", unpack(releasedLocks, i, math.min(i + 999, #releasedLocks)))
+  rcall("DEL", unpack(releasedLocks, i, math.min(i + 999, #releasedLocks)))
 end
 -- Released jobs are no longer stalled suspects (one SREM for the batch).
 if #released > 0 then
   call_in_slices("SREM", stalledKey, released)
 end
 
--- paused_or_maxed, from the meta read above.
-if readyAdded and not (meta[1] or (meta[2] and redis.call("LLEN", activeKey) >= tonumber(meta[2]))) then
-  redis.call("ZADD", markerKey, "0", "0")
+-- Paused or maxed, from the meta read above.
+if readyAdded and not (meta[1] or (meta[2] and rcall("LLEN", activeKey) >= tonumber(meta[2]))) then
+  rcall("ZADD", markerKey, "0", "0")
 end
 if delayedAdded then
   add_delay_marker(markerKey, delayedKey)
 end
 
 local fetched = fetch_jobs(base, nowStr, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], meta)
-if m > 0 and #fetched[1] == 0 and fetched[2] == 0 and redis.call("LLEN", waitKey) == 0
-    and redis.call("LLEN", activeKey) == 0 and redis.call("ZCARD", prioritizedKey) == 0 then
-  redis.call("XADD", eventsKey, "*", "event", "drained")
+if m > 0 and #fetched[1] == 0 and fetched[2] == 0 and rcall("LLEN", waitKey) == 0
+    and rcall("LLEN", activeKey) == 0 and rcall("ZCARD", prioritizedKey) == 0 then
+  rcall("XADD", eventsKey, "*", "event", "drained")
 end
 return { codes, fetched[1], fetched[2], fetched[3] }

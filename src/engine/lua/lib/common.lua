@@ -1,5 +1,10 @@
--- Shared local functions, composed in front of every transition script at compile
--- time (see scripts.rs). Nothing here touches Redis unless called.
+-- Shared local functions. build.rs puts in front of each transition script the
+-- definitions of lua/lib/ it uses (see scripts.rs). Nothing here touches Redis
+-- unless called.
+
+-- redis.call as a local: each `redis.call` costs a global and a field lookup,
+-- which the hot scripts (add_jobs, fetching, move_to_finished) save per call.
+local rcall = redis.call
 
 -- Lua turns numbers into strings with 14 significant digits, which would corrupt
 -- BullMQ's 16-digit delayed/prioritized scores. Every score goes through this.

@@ -13,7 +13,7 @@
 local function take_ready(waitKey, activeKey, prioritizedKey, pcKey, n)
   local ids = {}
   while #ids < n do
-    local got = redis.call("RPOP", waitKey, n - #ids)
+    local got = rcall("RPOP", waitKey, n - #ids)
     if not got then
       break
     end
@@ -24,12 +24,12 @@ local function take_ready(waitKey, activeKey, prioritizedKey, pcKey, n)
     end
   end
   if #ids < n then
-    local popped = redis.call("ZPOPMIN", prioritizedKey, n - #ids)
+    local popped = rcall("ZPOPMIN", prioritizedKey, n - #ids)
     for i = 1, #popped, 2 do
       ids[#ids + 1] = popped[i]
     end
     if #ids < n then
-      redis.call("DEL", pcKey)
+      rcall("DEL", pcKey)
     end
   end
   if #ids > 0 then
@@ -46,10 +46,10 @@ end
 local function start_job(jobs, base, jobId, token, lockDuration, eventsKey, nowStr, workerName)
   local jobKey = base .. jobId
   if token ~= "0" then
-    redis.call("SET", jobKey .. ":lock", token, "PX", lockDuration)
+    rcall("SET", jobKey .. ":lock", token, "PX", lockDuration)
   end
-  redis.call("XADD", eventsKey, "*", "event", "active", "jobId", jobId, "prev", "waiting")
-  local fields = redis.call("HGETALL", jobKey)
+  rcall("XADD", eventsKey, "*", "event", "active", "jobId", jobId, "prev", "waiting")
+  local fields = rcall("HGETALL", jobKey)
   local nextAts = "1"
   for f = 1, #fields, 2 do
     if fields[f] == "ats" then
@@ -58,9 +58,9 @@ local function start_job(jobs, base, jobId, token, lockDuration, eventsKey, nowS
     end
   end
   if workerName ~= "" then
-    redis.call("HSET", jobKey, "processedOn", nowStr, "ats", nextAts, "pb", workerName)
+    rcall("HSET", jobKey, "processedOn", nowStr, "ats", nextAts, "pb", workerName)
   else
-    redis.call("HSET", jobKey, "processedOn", nowStr, "ats", nextAts)
+    rcall("HSET", jobKey, "processedOn", nowStr, "ats", nextAts)
   end
   jobs[#jobs + 1] = jobId
   jobs[#jobs + 1] = token
@@ -78,24 +78,24 @@ local function fetch_jobs(base, nowStr, wantedStr, tokenPrefix, seqStr, lockDura
   local waitKey, activeKey, prioritizedKey, pcKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
   local delayedKey, markerKey, eventsKey, metaKey, limiterKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 
-  meta = meta or redis.call("HMGET", metaKey, "paused", "concurrency", "max", "duration")
+  meta = meta or rcall("HMGET", metaKey, "paused", "concurrency", "max", "duration")
   local concurrency = meta[2] and tonumber(meta[2])
   local blocked = meta[1] ~= false
   if not blocked and concurrency then
-    blocked = redis.call("LLEN", activeKey) >= concurrency
+    blocked = rcall("LLEN", activeKey) >= concurrency
   end
 
   -- Due delayed jobs are promoted even when paused or rate limited. The
   -- earliest one tells whether any is due (and, unless some were promoted, the
   -- next due time returned below).
-  local firstDelayed = redis.call("ZRANGE", delayedKey, "0", "0", "WITHSCORES")
+  local firstDelayed = rcall("ZRANGE", delayedKey, "0", "0", "WITHSCORES")
   if firstDelayed[2] then
     local now = tonumber(nowStr)
     if tonumber(firstDelayed[2]) < (now + 1) * 4096
         and promote_due(delayedKey, waitKey, prioritizedKey, pcKey, eventsKey, base, now) > 0 then
       firstDelayed = nil
       if not blocked then
-        redis.call("ZADD", markerKey, "0", "0")
+        rcall("ZADD", markerKey, "0", "0")
       end
     end
   end
@@ -109,13 +109,13 @@ local function fetch_jobs(base, nowStr, wantedStr, tokenPrefix, seqStr, lockDura
     end
   end
   if maxJobs then
-    local used = tonumber(redis.call("GET", limiterKey) or "0")
+    local used = tonumber(rcall("GET", limiterKey) or "0")
     if used >= maxJobs then
-      local ttl = redis.call("PTTL", limiterKey)
+      local ttl = rcall("PTTL", limiterKey)
       if ttl > 0 then
         return { {}, ttl, 0 }
       end
-      redis.call("DEL", limiterKey)
+      rcall("DEL", limiterKey)
     end
   end
   local wanted = tonumber(wantedStr)
@@ -146,33 +146,33 @@ local function fetch_jobs(base, nowStr, wantedStr, tokenPrefix, seqStr, lockDura
     taken = #ids
   else
     while taken < wanted do
-      if concurrency and taken > 0 and redis.call("LLEN", activeKey) >= concurrency then
+      if concurrency and taken > 0 and rcall("LLEN", activeKey) >= concurrency then
         break
       end
-      local jobId = redis.call("RPOPLPUSH", waitKey, activeKey)
+      local jobId = rcall("RPOPLPUSH", waitKey, activeKey)
       if jobId and string.sub(jobId, 1, 2) == "0:" then
         -- A marker id left by BullMQ < 5: drop it and look again.
-        redis.call("LREM", activeKey, "1", jobId)
+        rcall("LREM", activeKey, "1", jobId)
       else
         if not jobId then
-          local p = redis.call("ZPOPMIN", prioritizedKey)
+          local p = rcall("ZPOPMIN", prioritizedKey)
           if p[1] then
             jobId = p[1]
-            redis.call("LPUSH", activeKey, jobId)
+            rcall("LPUSH", activeKey, jobId)
           else
-            redis.call("DEL", pcKey)
+            rcall("DEL", pcKey)
             break
           end
         end
         local limited = false
-        if maxJobs and redis.call("HEXISTS", base .. jobId, "defa") == 0 then
-          local used = redis.call("INCR", limiterKey)
+        if maxJobs and rcall("HEXISTS", base .. jobId, "defa") == 0 then
+          local used = rcall("INCR", limiterKey)
           if used == 1 then
             local duration = tonumber(limDurationStr)
             if duration <= 0 then
               duration = tonumber(meta[4]) or 0
             end
-            redis.call("PEXPIRE", limiterKey, math.floor(math.abs(duration)))
+            rcall("PEXPIRE", limiterKey, math.floor(math.abs(duration)))
           end
           limited = used >= maxJobs
         end
@@ -188,13 +188,13 @@ local function fetch_jobs(base, nowStr, wantedStr, tokenPrefix, seqStr, lockDura
   -- Chain the wake-up to the next blocked worker, but only while work remains:
   -- a marker over an empty queue only costs every idle worker a wake-up and an
   -- empty fetch (BullMQ adds it unconditionally; both behaviours are safe).
-  if taken > 0 and (redis.call("LLEN", waitKey) > 0 or redis.call("ZCARD", prioritizedKey) > 0) then
-    redis.call("ZADD", markerKey, "0", "0")
+  if taken > 0 and (rcall("LLEN", waitKey) > 0 or rcall("ZCARD", prioritizedKey) > 0) then
+    rcall("ZADD", markerKey, "0", "0")
   end
   local nextDelayed = 0
   if taken < wanted then
     -- Fetching adds nothing to delayed: the first read stands unless promoting changed it.
-    local first = firstDelayed or redis.call("ZRANGE", delayedKey, "0", "0", "WITHSCORES")
+    local first = firstDelayed or rcall("ZRANGE", delayedKey, "0", "0", "WITHSCORES")
     if first[2] then
       nextDelayed = math.floor(tonumber(first[2]) / 4096)
     end

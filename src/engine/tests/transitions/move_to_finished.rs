@@ -139,3 +139,82 @@ async fn keep_none_deletes_the_job_and_a_foreign_token_is_refused() {
     let lock: Option<String> = cmd(&q, redis::cmd("GET").arg(k.lock(&held[1].id))).await;
     assert_eq!(lock.as_deref(), Some(held[1].token.as_str()));
 }
+
+/// Several jobs settle in one call with batched reads and writes (one MGET of
+/// the locks, one ZADD into completed, one DEL of the locks): the result is
+/// what settling them one by one gives. A job listed twice settles once (the
+/// second finds its lock gone); a job retried now and fetched again in the same
+/// call keeps the lock it was just given.
+#[tokio::test]
+async fn a_batch_settles_like_jobs_one_by_one() {
+    let q = fresh_queue("mtf-batch");
+    let k = q.keys().clone();
+    for _ in 0..3 {
+        add(&q, json!({})).await;
+    }
+    let held = fetch(&q, 3).await.jobs;
+    let now = now_ms();
+    let first = finished(&held[0].id, &held[0].token, Finish::Completed, "1");
+    let again = first.clone();
+    let second = finished(&held[1].id, &held[1].token, Finish::Completed, "2");
+    let retried = finished(&held[2].id, &held[2].token, Finish::RetryNow, "boom");
+    let reply = settle(&q, &[first, again, second, retried], now, 1).await;
+
+    assert_eq!(
+        reply.codes,
+        vec![0, ScriptCode::JobLockNotExist.code(), 0, 0]
+    );
+    let mut completed = zset(&q, &k.completed).await;
+    completed.sort();
+    let mut expected = vec![
+        (held[0].id.clone(), now.to_string()),
+        (held[1].id.clone(), now.to_string()),
+    ];
+    expected.sort();
+    assert_eq!(completed, expected);
+    assert!(!exists(&q, &k.lock(&held[0].id)).await);
+    assert!(!exists(&q, &k.lock(&held[1].id)).await);
+    // The retried job was the only one ready: fetched again, with a new lock.
+    assert_eq!(reply.fetched.jobs.len(), 1);
+    assert_eq!(reply.fetched.jobs[0].id, held[2].id);
+    let lock: Option<String> = cmd(&q, redis::cmd("GET").arg(k.lock(&held[2].id))).await;
+    assert_eq!(lock.as_deref(), Some(reply.fetched.jobs[0].token.as_str()));
+    assert_eq!(list(&q, &k.active).await, vec![held[2].id.clone()]);
+    let stalled: Vec<String> = cmd(&q, redis::cmd("SMEMBERS").arg(&k.stalled)).await;
+    assert!(stalled.is_empty());
+}
+
+/// Jobs kept without trimming are added to completed together, but before a
+/// job whose removeOnComplete trims the set: the trim sees them all, as it
+/// would one by one.
+#[tokio::test]
+async fn a_trimming_job_in_a_batch_trims_the_jobs_before_it() {
+    let q = fresh_queue("mtf-trim");
+    let k = q.keys().clone();
+    for _ in 0..3 {
+        add(&q, json!({})).await;
+    }
+    let held = fetch(&q, 3).await.jobs;
+    let now = now_ms();
+    let kept = finished(&held[0].id, &held[0].token, Finish::Completed, "1");
+    let mut trimming = finished(&held[1].id, &held[1].token, Finish::Completed, "2");
+    trimming.keep = KeepJobs { count: 1, age_s: 0 };
+    let last = finished(&held[2].id, &held[2].token, Finish::Completed, "3");
+    let reply = settle(&q, &[kept, trimming, last], now, 0).await;
+
+    assert_eq!(reply.codes, vec![0, 0, 0]);
+    // All at one score: the trim keeps the higher member of the first two,
+    // then the third is added untrimmed.
+    let survivor = held[0].id.clone().max(held[1].id.clone());
+    let dropped = held[0].id.clone().min(held[1].id.clone());
+    let mut completed: Vec<String> = zset(&q, &k.completed)
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    completed.sort();
+    let mut expected = vec![survivor, held[2].id.clone()];
+    expected.sort();
+    assert_eq!(completed, expected);
+    assert!(!exists(&q, &k.job(&dropped)).await, "trimmed job deleted");
+}
