@@ -38,11 +38,14 @@ use crate::engine::transitions::move_job_from_active_to_wait::MoveJobFromActiveT
 /// Most jobs fetched ahead: `min(AHEAD_BATCHES * concurrency, PREFETCH_CAP)`.
 /// The cap bounds what a crashed worker strands until the stalled check.
 pub(super) const PREFETCH_CAP: usize = 64;
-/// Batches of `concurrency` jobs held ahead: one per round that can be in
-/// flight, so each round settles and fetches a full batch while user code runs
-/// the jobs of the other (fewer, larger script calls: each call costs Redis
-/// ~40 µs before its first job).
-pub(super) const AHEAD_BATCHES: usize = 2;
+/// Batches of `concurrency` jobs held ahead. With two rounds in flight each
+/// round carries about half of what is held, and every call has a fixed cost
+/// (Redis ~40 µs before its first job, a wake-up and a reply to parse), so a
+/// deeper buffer means fewer, larger calls. Measured at concurrency 10 (Node /
+/// Redis µs per job): 2 batches 19.3 / 23.3, 4 batches 16.3 / 20.5, 6 batches
+/// 14.9 / 19.2. User code takes buffered jobs as it reports outcomes, so the
+/// buffer drains as fast as it runs them.
+pub(super) const AHEAD_BATCHES: usize = 6;
 /// Jobs averaging more than this (ms) are not fetched ahead.
 pub(super) const FAST_JOB_MS: f64 = 10.0;
 /// Outcomes seen before fetching ahead at all.
