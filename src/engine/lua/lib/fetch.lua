@@ -6,21 +6,27 @@
 -- fetch_jobs returns { jobs, rateLimitTtl, nextDelayedMs }.
 
 -- Pops up to n ready ids in the order n single moves would take them: wait from
--- its tail first (RPOP with a count), then prioritized lowest score first, and
--- pushes them onto active's head in that order (the list RPOPLPUSH would leave).
--- Marker ids of BullMQ < 5 ("0:...") are dropped. When fewer than n were ready,
--- pc is reset as an empty ZPOPMIN does.
+-- its tail first (read with LRANGE and cut with LTRIM: RPOP's count needs Redis
+-- 6.2), then prioritized lowest score first, and pushes them onto active's head
+-- in that order (the list RPOPLPUSH would leave). Marker ids of BullMQ < 5
+-- ("0:...") are dropped. When fewer than n were ready, pc is reset as an empty
+-- ZPOPMIN does.
 local function take_ready(waitKey, activeKey, prioritizedKey, pcKey, n)
   local ids = {}
   while #ids < n do
-    local got = rcall("RPOP", waitKey, n - #ids)
-    if not got then
+    local want = n - #ids
+    local got = rcall("LRANGE", waitKey, -want, "-1")
+    if #got == 0 then
       break
     end
-    for _, id in ipairs(got) do
-      if string.sub(id, 1, 2) ~= "0:" then
-        ids[#ids + 1] = id
+    rcall("LTRIM", waitKey, "0", -(#got + 1))
+    for j = #got, 1, -1 do
+      if string.sub(got[j], 1, 2) ~= "0:" then
+        ids[#ids + 1] = got[j]
       end
+    end
+    if #got < want then
+      break
     end
   end
   if #ids < n then

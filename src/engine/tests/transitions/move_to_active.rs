@@ -81,3 +81,29 @@ async fn an_empty_queue_reports_the_next_delayed_job() {
         got.next_delayed_ms
     );
 }
+
+/// A batch is taken from wait's tail and then from prioritized, and active
+/// ends as single moves would leave it; a marker id of BullMQ < 5 ("0:...")
+/// in wait is dropped, not handed out.
+#[tokio::test]
+async fn a_batch_takes_wait_then_prioritized_and_drops_old_markers() {
+    let q = fresh_queue("mta-batch");
+    let k = q.keys().clone();
+    let a = add(&q, json!({})).await;
+    let _: u64 = cmd(&q, redis::cmd("LPUSH").arg(&k.wait).arg("0:1")).await;
+    let b = add(&q, json!({})).await;
+    let p = add(&q, json!({"priority": 2})).await;
+    let extra = add(&q, json!({})).await;
+    let got = fetch(&q, 4).await;
+
+    let ids: Vec<&str> = got.jobs.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![a.as_str(), b.as_str(), extra.as_str(), p.as_str()]
+    );
+    let tokens: Vec<String> = (1..=4).map(|n| format!("{TOKENS}:{n}")).collect();
+    let got_tokens: Vec<String> = got.jobs.iter().map(|j| j.token.clone()).collect();
+    assert_eq!(got_tokens, tokens);
+    assert!(list(&q, &k.wait).await.is_empty());
+    assert_eq!(list(&q, &k.active).await, vec![p, extra, b, a]);
+}
