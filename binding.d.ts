@@ -195,6 +195,27 @@ export declare class NativeQueue {
   /** Sets a job's priority. Request: resolves with nothing. */
   changePriority(id: string, priority: number, lifo: boolean): number
   /**
+   * Starts a new lane (forgetting any previous one): where to connect and
+   * what to write first, or null when adds must keep the engine's path
+   * (cluster, `memory://`, TLS, closed queue).
+   */
+  laneConfig(): LaneConfig | null
+  /** Ends the current lane (its socket is gone). */
+  laneDrop(): void
+  /**
+   * Checks the adds JS gathered in one tick (parallel lists, as `addMany`)
+   * and encodes those that pass as one script call for the lane. Null when
+   * the lane does not apply to this batch (no lane, flow children, too
+   * many jobs): the caller then uses `addMany`.
+   */
+  laneEncode(names: Array<string>, datas: Array<string>, optsJsons: Array<string>, timestamps: Array<number>): LaneBatch | null
+  /**
+   * Reads `chunk` from the lane's socket; answers every batch whose reply
+   * it completes, in order. Throws (coded) when the lane is unusable: a
+   * refused handshake, a malformed stream, a reply nobody waits for.
+   */
+  laneFeed(chunk: Buffer): Array<LaneReply>
+  /**
    * Creates or updates a job scheduler. Request: resolves with its next
    * iteration as JSON text, or null when the schedule has already ended.
    */
@@ -405,6 +426,41 @@ export interface KeepJobsOptions {
   age?: number
   /** Keep at most this many jobs. */
   count?: number
+}
+
+/** One batch of adds for the lane. */
+export interface LaneBatch {
+  /** The bytes to write (one EVALSHA), unless every job failed its checks. */
+  packed?: Buffer
+  /** The jobs refused before sending, each with its own error. */
+  failed: Array<AddFailure>
+}
+
+/** Where a lane connects and its first bytes. */
+export interface LaneConfig {
+  /** TCP host, unless `path` is set. */
+  host?: string
+  /** TCP port. */
+  port: number
+  /** Unix socket path. */
+  path?: string
+  /** AUTH / SELECT / SCRIPT LOAD, to write first. */
+  handshake: Buffer
+}
+
+/** The answer to one batch, in the order batches were sent. */
+export interface LaneReply {
+  /** The ids of the batch's sent jobs, in order (success). */
+  ids?: Array<string>
+  /** The stable error code every job of the batch fails with. */
+  code?: string
+  /** That error's message. */
+  message?: string
+  /**
+   * 0: settled by `ids` or `code`; 1: send the batch again the engine's
+   * way; 2: the same, and drop the lane (its server became a replica).
+   */
+  resend: number
 }
 
 /** The learning tracker's defaults (queue name, debounce, attempts, concurrency). */

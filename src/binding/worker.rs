@@ -191,6 +191,7 @@ impl NativeWorker {
         NativeQueue {
             inner: self.inner.queue().clone(),
             channel: self.channel.clone(),
+            lane: Default::default(),
         }
     }
 

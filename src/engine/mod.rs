@@ -55,6 +55,7 @@ pub mod processor;
 pub mod queue;
 pub mod redis_error;
 pub mod redis_health;
+pub mod resp;
 pub mod retry;
 pub mod scheduler;
 pub mod script_flags;

@@ -11,6 +11,7 @@
 const binding = require('../../binding.js')
 const channel = require('./channel.js')
 const { FerroqError, fromNative } = require('./errors.js')
+const { laneOf, REOPEN_MS } = require('./lane.js')
 
 /** The methods of each native class that answer through the channel. */
 const REQUESTS = {
@@ -48,9 +49,10 @@ function call(f, raw, args) {
 
 /**
  * A JS class over native class `Native`: same methods and getters, request
- * methods returning promises. `before(handle)` runs before each request.
+ * methods returning promises. `start(handle, f, args)`, when given, starts
+ * each request (the queue's ordering behind its add lane).
  */
-function wrap(Native, before) {
+function wrap(Native, start) {
   const requests = new Set(REQUESTS[Native.name])
   class Handle {
     constructor(raw) {
@@ -69,10 +71,13 @@ function wrap(Native, before) {
     } else if (typeof d.value === 'function') {
       const f = d.value
       Handle.prototype[name] = requests.has(name)
-        ? function (...args) {
-            if (before) before(this)
-            return channel.request(call(f, this.raw, args), this.where)
-          }
+        ? start
+          ? function (...args) {
+              return start(this, f, args)
+            }
+          : function (...args) {
+              return channel.request(call(f, this.raw, args), this.where)
+            }
         : function (...args) {
             return call(f, this.raw, args)
           }
@@ -82,11 +87,15 @@ function wrap(Native, before) {
 }
 
 // ---------------------------------------------------------------------------
-// Queue: adds issued in the same tick travel together
+// Queue: adds issued in the same tick travel together, on the add lane
+// (./lane.js) when it applies, else through the engine
 
-const QueueHandle = wrap(binding.NativeQueue, (h) => {
-  // Requests keep their issue order: adds gathered earlier go first.
+// Requests keep their issue order: adds gathered earlier go first, and while
+// the lane has unanswered adds, a request issued after them starts once they
+// are answered (only when the caller did not await them).
+const QueueHandle = wrap(binding.NativeQueue, (h, f, args) => {
   if (h._adds !== null) h._flushAdds()
+  return h._normal(() => channel.request(call(f, h.raw, args), h.where))
 })
 
 /** A native queue handle; `raw` is a binding.NativeQueue. */
@@ -94,10 +103,45 @@ function queueHandle(raw) {
   const h = new QueueHandle(raw)
   h._adds = null
   h._flush = () => h._adds !== null && h._flushAdds()
+  /** Requests issued the engine's way and not yet settled (the lane waits for none). */
+  h._pending = 0
+  h._settled = () => {
+    h._pending--
+  }
+  h._lane = null
+  /** A normal-path add succeeded (so the engine wrote the queue's meta): a lane may open. */
+  h._laneOk = false
+  /** No lane for this handle (FERROQ_LANE=0, or the server does not qualify). */
+  h._laneOff = false
+  /** No new lane before this time (ms), after one failed. */
+  h._laneNext = 0
+  h._closed = false
   return h
 }
 
-// Each add joins the current tick's batch; the batch goes to Rust in one call
+/**
+ * Starts `send()` (a request the engine's way, returning its promise) now, or
+ * once the lane's unanswered adds are answered.
+ */
+QueueHandle.prototype._normal = function (send) {
+  this._pending++
+  const lane = this._lane
+  let p
+  if (lane === null || lane.waiting.length === 0) {
+    try {
+      p = send()
+    } catch (e) {
+      this._pending--
+      throw e
+    }
+  } else {
+    p = new Promise((resolve) => lane.whenIdle(resolve)).then(send)
+  }
+  p.then(this._settled, this._settled)
+  return p
+}
+
+// Each add joins the current tick's batch; the batch goes out in one call
 // (one round trip) once the tick's synchronous code and microtasks queued
 // before it have run, and each add settles on its own id or its own error.
 QueueHandle.prototype.add = function (name, dataJson, optsJson, timestamp) {
@@ -122,29 +166,111 @@ QueueHandle.prototype.add = function (name, dataJson, optsJson, timestamp) {
 QueueHandle.prototype._flushAdds = function () {
   const b = this._adds
   this._adds = null
-  const w = b.waiters
+  const lane = this._pending === 0 ? laneOf(this) : null
+  if (lane !== null && this._laneSend(lane, b)) return
+  this._normal(() => this._sendAdds(b)).catch(() => {})
+}
+
+/** Sends batch `b` on `lane`; false when the lane does not take it. */
+QueueHandle.prototype._laneSend = function (lane, b) {
+  let r
   try {
-    if (w.length === 1) {
-      channel.pending.set(this.raw.add(b.names[0], b.datas[0], b.opts[0], b.timestamps[0]), w[0])
-      return
-    }
-    const id = this.raw.addMany(b.names, b.datas, b.opts, b.timestamps)
-    channel.pending.set(id, {
-      resolve(r) {
-        for (const f of r.failed) {
-          w[f.index].reject(new FerroqError(f.code, f.message))
-          w[f.index] = null
-        }
-        for (let i = 0; i < w.length; i++) if (w[i] !== null) w[i].resolve(r.ids[i])
-      },
-      reject(e) {
-        for (const x of w) x.reject(e)
-      },
-    })
-  } catch (e) {
-    const err = fromNative(e)
-    for (const x of w) x.reject(err)
+    r = this.raw.laneEncode(b.names, b.datas, b.opts, b.timestamps)
+  } catch {
+    return false
   }
+  if (r === null) return false
+  let sent = b
+  if (r.failed.length > 0) {
+    const w = b.waiters.slice()
+    for (const f of r.failed) {
+      w[f.index].reject(new FerroqError(f.code, f.message))
+      w[f.index] = null
+    }
+    sent = { names: [], datas: [], opts: [], timestamps: [], waiters: [] }
+    for (let i = 0; i < w.length; i++) {
+      if (w[i] === null) continue
+      sent.names.push(b.names[i])
+      sent.datas.push(b.datas[i])
+      sent.opts.push(b.opts[i])
+      sent.timestamps.push(b.timestamps[i])
+      sent.waiters.push(w[i])
+    }
+  }
+  if (r.packed != null) lane.send({ batch: sent }, r.packed)
+  return true
+}
+
+/** Sends batch `b` again the engine's way (its lane failed or could not run it). */
+QueueHandle.prototype._resend = function (b) {
+  this._pending++
+  const p = this._sendAdds(b)
+  p.then(this._settled, this._settled)
+}
+
+/** Lane `lane` is finished (`failed`: its socket broke). */
+QueueHandle.prototype._laneGone = function (lane) {
+  if (this._lane !== lane) return
+  this._lane = null
+  this._laneNext = Date.now() + REOPEN_MS
+  this.raw.laneDrop()
+}
+
+/** Batch `b` the engine's way; resolves once every add is settled. */
+QueueHandle.prototype._sendAdds = function (b) {
+  const w = b.waiters
+  return new Promise((done) => {
+    const settleAll = (f) => (v) => {
+      f(v)
+      done()
+    }
+    try {
+      if (w.length === 1) {
+        const id = this.raw.add(b.names[0], b.datas[0], b.opts[0], b.timestamps[0])
+        channel.pending.set(id, {
+          resolve: settleAll((v) => {
+            this._laneOk = true
+            w[0].resolve(v)
+          }),
+          reject: settleAll((e) => w[0].reject(e)),
+        })
+        return
+      }
+      const id = this.raw.addMany(b.names, b.datas, b.opts, b.timestamps)
+      channel.pending.set(id, {
+        resolve: settleAll((r) => {
+          for (const f of r.failed) {
+            w[f.index].reject(new FerroqError(f.code, f.message))
+            w[f.index] = null
+          }
+          for (let i = 0; i < w.length; i++) if (w[i] !== null) w[i].resolve(r.ids[i])
+          if (r.failed.length < w.length) this._laneOk = true
+        }),
+        reject: settleAll((e) => {
+          for (const x of w) x.reject(e)
+        }),
+      })
+    } catch (e) {
+      const err = fromNative(e)
+      for (const x of w) x.reject(err)
+      done()
+    }
+  })
+}
+
+/**
+ * Marks the handle closed. Adds still on the lane are answered first (requests
+ * held back behind them run too); resolves once the handle is closed.
+ */
+QueueHandle.prototype.close = function () {
+  this._closed = true
+  const lane = this._lane
+  const closeNow = () => {
+    if (lane !== null) lane.drain()
+    call(binding.NativeQueue.prototype.close, this.raw, [])
+  }
+  if (lane === null || lane.waiting.length === 0) return closeNow()
+  return new Promise((resolve) => lane.whenIdle(resolve)).then(closeNow)
 }
 
 // ---------------------------------------------------------------------------

@@ -31,8 +31,8 @@ class QueueBase extends SafeEmitter {
   /** Closes the handle. Idempotent. */
   async close() {
     if (!this.closing) {
-      this._native.close()
-      this.closing = Promise.resolve()
+      // Adds still on the add lane are answered first (src/js/lane.js).
+      this.closing = Promise.resolve(this._native.close())
     }
     return this.closing
   }

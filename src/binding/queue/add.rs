@@ -10,7 +10,7 @@ use super::NativeQueue;
 use crate::engine::{self, JobOptions, NewJob, Queue};
 
 /// `timestamp` is the creation time JS already gave the Job object, so both agree.
-fn new_job(
+pub(super) fn new_job(
     name: String,
     data: String,
     opts_json: &str,
@@ -47,7 +47,7 @@ pub struct AddedJobs {
 }
 
 impl AddedJobs {
-    fn fail(&mut self, index: usize, e: &engine::Error) {
+    pub(super) fn fail(&mut self, index: usize, e: &engine::Error) {
         self.failed.push(AddFailure {
             index: index as u32,
             code: e.code().as_str().to_string(),

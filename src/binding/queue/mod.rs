@@ -5,6 +5,7 @@
 //! returns a request id at once, and JS gets the answer, in order, through the
 //! channel. The doc comment of each says what the request resolves with.
 //! - `add.rs`: adding jobs (one, a bulk, and the adds JS gathered in one tick)
+//! - `lane.rs`: the add lane (sync: adds JS sends on its own socket)
 //! - `jobs.rs`: methods on one job (state, progress, logs, moves, changes)
 //! - `control.rs`: queue-wide reads and controls (counts, pause, clean, limits, metrics)
 //! - `upkeep.rs`: the rest of BullMQ's Queue/Job API (meta, orphans, one lock,
@@ -14,6 +15,7 @@ mod add;
 mod control;
 mod flow;
 mod jobs;
+mod lane;
 mod scheduler;
 mod upkeep;
 
@@ -35,6 +37,8 @@ use crate::engine::{self, Queue};
 pub struct NativeQueue {
     pub(crate) inner: Queue,
     pub(crate) channel: Channel,
+    /// The add lane's reply reader and unanswered batch sizes (`lane.rs`).
+    pub(crate) lane: lane::LaneSlot,
 }
 
 #[napi]
@@ -53,6 +57,7 @@ impl NativeQueue {
         Ok(NativeQueue {
             inner: q,
             channel: channel.channel.clone(),
+            lane: Default::default(),
         })
     }
 

@@ -18,6 +18,29 @@ pub struct NewJob {
 }
 
 impl Queue {
+    /// The checks a job passes before any add sends it (pure): the queue's
+    /// `max_data_bytes` and the job's own `opts.sizeLimit`; `field` names the
+    /// job's data in the error (`data`, or `jobs[i].data` in a batch).
+    pub fn check_new_job(&self, j: &NewJob, field: String) -> Result<()> {
+        let max = self.inner.opts.max_data_bytes;
+        if max > 0 && j.data.len() > max {
+            return Err(Error::invalid(
+                field,
+                format!("is {} bytes, over the limit of {max} bytes", j.data.len()),
+            ));
+        }
+        // The job's own opts.sizeLimit, checked as BullMQ does (UTF-8 bytes of the JSON).
+        if let Some(limit) = j.opts.size_limit
+            && j.data.len() as u64 > limit
+        {
+            return Err(Error::refused(
+                field,
+                format!("The size of job {} exceeds the limit {limit} bytes", j.name),
+            ));
+        }
+        Ok(())
+    }
+
     /// Adds one job; resolves with its id (the existing id for a duplicate custom
     /// id or a deduplicated add).
     pub async fn add(&self, job: NewJob) -> Result<String> {
@@ -34,29 +57,12 @@ impl Queue {
             return Ok(Vec::new());
         }
         for (i, j) in jobs.iter().enumerate() {
-            let field = || {
-                if jobs.len() > 1 {
-                    format!("jobs[{i}].data")
-                } else {
-                    "data".into()
-                }
+            let field = if jobs.len() > 1 {
+                format!("jobs[{i}].data")
+            } else {
+                "data".into()
             };
-            let max = self.inner.opts.max_data_bytes;
-            if max > 0 && j.data.len() > max {
-                return Err(Error::invalid(
-                    field(),
-                    format!("is {} bytes, over the limit of {max} bytes", j.data.len()),
-                ));
-            }
-            // The job's own opts.sizeLimit, checked as BullMQ does (UTF-8 bytes of the JSON).
-            if let Some(limit) = j.opts.size_limit
-                && j.data.len() as u64 > limit
-            {
-                return Err(Error::refused(
-                    field(),
-                    format!("The size of job {} exceeds the limit {limit} bytes", j.name),
-                ));
-            }
+            self.check_new_job(j, field)?;
         }
         self.ensure_meta().await?;
         if jobs.iter().any(|j| j.opts.parent.is_some()) {

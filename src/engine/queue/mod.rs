@@ -4,6 +4,7 @@
 //! module in [`transitions`](super::transitions):
 //! - `mod.rs`: the handle itself (connection, meta, close);
 //! - `add.rs`: `add`, `add_bulk`;
+//! - `lane.rs`: adds sent on a socket the caller owns (the JS add lane);
 //! - `getters.rs`: jobs, counts, ranges, states, logs, workers, metrics;
 //! - `job_changes.rs`: changes to one job by id (progress, log, data, delay,
 //!   priority, promote, move to delayed, remove, retry);
@@ -78,10 +79,12 @@ mod add;
 mod control;
 mod getters;
 mod job_changes;
+mod lane;
 mod limits;
 
 pub use add::NewJob;
 pub use getters::{JobCounts, Metrics};
+pub use lane::{LaneAnswer, LanePlan, LaneReader, lane_answer};
 
 impl Queue {
     /// Creates the handle; no I/O happens until the first command.

@@ -52,6 +52,30 @@ impl AddJobs<'_> {
         Ok(replies.into_iter().flatten().collect())
     }
 
+    /// The jobs as the bytes of one `EVALSHA` of `add_jobs`, for a connection
+    /// the caller owns (the JS add lane); `None` when they need more than one
+    /// script call (over [`ADD_JOBS_CHUNK`] jobs) or none. The script never
+    /// carries `allow-oom` flags (adds grow memory), so its hash is fixed.
+    pub fn packed(&self, q: &Queue) -> Option<Vec<u8>> {
+        if self.jobs.is_empty() || self.jobs.len() > ADD_JOBS_CHUNK {
+            return None;
+        }
+        let sha = scripts::ADD_JOBS.script().get_hash();
+        Some(self.call(q, self.jobs).packed(sha))
+    }
+
+    /// The ids of one `add_jobs` reply for `n` jobs (as [`AddJobs::run`] decodes them).
+    pub fn decode(reply: redis::Value, n: usize) -> Result<Vec<String>> {
+        let ids: Vec<String> = super::parse(scripts::ADD_JOBS.name, Some(reply))?;
+        if ids.len() != n {
+            return Err(crate::engine::error::Error::CorruptData {
+                what: format!("reply of {}", scripts::ADD_JOBS.name),
+                reason: format!("{} ids for {n} jobs", ids.len()),
+            });
+        }
+        Ok(ids)
+    }
+
     fn call(&self, q: &Queue, jobs: &[NewJob]) -> Call {
         let k = q.keys();
         let mut call = Call::new(&scripts::ADD_JOBS, &Self::keys(k))

@@ -255,6 +255,21 @@ impl Call {
         self
     }
 
+    /// The call as the bytes of one `EVALSHA` command (RESP), for a caller
+    /// that writes to its own connection; `sha` is the hash of the script
+    /// text the server runs (`Queue::script`).
+    pub(crate) fn packed(&self, sha: &str) -> Vec<u8> {
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg(sha).arg(self.keys.len());
+        for k in &self.keys {
+            cmd.arg(k);
+        }
+        for a in &self.args {
+            cmd.arg(a);
+        }
+        cmd.get_packed_command()
+    }
+
     /// Sends the call on the queue's connection and decodes the reply as `T`.
     pub(crate) async fn invoke<T: FromRedisValue>(self, queue: &Queue) -> Result<T> {
         let name = self.transition.name;

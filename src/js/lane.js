@@ -1,0 +1,148 @@
+'use strict'
+// The add lane: a queue handle's adds travel on a socket the JS thread owns,
+// as ioredis does for bullmq, so an awaited add() costs no hand-off to the
+// engine's thread and back. Rust still decides what is sent and what each
+// reply means (src/binding/queue/lane.rs): `laneConfig()` says where to
+// connect and what to write first, `laneEncode()` checks and encodes a batch
+// (one script call), `laneFeed()` turns the socket's bytes into answers.
+//
+// Nothing is lost: when the socket fails with adds unanswered, they are sent
+// again, in order, the engine's way (as ioredis re-sends unfulfilled
+// commands), and the lane is dropped; a later add may open a new one (at most
+// once a second). The socket keeps Node alive only while an add waits.
+
+const net = require('net')
+const { FerroqError, fromNative } = require('./errors.js')
+
+/** How long after a failed lane the next may open. */
+const REOPEN_MS = 1000
+
+/** Whether FERROQ_LANE=0 turns the lane off (read when a lane would open). */
+function disabled() {
+  return process.env.FERROQ_LANE === '0'
+}
+
+class Lane {
+  /** `h` is the queue handle; `cfg` its `raw.laneConfig()`. */
+  constructor(h, cfg) {
+    this.h = h
+    /** Batches sent and not answered, oldest first: { batch, sent } (see QueueHandle). */
+    this.waiting = []
+    /** Callbacks run once nothing waits (requests held back behind the lane's adds). */
+    this.onIdle = []
+    /** No new batches: the lane ends once idle (a replica, a flushed script, a close). */
+    this.draining = false
+    this.dead = false
+    const s = cfg.path ? net.connect(cfg.path) : net.connect(cfg.port, cfg.host)
+    s.setNoDelay(true)
+    s.unref()
+    s.on('data', (chunk) => this._data(chunk))
+    // 'close' follows every error; the adds are handled there.
+    s.on('error', () => {})
+    s.on('close', () => this._fail())
+    s.write(cfg.handshake)
+    this.socket = s
+  }
+
+  /** Whether a new batch may go on this lane. */
+  get usable() {
+    return !this.dead && !this.draining
+  }
+
+  /** Writes one encoded batch; `entry` is settled by its reply. */
+  send(entry, packed) {
+    this.socket.write(packed)
+    if (this.waiting.push(entry) === 1) this.socket.ref()
+  }
+
+  /** Runs `f` once no add waits on this lane (at once if none does). */
+  whenIdle(f) {
+    if (this.waiting.length === 0) f()
+    else this.onIdle.push(f)
+  }
+
+  /** No new batches; ends the socket once the waiting ones are answered. */
+  drain() {
+    this.draining = true
+    if (this.waiting.length === 0) this._end()
+  }
+
+  _data(chunk) {
+    if (this.dead) return
+    let replies
+    try {
+      replies = this.h.raw.laneFeed(chunk)
+    } catch {
+      this.socket.destroy()
+      return
+    }
+    for (const r of replies) {
+      const entry = this.waiting.shift()
+      if (r.resend !== 0) {
+        // Nothing ran (NOSCRIPT, READONLY): this batch goes the engine's way,
+        // which loads the script or reconnects; the lane takes no more.
+        this.draining = true
+        this.h._resend(entry.batch)
+      } else if (r.ids != null) {
+        const w = entry.batch.waiters
+        for (let i = 0; i < w.length; i++) w[i].resolve(r.ids[i])
+      } else {
+        for (const x of entry.batch.waiters) x.reject(new FerroqError(r.code, r.message))
+      }
+    }
+    if (this.waiting.length === 0) this._idle()
+  }
+
+  _idle() {
+    if (!this.dead) this.socket.unref()
+    if (this.draining) this._end()
+    const fs = this.onIdle
+    this.onIdle = []
+    for (const f of fs) f()
+  }
+
+  _end() {
+    if (this.dead) return
+    this.dead = true
+    this.h._laneGone(this, false)
+    this.socket.end()
+    this.socket.unref()
+  }
+
+  /** The socket closed or broke: unanswered adds go again the engine's way, in order. */
+  _fail() {
+    if (this.dead && this.waiting.length === 0) return
+    this.dead = true
+    this.h._laneGone(this, true)
+    const lost = this.waiting
+    this.waiting = []
+    for (const entry of lost) this.h._resend(entry.batch)
+    this._idle()
+  }
+}
+
+/** The handle's lane for a new batch, opening one if allowed; null: use the engine's path. */
+function laneOf(h) {
+  if (h._closed) return null
+  const lane = h._lane
+  if (lane !== null) return lane.usable ? lane : null
+  if (!h._laneOk || h._laneOff || Date.now() < h._laneNext) return null
+  if (disabled()) {
+    h._laneOff = true
+    return null
+  }
+  let cfg
+  try {
+    cfg = h.raw.laneConfig()
+  } catch (e) {
+    throw fromNative(e)
+  }
+  if (cfg === null) {
+    h._laneOff = true
+    return null
+  }
+  h._lane = new Lane(h, cfg)
+  return h._lane
+}
+
+module.exports = { Lane, laneOf, REOPEN_MS }
