@@ -430,8 +430,11 @@ export interface KeepJobsOptions {
 
 /** One batch of adds for the lane. */
 export interface LaneBatch {
-  /** The bytes to write (one EVALSHA), unless every job failed its checks. */
-  packed?: Buffer
+  /**
+   * The command to write (one EVALSHA, as text: cheaper for JS to write
+   * than a native buffer), unless every job failed its checks.
+   */
+  packed?: string
   /** The jobs refused before sending, each with its own error. */
   failed: Array<AddFailure>
 }
@@ -446,6 +449,8 @@ export interface LaneConfig {
   path?: string
   /** AUTH / SELECT / SCRIPT LOAD, to write first. */
   handshake: Buffer
+  /** Silence (ms) while a reply is awaited after which the socket is broken. */
+  timeoutMs: number
 }
 
 /** The answer to one batch, in the order batches were sent. */

@@ -40,6 +40,12 @@ class Lane {
     // 'close' follows every error; the adds are handled there.
     s.on('error', () => {})
     s.on('close', () => this._fail())
+    // Silence while adds wait (as the engine's response timeout): the socket
+    // counts as broken and its adds go the engine's way.
+    s.setTimeout(cfg.timeoutMs)
+    s.on('timeout', () => {
+      if (this.waiting.length > 0) s.destroy()
+    })
     s.write(cfg.handshake)
     this.socket = s
   }

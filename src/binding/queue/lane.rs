@@ -45,13 +45,16 @@ pub struct LaneConfig {
     pub path: Option<String>,
     /// AUTH / SELECT / SCRIPT LOAD, to write first.
     pub handshake: Buffer,
+    /// Silence (ms) while a reply is awaited after which the socket is broken.
+    pub timeout_ms: u32,
 }
 
 /// One batch of adds for the lane.
 #[napi(object)]
 pub struct LaneBatch {
-    /// The bytes to write (one EVALSHA), unless every job failed its checks.
-    pub packed: Option<Buffer>,
+    /// The command to write (one EVALSHA, as text: cheaper for JS to write
+    /// than a native buffer), unless every job failed its checks.
+    pub packed: Option<String>,
     /// The jobs refused before sending, each with its own error.
     pub failed: Vec<AddFailure>,
 }
@@ -90,6 +93,7 @@ impl NativeQueue {
             port: plan.port as u32,
             path: plan.path,
             handshake: plan.handshake.into(),
+            timeout_ms: plan.timeout_ms.min(u32::MAX as u64) as u32,
         })
     }
 
@@ -135,11 +139,12 @@ impl NativeQueue {
                 failed: out.failed,
             });
         }
-        let packed = self.inner.lane_encode(&jobs, now_ms())?;
+        // Every part is text (names, JSON, keys, numbers), so the command is UTF-8.
+        let packed = String::from_utf8(self.inner.lane_encode(&jobs, now_ms())?).ok()?;
         self.lane
             .with(|s| s.as_mut().map(|s| s.sent.push_back(jobs.len())))?;
         Some(LaneBatch {
-            packed: Some(packed.into()),
+            packed: Some(packed),
             failed: out.failed,
         })
     }

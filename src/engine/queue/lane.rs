@@ -12,7 +12,7 @@
 use redis::{ConnectionAddr, Value};
 
 use super::{NewJob, Queue};
-use crate::engine::connection::Target;
+use crate::engine::connection::{DEFAULT_RESPONSE_TIMEOUT_MS, Target};
 use crate::engine::error::{Error, Result};
 use crate::engine::redis_error::classify;
 use crate::engine::resp::Replies;
@@ -34,6 +34,9 @@ pub struct LanePlan {
     pub handshake: Vec<u8>,
     /// How many replies the handshake gets ([`LaneReader`] consumes them).
     pub handshake_replies: u32,
+    /// How long (ms) the socket may stay silent while a reply is awaited
+    /// before it counts as broken: the engine connection's response timeout.
+    pub timeout_ms: u64,
 }
 
 /// What one lane reply means for its batch of adds.
@@ -144,6 +147,7 @@ impl Queue {
             path,
             handshake,
             handshake_replies: replies,
+            timeout_ms: DEFAULT_RESPONSE_TIMEOUT_MS,
         })
     }
 
@@ -193,6 +197,7 @@ mod tests {
             path: None,
             handshake: Vec::new(),
             handshake_replies: 2,
+            timeout_ms: 1,
         };
         let mut r = LaneReader::new(&plan);
         assert!(r.feed(b"+OK\r\n").unwrap().is_empty());

@@ -259,15 +259,23 @@ impl Call {
     /// that writes to its own connection; `sha` is the hash of the script
     /// text the server runs (`Queue::script`).
     pub(crate) fn packed(&self, sha: &str) -> Vec<u8> {
-        let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(sha).arg(self.keys.len());
-        for k in &self.keys {
-            cmd.arg(k);
+        use std::io::Write;
+        let nkeys = self.keys.len().to_string();
+        let head: [&[u8]; 3] = [b"EVALSHA", sha.as_bytes(), nkeys.as_bytes()];
+        let parts = head
+            .into_iter()
+            .chain(self.keys.iter().map(|k| k.as_bytes()))
+            .chain(self.args.iter().map(|a| a.as_slice()));
+        let size: usize = parts.clone().map(|p| p.len() + 16).sum();
+        let mut out = Vec::with_capacity(size + 16);
+        // RESP: an array of bulk strings (writes to a Vec cannot fail).
+        let _ = write!(out, "*{}\r\n", 3 + self.keys.len() + self.args.len());
+        for p in parts {
+            let _ = write!(out, "${}\r\n", p.len());
+            out.extend_from_slice(p);
+            out.extend_from_slice(b"\r\n");
         }
-        for a in &self.args {
-            cmd.arg(a);
-        }
-        cmd.get_packed_command()
+        out
     }
 
     /// Sends the call on the queue's connection and decodes the reply as `T`.
@@ -337,6 +345,26 @@ pub(crate) fn status(
 #[cfg(test)]
 mod tests {
     use super::ScriptCode;
+
+    /// `Call::packed` writes what redis-rs would send for the same EVALSHA.
+    #[test]
+    fn packed_matches_redis_rs() {
+        let t = &crate::engine::scripts::ADD_JOBS;
+        let keys: Vec<String> = (0..t.keys).map(|i| format!("bull:q:k{i}")).collect();
+        let refs: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
+        let call = super::Call::new(t, &refs)
+            .arg("bull:q:")
+            .arg(2)
+            .arg("é \r\n")
+            .arg(true);
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg("abc").arg(t.keys);
+        for k in &keys {
+            cmd.arg(k);
+        }
+        cmd.arg("bull:q:").arg(2).arg("é \r\n").arg(true);
+        assert_eq!(call.packed("abc"), cmd.get_packed_command());
+    }
 
     /// Codes are distinct and round-trip through their integers.
     #[test]
