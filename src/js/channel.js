@@ -51,7 +51,41 @@ function deliver(entries) {
   }
 }
 
-const native = new binding.NativeChannel(deliver)
+// Deliveries wait behind adds on an add lane (./lane.js) that were sent before
+// they arrived: a worker batch or an event may be about a job whose add()
+// has not settled yet (its reply is still in the lane's socket), and code
+// that awaits add() and then listens must not miss it. A hold is released
+// (in order, after the microtasks of the settled adds) once each lane busy
+// when it arrived has answered what it had sent by then.
+/** Lanes with unanswered adds. */
+const busyLanes = new Set()
+/** Held deliveries, oldest first: { entries, marks: [[lane, sent]] }. */
+const held = []
+let releasing = false
+
+function arrive(entries) {
+  if (busyLanes.size === 0 && held.length === 0) return deliver(entries)
+  const marks = []
+  for (const lane of busyLanes) marks.push([lane, lane.sent])
+  held.push({ entries, marks })
+}
+
+/** A lane answered adds (or failed): held deliveries it was holding may go. */
+function laneAnswered() {
+  if (held.length > 0 && !releasing) {
+    releasing = true
+    setImmediate(release)
+  }
+}
+
+function release() {
+  releasing = false
+  while (held.length > 0 && held[0].marks.every(([lane, sent]) => lane.answered >= sent)) {
+    deliver(held.shift().entries)
+  }
+}
+
+const native = new binding.NativeChannel(arrive)
 
 // The error a request rejects with is made where its caller awaits (after the
 // answer arrived), so its stack shows the caller's chain of `await`s; made in
@@ -90,4 +124,4 @@ function listen(id, f) {
   sinks.set(id, f)
 }
 
-module.exports = { native, request, settle, answer, rethrown, listen, pending, sinks }
+module.exports = { native, request, settle, answer, rethrown, listen, pending, sinks, busyLanes, laneAnswered }

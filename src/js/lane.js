@@ -13,6 +13,7 @@
 
 const net = require('net')
 const { FerroqError, fromNative } = require('./errors.js')
+const channel = require('./channel.js')
 
 /** How long after a failed lane the next may open. */
 const REOPEN_MS = 1000
@@ -26,13 +27,16 @@ class Lane {
   /** `h` is the queue handle; `cfg` its `raw.laneConfig()`. */
   constructor(h, cfg) {
     this.h = h
-    /** Batches sent and not answered, oldest first: { batch, sent } (see QueueHandle). */
+    /** Batches sent and not answered, oldest first: { batch } (see QueueHandle). */
     this.waiting = []
     /** Callbacks run once nothing waits (requests held back behind the lane's adds). */
     this.onIdle = []
     /** No new batches: the lane ends once idle (a replica, a flushed script, a close). */
     this.draining = false
     this.dead = false
+    /** Batches sent and answered so far (the channel holds deliveries behind them). */
+    this.sent = 0
+    this.answered = 0
     const s = cfg.path ? net.connect(cfg.path) : net.connect(cfg.port, cfg.host)
     s.setNoDelay(true)
     s.unref()
@@ -58,7 +62,11 @@ class Lane {
   /** Writes one encoded batch; `entry` is settled by its reply. */
   send(entry, packed) {
     this.socket.write(packed)
-    if (this.waiting.push(entry) === 1) this.socket.ref()
+    this.sent++
+    if (this.waiting.push(entry) === 1) {
+      this.socket.ref()
+      channel.busyLanes.add(this)
+    }
   }
 
   /** Runs `f` once no add waits on this lane (at once if none does). */
@@ -82,6 +90,7 @@ class Lane {
       this.socket.destroy()
       return
     }
+    this.answered += replies.length
     for (const r of replies) {
       const entry = this.waiting.shift()
       if (r.resend !== 0) {
@@ -97,9 +106,11 @@ class Lane {
       }
     }
     if (this.waiting.length === 0) this._idle()
+    if (replies.length > 0) channel.laneAnswered()
   }
 
   _idle() {
+    channel.busyLanes.delete(this)
     if (!this.dead) this.socket.unref()
     if (this.draining) this._end()
     const fs = this.onIdle
@@ -122,6 +133,8 @@ class Lane {
     this.h._laneGone(this, true)
     const lost = this.waiting
     this.waiting = []
+    this.answered = this.sent
+    channel.laneAnswered()
     for (const entry of lost) this.h._resend(entry.batch)
     this._idle()
   }

@@ -206,4 +206,24 @@ mod tests {
         let mut bad = LaneReader::new(&plan);
         assert!(bad.feed(b"-WRONGPASS invalid\r\n").is_err());
     }
+
+    /// `Call::packed` writes what redis-rs would send for the same EVALSHA.
+    #[test]
+    fn packed_matches_redis_rs() {
+        let t = &crate::engine::scripts::ADD_JOBS;
+        let keys: Vec<String> = (0..t.keys).map(|i| format!("bull:q:k{i}")).collect();
+        let refs: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
+        let call = crate::engine::transitions::Call::new(t, &refs)
+            .arg("bull:q:")
+            .arg(2)
+            .arg("é \r\n")
+            .arg(true);
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg("abc").arg(t.keys);
+        for k in &keys {
+            cmd.arg(k);
+        }
+        cmd.arg("bull:q:").arg(2).arg("é \r\n").arg(true);
+        assert_eq!(call.packed("abc"), cmd.get_packed_command());
+    }
 }
