@@ -222,6 +222,17 @@ pub enum Conn {
     Memory(memory::Connection),
 }
 
+impl Conn {
+    /// Commands this connection sent a second time after a drop (0 where it
+    /// never does: blocking, cluster and embedded connections).
+    pub fn resends(&self) -> u64 {
+        match self {
+            Conn::Single(link) => link.resends(),
+            _ => 0,
+        }
+    }
+}
+
 impl ConnectionLike for Conn {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {

@@ -13,6 +13,7 @@
 //! - **Readable errors.** Connection failures name `host:port`; a
 //!   `WRONGTYPE` reply names the key that holds foreign data.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -34,6 +35,8 @@ pub struct Link {
     /// `host:port`, for error messages.
     addr: String,
     current: RwLock<(u64, ConnectionManager)>,
+    /// Commands sent a second time after "connection dropped" (see [`send`]).
+    resends: AtomicU64,
 }
 
 impl Link {
@@ -56,6 +59,7 @@ impl Link {
             config,
             addr,
             current: RwLock::new((0, manager)),
+            resends: AtomicU64::new(0),
         }))
     }
 
@@ -89,10 +93,10 @@ impl Link {
     /// Sends one command: see the module docs for what happens on failure.
     pub async fn command(&self, cmd: &Cmd) -> RedisResult<Value> {
         let (generation, mut con) = self.manager();
-        let mut r = send(&mut con, cmd).await;
+        let mut r = send(&mut con, cmd, &self.resends).await;
         if has_read_only(&r) {
             con = self.replace(generation).1;
-            r = send(&mut con, cmd).await;
+            r = send(&mut con, cmd, &self.resends).await;
         }
         explain(&mut con, &[cmd], &self.addr, r).await
     }
@@ -105,13 +109,19 @@ impl Link {
         count: usize,
     ) -> RedisResult<Vec<Value>> {
         let (generation, mut con) = self.manager();
-        let mut r = send_all(&mut con, pipeline, offset, count).await;
+        let mut r = send_all(&mut con, pipeline, offset, count, &self.resends).await;
         if any_read_only(&r) {
             con = self.replace(generation).1;
-            r = send_all(&mut con, pipeline, offset, count).await;
+            r = send_all(&mut con, pipeline, offset, count, &self.resends).await;
         }
         let cmds: Vec<&Cmd> = pipeline.cmd_iter().collect();
         explain_all(&mut con, &cmds, &self.addr, r).await
+    }
+
+    /// How many commands went a second time after their connection dropped:
+    /// each may have been applied twice, or applied with only its reply lost.
+    pub fn resends(&self) -> u64 {
+        self.resends.load(Ordering::Relaxed)
     }
 
     /// The database index.
@@ -124,9 +134,12 @@ impl Link {
 /// on "connection dropped" the command goes once more on the new connection
 /// (as ioredis resends unfulfilled commands). Without this an idle Queue's
 /// first command after Redis came back always failed.
-async fn send(con: &mut ConnectionManager, cmd: &Cmd) -> RedisResult<Value> {
+async fn send(con: &mut ConnectionManager, cmd: &Cmd, resends: &AtomicU64) -> RedisResult<Value> {
     match con.req_packed_command(cmd).await {
-        Err(e) if e.is_connection_dropped() => con.req_packed_command(cmd).await,
+        Err(e) if e.is_connection_dropped() => {
+            resends.fetch_add(1, Ordering::Relaxed);
+            con.req_packed_command(cmd).await
+        }
         r => r,
     }
 }
@@ -136,9 +149,11 @@ async fn send_all(
     pipeline: &Pipeline,
     offset: usize,
     count: usize,
+    resends: &AtomicU64,
 ) -> RedisResult<Vec<Value>> {
     match con.req_packed_commands(pipeline, offset, count).await {
         Err(e) if e.is_connection_dropped() => {
+            resends.fetch_add(1, Ordering::Relaxed);
             con.req_packed_commands(pipeline, offset, count).await
         }
         r => r,

@@ -171,6 +171,12 @@ impl Queue {
         Ok(self.inner.con.clone())
     }
 
+    /// Commands the queue's connection sent a second time after a drop (see
+    /// [`Conn::resends`]).
+    pub(crate) fn resends(&self) -> u64 {
+        self.inner.con.resends()
+    }
+
     /// Writes meta `opts.maxLenEvents` and `version` once, as BullMQ's Queue does
     /// on connect (unless `skip_metas_update`).
     pub(crate) async fn ensure_meta(&self) -> Result<()> {

@@ -72,9 +72,8 @@ struct FetchLoop {
     /// Messages taken so far (a round compares it to see whether any came
     /// while it was on its way).
     epoch: u64,
-    /// Jobs of failed rounds put back at the front of the batch since the
-    /// last round was sent (the next failed round's go behind them).
-    requeued: usize,
+    /// Jobs of failed rounds put back in line (see [`round::Requeue`]).
+    requeue: round::Requeue,
 }
 
 /// Runs until closed; the last delivery says `Closed`.
@@ -103,7 +102,7 @@ pub(super) async fn run(shared: Arc<Shared>, rx: UnboundedReceiver<Control>) {
         settling: 0,
         fetching: 0,
         epoch: 0,
-        requeued: 0,
+        requeue: round::Requeue::default(),
     };
     // Open the named blocking connection up front, so `getWorkers()` lists this
     // worker even while the queue never runs dry.

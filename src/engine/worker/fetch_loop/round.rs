@@ -5,6 +5,7 @@
 //! taken in the order the calls were sent: a job's `active` always comes
 //! before its settling.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
@@ -14,8 +15,9 @@ use redis::RedisResult;
 use super::{FetchLoop, is_transient};
 use crate::engine::error::Error;
 use crate::engine::processor::{Settled, SettledAs, WorkerEvent};
-use crate::engine::transitions::move_to_finished::FinishedJob;
+use crate::engine::transitions::move_to_finished::{Finish, FinishedJob};
 use crate::engine::worker::invoke::Round;
+use crate::engine::worker::shared::Shared;
 use crate::engine::worker::{admit, invoke, parse};
 
 /// Most script calls of one worker in flight at once (one while settling job
@@ -24,6 +26,20 @@ pub(super) const MAX_IN_FLIGHT: usize = 2;
 
 /// A round on its way: the call, then what it was sent with.
 pub(super) type InFlight = Pin<Box<dyn Future<Output = Done> + Send>>;
+
+/// Jobs of failed rounds, put back in line to be settled again.
+#[derive(Default)]
+pub(super) struct Requeue {
+    /// How many were put back at the front of the batch since the last round
+    /// was sent (the next failed round's go behind them).
+    count: usize,
+    /// Their ids until a reply comes for them: a failed call may have been
+    /// applied with only its reply lost (Redis went away), so the second
+    /// settling can find the lock already released (see [`already_applied`]).
+    /// The connection itself sends a call once more after a drop; a round
+    /// whose connection did so meanwhile is checked the same way.
+    ids: HashSet<String>,
+}
 
 /// A round's call came back.
 pub(super) struct Done {
@@ -35,6 +51,8 @@ pub(super) struct Done {
     epoch: u64,
     /// It was sent in solo mode.
     solo: bool,
+    /// The connection's [`resends`](crate::engine::Queue) count when it was sent.
+    resends: u64,
     result: RedisResult<Round>,
 }
 
@@ -58,9 +76,10 @@ impl FetchLoop {
         self.settling += jobs.len();
         self.fetching += fetch_n;
         // What is left in the batch is newer than every round in flight.
-        self.requeued = 0;
+        self.requeue.count = 0;
         let shared = self.shared.clone();
         let (epoch, solo) = (self.epoch, self.solo);
+        let resends = shared.queue.resends();
         self.in_flight.push_back(Box::pin(async move {
             let result = invoke::finish_and_fetch(&shared, &jobs, fetch_n).await;
             Done {
@@ -68,6 +87,7 @@ impl FetchLoop {
                 fetch_n,
                 epoch,
                 solo,
+                resends,
                 result,
             }
         }));
@@ -80,6 +100,7 @@ impl FetchLoop {
             fetch_n,
             epoch,
             solo,
+            resends,
             result,
         } = done;
         self.settling -= jobs.len();
@@ -95,9 +116,21 @@ impl FetchLoop {
         }
         let shared = self.shared.clone();
         shared.recovered();
+        let mut codes = round.reply.codes;
+        // The connection may have sent this call twice (its first reply lost).
+        let resent = shared.queue.resends() != resends;
+        if resent || !self.requeue.ids.is_empty() {
+            for (job, code) in jobs.iter().zip(codes.iter_mut()) {
+                if (self.requeue.ids.remove(&job.id) || resent)
+                    && (*code == -1 || *code == -2)
+                    && already_applied(&shared, job).await
+                {
+                    *code = 0;
+                }
+            }
+        }
         let mut settled = std::mem::take(&mut self.settled);
-        let (done, refused_completions) =
-            parse::settled(&shared, jobs, round.reply.codes, round.now);
+        let (done, refused_completions) = parse::settled(&shared, jobs, codes, round.now);
         settled.extend(done);
         // A completion refused for the job's children fails it next round.
         self.reported.extend(refused_completions);
@@ -168,9 +201,10 @@ impl FetchLoop {
             ));
             return;
         }
-        let at = self.requeued.min(self.batch.finish.len());
+        let at = self.requeue.count.min(self.batch.finish.len());
+        self.requeue.ids.extend(jobs.iter().map(|j| j.id.clone()));
         self.batch.finish.splice(at..at, jobs);
-        self.requeued = at + n;
+        self.requeue.count = at + n;
         match e {
             e if is_transient(&e) => self.back_off(&Error::from(e)),
             // Settle one by one to find the job the script chokes on.
@@ -178,4 +212,24 @@ impl FetchLoop {
             e => self.back_off(&Error::from(e)),
         }
     }
+}
+
+/// Whether `job`, settled again after a failed call and now refused for a
+/// missing job (-1) or lock (-2), is already where the first settling put it:
+/// the failed call was applied and only its reply was lost (Redis restarted
+/// from its append-only file, say). Then it counts as settled, not as a lost
+/// lock. A job removed on completion or failure reads as "unknown".
+async fn already_applied(shared: &Shared, job: &FinishedJob) -> bool {
+    let Ok(state) = shared.queue.get_state(&job.id).await else {
+        return false;
+    };
+    let expected: &[&str] = match job.finish {
+        Finish::Completed => &["completed", "unknown"],
+        Finish::Failed => &["failed", "unknown"],
+        Finish::RetryLater => &["delayed"],
+        Finish::RetryNow => &["waiting", "prioritized"],
+    };
+    let applied = expected.contains(&state.as_str());
+    tracing::debug!(queue = %shared.queue.name(), job_id = %job.id, state = %state, applied, "settled again after a failed call");
+    applied
 }
