@@ -223,8 +223,7 @@ pub enum Conn {
 }
 
 impl Conn {
-    /// Commands this connection sent a second time after a drop (0 where it
-    /// never does: blocking, cluster and embedded connections).
+    /// Commands sent a second time after a drop (only a single server's link does).
     pub fn resends(&self) -> u64 {
         match self {
             Conn::Single(link) => link.resends(),
