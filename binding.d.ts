@@ -200,6 +200,8 @@ export declare class NativeQueue {
    * (cluster, `memory://`, TLS, closed queue).
    */
   laneConfig(): LaneConfig | null
+  /** Whether the current lane's handshake is fully answered (batches may go). */
+  laneReady(): boolean
   /** Ends the current lane (its socket is gone). */
   laneDrop(): void
   /**

@@ -18,7 +18,7 @@ type Coded = Error & { code?: string }
 type Server = { url: string; port: number; stop(): Promise<void> }
 
 /** The queue's lane, as its native handle holds it (null: adds go the engine's way). */
-function laneOf(q: Queue): { socket: { destroyed: boolean }; waiting: unknown[] } | null {
+function laneOf(q: Queue): { socket: { destroyed: boolean }; waiting: unknown[]; ready: boolean } | null {
   return (q as unknown as { _native: { _lane: never } })._native._lane
 }
 
@@ -34,8 +34,11 @@ async function clientIds(admin: IORedis): Promise<Map<string, string>> {
 async function withLane(q: Queue): Promise<void> {
   await q.add('first', { first: true })
   expect(laneOf(q)).toBeNull()
+  // Opens the lane; the add itself goes the engine's way while the lane's
+  // handshake is unanswered.
   await q.add('second', { second: true })
   expect(laneOf(q)).not.toBeNull()
+  await eventually(() => laneOf(q)!.ready)
 }
 
 describeRedisOnly('the add lane', () => {
@@ -211,6 +214,25 @@ describeRedisOnly('the add lane', () => {
     expect(code).toBe(0)
     expect(out.trim()).toBe('lane')
   })
+  test('a refused handshake turns the lane off: the adds go the engine way, none doubled', async () => {
+    // The user may run everything but SCRIPT (so the lane's SCRIPT LOAD is
+    // refused with NOPERM); its EVALSHAs run because another client cached the script.
+    const name = queueName('acl')
+    const boot = new Queue(name, { connection: { url: server.url } })
+    open.push(boot)
+    await boot.add('boot', {})
+    await admin.call('ACL', 'SETUSER', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-script')
+    const q = new Queue(name, { connection: { url: `redis://noscript:pw@127.0.0.1:${server.port}` } })
+    open.push(q)
+    const native = (q as unknown as { _native: { _laneOff: boolean } })._native
+    for (let i = 0; i < 20; i++) await q.add('j', { i })
+    await eventually(() => native._laneOff)
+    for (let i = 20; i < 30; i++) await q.add('j', { i })
+    expect(laneOf(q)).toBeNull()
+    expect(await q.count()).toBe(31)
+    const datas = (await q.getJobs(['waiting'], 0, -1)).filter((j) => j.name === 'j').map((j) => j.data.i).sort((a, b) => a - b)
+    expect(datas).toEqual(Array.from({ length: 30 }, (_, i) => i))
+  })
 })
 
 describeRedisOnly('the add lane on a full Redis', () => {
@@ -253,4 +275,5 @@ describeRedisOnly('the add lane on a full Redis', () => {
       await off.close()
     }
   })
+
 })

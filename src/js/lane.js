@@ -37,26 +37,29 @@ class Lane {
     /** Batches sent and answered so far (the channel holds deliveries behind them). */
     this.sent = 0
     this.answered = 0
+    /** The handshake (AUTH, SELECT, SCRIPT LOAD) is answered: batches may go. */
+    this.ready = false
+    this.timeoutMs = cfg.timeoutMs
+    /** Since when the lane has been silent while adds wait (ms). */
+    this.quietSince = 0
+    /** The socket was cut for silence: its adds may have run, so they are not sent again. */
+    this.timedOut = false
+    this.timer = null
     const s = cfg.path ? net.connect(cfg.path) : net.connect(cfg.port, cfg.host)
     s.setNoDelay(true)
+    s.setKeepAlive(true)
     s.unref()
     s.on('data', (chunk) => this._data(chunk))
     // 'close' follows every error; the adds are handled there.
     s.on('error', () => {})
     s.on('close', () => this._fail())
-    // Silence while adds wait (as the engine's response timeout): the socket
-    // counts as broken and its adds go the engine's way.
-    s.setTimeout(cfg.timeoutMs)
-    s.on('timeout', () => {
-      if (this.waiting.length > 0) s.destroy()
-    })
     s.write(cfg.handshake)
     this.socket = s
   }
 
   /** Whether a new batch may go on this lane. */
   get usable() {
-    return !this.dead && !this.draining
+    return this.ready && !this.dead && !this.draining
   }
 
   /** Writes one encoded batch; `entry` is settled by its reply. */
@@ -66,6 +69,23 @@ class Lane {
     if (this.waiting.push(entry) === 1) {
       this.socket.ref()
       channel.busyLanes.add(this)
+      this.quietSince = Date.now()
+      if (this.timer === null) {
+        this.timer = setInterval(() => this._checkSilence(), Math.min(this.timeoutMs, 1000))
+        this.timer.unref()
+      }
+    }
+  }
+
+  /**
+   * Silence while adds wait, for as long as the engine's response timeout
+   * (counted from the last bytes read, or from when adds began to wait):
+   * the socket is cut and the waiting adds fail as the engine's would.
+   */
+  _checkSilence() {
+    if (this.waiting.length > 0 && Date.now() - this.quietSince >= this.timeoutMs) {
+      this.timedOut = true
+      this.socket.destroy()
     }
   }
 
@@ -83,13 +103,18 @@ class Lane {
 
   _data(chunk) {
     if (this.dead) return
+    this.quietSince = Date.now()
     let replies
     try {
       replies = this.h.raw.laneFeed(chunk)
     } catch {
+      // Refused handshake (an ACL without SCRIPT, a wrong password): no lane
+      // for this handle; the engine's way reports the problem.
+      if (!this.ready) this.h._laneOff = true
       this.socket.destroy()
       return
     }
+    if (!this.ready) this.ready = this.h.raw.laneReady()
     this.answered += replies.length
     for (const r of replies) {
       const entry = this.waiting.shift()
@@ -111,6 +136,10 @@ class Lane {
 
   _idle() {
     channel.busyLanes.delete(this)
+    if (this.timer !== null) {
+      clearInterval(this.timer)
+      this.timer = null
+    }
     if (!this.dead) this.socket.unref()
     if (this.draining) this._end()
     const fs = this.onIdle
@@ -121,21 +150,31 @@ class Lane {
   _end() {
     if (this.dead) return
     this.dead = true
-    this.h._laneGone(this, false)
+    this.h._laneGone(this)
     this.socket.end()
     this.socket.unref()
   }
 
-  /** The socket closed or broke: unanswered adds go again the engine's way, in order. */
+  /**
+   * The socket closed or broke: unanswered adds go again the engine's way, in
+   * order (nothing ran: Redis answers in order and closed before answering).
+   * Cut for silence, they may have run: they fail with a connection error, as
+   * the engine's response timeout does, instead of being added twice.
+   */
   _fail() {
     if (this.dead && this.waiting.length === 0) return
     this.dead = true
-    this.h._laneGone(this, true)
+    this.h._laneGone(this)
     const lost = this.waiting
     this.waiting = []
     this.answered = this.sent
     channel.laneAnswered()
-    for (const entry of lost) this.h._resend(entry.batch)
+    if (this.timedOut) {
+      const e = new FerroqError('ERR_FERROQ_CONNECTION', `no reply from Redis within ${this.timeoutMs} ms; the add may have been applied`)
+      for (const entry of lost) for (const x of entry.batch.waiters) x.reject(e)
+    } else {
+      for (const entry of lost) this.h._resend(entry.batch)
+    }
     this._idle()
   }
 }
@@ -160,8 +199,9 @@ function laneOf(h) {
     h._laneOff = true
     return null
   }
+  // Not usable before its handshake is answered: this batch goes the engine's way.
   h._lane = new Lane(h, cfg)
-  return h._lane
+  return null
 }
 
 module.exports = { Lane, laneOf, REOPEN_MS }

@@ -106,8 +106,14 @@ function queueHandle(raw) {
   /** Requests issued the engine's way and not yet settled (the lane waits for none). */
   h._pending = 0
   h._settled = () => {
-    h._pending--
+    if (--h._pending === 0 && h._whenSettled !== null) {
+      const f = h._whenSettled
+      h._whenSettled = null
+      f()
+    }
   }
+  /** Called once `_pending` drops to 0 (a close waiting for re-sent adds). */
+  h._whenSettled = null
   h._lane = null
   /** A normal-path add succeeded (so the engine wrote the queue's meta): a lane may open. */
   h._laneOk = false
@@ -166,7 +172,12 @@ QueueHandle.prototype.add = function (name, dataJson, optsJson, timestamp) {
 QueueHandle.prototype._flushAdds = function () {
   const b = this._adds
   this._adds = null
-  const lane = this._pending === 0 ? laneOf(this) : null
+  let lane = null
+  try {
+    if (this._pending === 0) lane = laneOf(this)
+  } catch {
+    this._laneOff = true
+  }
   if (lane !== null && this._laneSend(lane, b)) return
   this._normal(() => this._sendAdds(b)).catch(() => {})
 }
@@ -208,7 +219,7 @@ QueueHandle.prototype._resend = function (b) {
   p.then(this._settled, this._settled)
 }
 
-/** Lane `lane` is finished (`failed`: its socket broke). */
+/** Lane `lane` is finished (ended, or its socket broke). */
 QueueHandle.prototype._laneGone = function (lane) {
   if (this._lane !== lane) return
   this._lane = null
@@ -259,18 +270,28 @@ QueueHandle.prototype._sendAdds = function (b) {
 }
 
 /**
- * Marks the handle closed. Adds still on the lane are answered first (requests
- * held back behind them run too); resolves once the handle is closed.
+ * Marks the handle closed. Adds of this tick go out first; adds still on the
+ * lane are answered first, and so are requests held back behind them and lane
+ * adds sent again the engine's way; resolves once the handle is closed.
  */
 QueueHandle.prototype.close = function () {
+  const flushed = this._adds !== null
+  if (flushed) this._flushAdds()
   this._closed = true
   const lane = this._lane
   const closeNow = () => {
     if (lane !== null) lane.drain()
     call(binding.NativeQueue.prototype.close, this.raw, [])
   }
-  if (lane === null || lane.waiting.length === 0) return closeNow()
-  return new Promise((resolve) => lane.whenIdle(resolve)).then(closeNow)
+  const laneBusy = lane !== null && lane.waiting.length > 0
+  if (!laneBusy && !(flushed && this._pending > 0)) return closeNow()
+  const settled = () =>
+    this._pending === 0 ? undefined : new Promise((resolve) => {
+      const before = this._whenSettled
+      this._whenSettled = before === null ? resolve : () => (before(), resolve())
+    })
+  const laneIdle = new Promise((resolve) => (laneBusy ? lane.whenIdle(resolve) : resolve()))
+  return laneIdle.then(settled).then(closeNow)
 }
 
 // ---------------------------------------------------------------------------
@@ -278,7 +299,11 @@ QueueHandle.prototype.close = function () {
 
 const WorkerHandle = wrap(binding.NativeWorker)
 WorkerHandle.prototype.queue = function () {
-  return queueHandle(call(binding.NativeWorker.prototype.queue, this.raw, []))
+  const h = queueHandle(call(binding.NativeWorker.prototype.queue, this.raw, []))
+  // Adds through a worker (Job.create with a worker) take the engine's way:
+  // Worker.close() does not close this handle, so it must not own a socket.
+  h._laneOff = true
+  return h
 }
 // The per-tick outcome report: kept free of the generic wrapper's spread.
 WorkerHandle.prototype.completeMany = function (ids, oks, payloads) {

@@ -97,6 +97,13 @@ impl NativeQueue {
         })
     }
 
+    /// Whether the current lane's handshake is fully answered (batches may go).
+    #[napi(catch_unwind)]
+    pub fn lane_ready(&self) -> bool {
+        self.lane
+            .with(|s| s.as_ref().is_some_and(|s| s.reader.ready()))
+    }
+
     /// Ends the current lane (its socket is gone).
     #[napi(catch_unwind)]
     pub fn lane_drop(&self) {

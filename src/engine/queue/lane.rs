@@ -72,6 +72,11 @@ impl LaneReader {
         }
     }
 
+    /// Whether every handshake reply has come in (and none was an error).
+    pub fn ready(&self) -> bool {
+        self.handshake_left == 0
+    }
+
     /// The replies to adds completed by `chunk`, in order. The handshake's own
     /// replies are consumed; an error among them, or a malformed stream, is
     /// an `Err`: the lane cannot be used (its adds go the engine's way).
