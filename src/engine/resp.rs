@@ -6,7 +6,8 @@
 
 use redis::{RedisError, Value};
 
-/// The partial tail of a reply stream, and where to resume scanning it.
+/// The partial tail of a reply stream (scanned again from its start as
+/// bytes arrive: replies to adds are short).
 #[derive(Debug, Default)]
 pub struct Replies {
     buf: Vec<u8>,
@@ -34,6 +35,7 @@ impl Replies {
     }
 
     /// Whether bytes of an unfinished reply are waiting.
+    #[cfg(test)]
     pub fn has_partial(&self) -> bool {
         !self.buf.is_empty()
     }

@@ -182,6 +182,15 @@ QueueHandle.prototype._flushAdds = function () {
   this._normal(() => this._sendAdds(b)).catch(() => {})
 }
 
+/** Rejects waiter `w[f.index]` of each failed job `f` with its own error, leaving null there; returns `w`. */
+function rejectFailed(w, failed) {
+  for (const f of failed) {
+    w[f.index].reject(new FerroqError(f.code, f.message))
+    w[f.index] = null
+  }
+  return w
+}
+
 /** Sends batch `b` on `lane`; false when the lane does not take it. */
 QueueHandle.prototype._laneSend = function (lane, b) {
   let r
@@ -193,11 +202,7 @@ QueueHandle.prototype._laneSend = function (lane, b) {
   if (r === null) return false
   let sent = b
   if (r.failed.length > 0) {
-    const w = b.waiters.slice()
-    for (const f of r.failed) {
-      w[f.index].reject(new FerroqError(f.code, f.message))
-      w[f.index] = null
-    }
+    const w = rejectFailed(b.waiters.slice(), r.failed)
     sent = { names: [], datas: [], opts: [], timestamps: [], waiters: [] }
     for (let i = 0; i < w.length; i++) {
       if (w[i] === null) continue
@@ -250,10 +255,7 @@ QueueHandle.prototype._sendAdds = function (b) {
       const id = this.raw.addMany(b.names, b.datas, b.opts, b.timestamps)
       channel.pending.set(id, {
         resolve: settleAll((r) => {
-          for (const f of r.failed) {
-            w[f.index].reject(new FerroqError(f.code, f.message))
-            w[f.index] = null
-          }
+          rejectFailed(w, r.failed)
           for (let i = 0; i < w.length; i++) if (w[i] !== null) w[i].resolve(r.ids[i])
           if (r.failed.length < w.length) this._laneOk = true
         }),
