@@ -14,7 +14,7 @@ test('the bench harness runs each library in its own child and writes a well-for
         ...process.env,
         BENCH_JOBS: '100',
         BENCH_REPS: '1',
-        BENCH_SCENARIOS: 'add-seq,process-c10',
+        BENCH_SCENARIOS: 'add-seq,add-wire,process-c10',
         BENCH_LIBS: 'bullmq,ferroq',
         BENCH_DETAIL: '0',
         // Absolute: this path crashed the old harness (it was joined onto bench/).
@@ -28,18 +28,22 @@ test('the bench harness runs each library in its own child and writes a well-for
     expect(r.stdout).toMatch(/Ratios ferroq \/ bullmq/)
     const res = JSON.parse(fs.readFileSync(out, 'utf8'))
     expect(res.env.libs).toEqual(['bullmq', 'ferroq'])
-    expect(res.scenarioList.map((s: { key: string }) => s.key)).toEqual(['add-seq', 'process-c10'])
+    expect(res.scenarioList.map((s: { key: string }) => s.key)).toEqual(['add-seq', 'add-wire', 'process-c10'])
     const pids = new Set<number>()
     for (const lib of ['bullmq', 'ferroq']) {
       const [add] = res.scenarios['add-seq'][lib]
       expect(add.errors).toBeUndefined()
       expect(add.jobs).toBe(20)
+      // The library's own add call, replayed on a bare socket: every call ran and stored a job.
+      const [wire] = res.scenarios['add-wire'][lib]
+      expect(wire.errors).toBeUndefined()
+      expect(wire.redisCmdsPerJob).toBeGreaterThan(3)
       const [proc] = res.scenarios['process-c10'][lib]
       expect(proc.errors).toBeUndefined()
       // Prefilled by another child, processed by this one: every job started and finished.
       expect(proc.started).toBe(100)
       expect(proc.finished).toBe(100)
-      for (const m of [add, proc]) {
+      for (const m of [add, wire, proc]) {
         for (const f of ['jobsPerSec', 'nodeUsPerJob', 'redisUsPerJob', 'redisCmdsPerJob', 'peakRssMB']) {
           expect(Number.isFinite(m[f])).toBe(true)
         }
@@ -49,11 +53,11 @@ test('the bench harness runs each library in its own child and writes a well-for
       }
     }
     // One process per measurement.
-    expect(pids.size).toBe(4)
+    expect(pids.size).toBe(6)
     expect(pids.has(r.pid)).toBe(false)
     const rows = res.ratios.ferroq.map((x: { key: string }) => x.key)
-    expect(rows).toEqual(['add-seq', 'process-c10', 'peak-rss'])
-    expect(Number.isFinite(res.ratios.ferroq[1].cells['jobs/s'])).toBe(true)
+    expect(rows).toEqual(['add-seq', 'add-wire', 'process-c10', 'peak-rss'])
+    expect(Number.isFinite(res.ratios.ferroq[2].cells['jobs/s'])).toBe(true)
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }

@@ -20,8 +20,9 @@ const { processJobs } = require('./scenarios/process')
 const { latency } = require('./scenarios/latency')
 const { blocked } = require('./scenarios/blocked')
 const { feed, rssLong } = require('./scenarios/long')
+const { addWire } = require('./scenarios/wire')
 
-const SCENARIO_FNS = { ...add, processJobs, latency, blocked, rssLong }
+const SCENARIO_FNS = { ...add, addWire, processJobs, latency, blocked, rssLong }
 
 /** A meter that measures nothing: the warm-up runs the scenario code without a window. */
 const NO_METER = { begin: async () => {}, end: async () => ({}) }
@@ -29,14 +30,15 @@ const NO_METER = { begin: async () => {}, end: async () => ({}) }
 async function measure(spec, lib, admin) {
   const fn = SCENARIO_FNS[spec.fn]
   if (!fn) throw new Error(`unknown scenario function ${spec.fn}`)
-  if (spec.warm) await fn({ lib, admin, meter: NO_METER, hold: async () => {} }, spec.warm)
+  const redis = spec.redis
+  if (spec.warm) await fn({ lib, admin, redis, meter: NO_METER, hold: async () => {} }, spec.warm)
   const hold = async () => {
     if (!spec.holdMs) return
     console.log(`  [hold] ${spec.label}: pid ${process.pid}, window opens in ${spec.holdMs} ms`)
     await sleep(spec.holdMs)
   }
   const meter = new Meter(admin, spec.redis && spec.redis.pid)
-  const m = await fn({ lib, admin, meter, hold }, spec.params)
+  const m = await fn({ lib, admin, redis, meter, hold }, spec.params)
   m.peakRssMB = peakRssMB()
   m.pid = process.pid
   return m

@@ -41,6 +41,16 @@ class RespClient {
     return this.socket.bytesRead
   }
 
+  /** Sends one command already in RESP form (a Buffer) and resolves with its reply. */
+  raw(bytes) {
+    if (this.pending) return Promise.reject(new Error('RespClient: one command at a time'))
+    this.sent++
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject }
+      this.socket.write(bytes)
+    })
+  }
+
   /** Sends one command and resolves with its reply (Buffers for bulk strings). */
   command(...args) {
     if (this.pending) return Promise.reject(new Error('RespClient: one command at a time'))

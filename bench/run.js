@@ -13,7 +13,7 @@
 //   npm run bench                            default: every scenario, 3 repetitions (about 4 min, quiet machine)
 //   BENCH_JOBS=2000 BENCH_REPS=1 npm run bench   a quick look (BENCH_SCALE=0.1 multiplies BENCH_JOBS, as before)
 //   BENCH_SCENARIOS=add-seq,process          these scenarios only (a prefix selects a group; BENCH_ONLY still works)
-//                                            add-seq add-100 add-1000 addbulk-1000 process-c1 process-c10
+//                                            add-seq add-wire add-100 add-1000 addbulk-1000 process-c1 process-c10
 //                                            process-c100 latency blocked; optional: addbulk-100, rss-long
 //   BENCH_REPS=5                             repetitions (BENCH_ROUNDS still works); BENCH_AGG=best: best-of
 //   BENCH_LIBS=ferroq                        libraries: bullmq, ferroq, ferroq-memory (default: all three,
@@ -148,7 +148,8 @@ async function main() {
       const reps = sc.reps || cfg.REPS
       for (let r = 0; r < reps; r++) {
         // Alternate the order (A B C, C B A, ...): neither library always runs on a warmer machine.
-        const order = r % 2 ? [...libs].reverse() : libs
+        const mine = sc.redisOnly ? libs.filter(usesRedis) : libs
+        const order = r % 2 ? [...mine].reverse() : mine
         for (const lib of order) {
           const m = await measureOnce(sc, lib, r, ctx)
           results[sc.key][lib].push(m)

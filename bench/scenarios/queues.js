@@ -6,6 +6,7 @@
 //   ctx.lib     the one loaded library (bench/libs.js)
 //   ctx.meter   a Meter (bench/measure.js), or a no-op meter during the warm-up
 //   ctx.admin   a RespClient to the Redis under test, or null on the embedded store
+//   ctx.redis   { host, port, url } of the Redis under test (a scenario may open its own socket)
 //   ctx.hold()  waits BENCH_HOLD_MS before a timed window (attach a profiler); no-op in warm-ups
 // and returns the meter's figures for its timed window (plus scenario fields).
 
