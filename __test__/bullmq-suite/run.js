@@ -17,6 +17,8 @@
 //   SUITE_TEST_TIMEOUT  ms per test/hook (10000, as BullMQ's config)
 //   SUITE_FILE_TIMEOUT  s per file and library (900)
 //   SUITE_OUT     results JSON          (__test__/bullmq-suite/results/results.json)
+//   SUITE_RAW_CLIENT=0  ferroq's tests get no stand-in raw Redis client
+//                 (see shim/get-redis-client.js; on by default)
 // Each library runs in its own stream with its own private redis-server (the
 // two streams run side by side; files run one at a time within a stream).
 const fs = require('node:fs')
@@ -155,7 +157,10 @@ async function stream(lib, files, results) {
       const note = run.timedOut ? ' (file timed out)' : run.report ? '' : ' (no report)'
       console.log(`[${lib}] ${file}: ${passed}/${Object.keys(tests).length} passed in ${run.seconds} s${note}`)
       results[file] = results[file] || {}
-      results[file][lib] = { seconds: run.seconds, timedOut: run.timedOut, fileError: run.report ? undefined : run.stderr.slice(-1500), tests }
+      const loadError = ((run.report && run.report.testResults) || []).map((t) => t.message).filter(Boolean).join('\n')
+      const fileError = run.report ? loadError.slice(0, 1500) || undefined : run.stderr.slice(-1500)
+      if (fileError && !passed) console.log(`[${lib}] ${file}: ${firstLine([fileError])}`)
+      results[file][lib] = { seconds: run.seconds, timedOut: run.timedOut, fileError, tests }
     }
   } finally {
     redis.stop()

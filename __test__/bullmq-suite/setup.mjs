@@ -5,6 +5,7 @@
 //   ferroq: a plain IORedis client, the `connection` an app passes.
 import path from 'node:path'
 import { createRequire } from 'node:module'
+import { afterAll } from 'vitest'
 
 const WORK = process.env.SUITE_WORK
 const { setConnectionFactory } = await import(path.join(WORK, 'tests', 'utils', 'connection-factory.ts'))
@@ -21,6 +22,14 @@ function options(opts) {
 if (process.env.SUITE_LIB === 'ferroq') {
   const IORedis = requireHere('ioredis')
   setConnectionFactory((opts) => new IORedis(options(opts)))
+  const { closeRawClients } = requireHere('./shim/get-redis-client.js')
+  afterAll(closeRawClients)
+  if (!process.env.SUITE_REDIS_VERSION) {
+    const probe = new IORedis(options())
+    const info = await probe.info('server')
+    process.env.SUITE_REDIS_VERSION = (/redis_version:([\d.]+)/.exec(info) || [])[1]
+    await probe.quit()
+  }
 } else {
   const dist = process.env.SUITE_BULLMQ_DIST
   const requireBullmq = createRequire(path.join(dist, 'cjs', 'index.js'))

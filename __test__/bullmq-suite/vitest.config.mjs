@@ -13,6 +13,8 @@ const WORK = path.resolve(process.env.SUITE_WORK || '')
 const LIB = process.env.SUITE_LIB || 'bullmq'
 const BULLMQ_DIST = process.env.SUITE_BULLMQ_DIST || ''
 const SRC = path.join(WORK, 'src') + path.sep
+const RAW_CLIENT_UTIL = path.join(WORK, 'tests', 'utils', 'get-redis-client')
+const RAW_CLIENT = LIB === 'ferroq' && process.env.SUITE_RAW_CLIENT !== '0'
 
 const FERROQ_SHIMS = {
   classes: 'classes.js',
@@ -43,6 +45,8 @@ const librarySwap = {
   resolveId(source, importer) {
     if (!importer || !source.startsWith('.')) return null
     const abs = path.resolve(path.dirname(importer), source)
+    // BullMQ's raw-client test util (see shim/get-redis-client.js).
+    if (RAW_CLIENT && abs.replace(/\.ts$/, '') === RAW_CLIENT_UTIL) return path.join(HERE, 'shim', 'get-redis-client.js')
     if (!abs.startsWith(SRC)) return null
     const file = libraryFile(abs.slice(SRC.length).replace(/\.(ts|js)$/, ''))
     if (!file) throw new Error(`bullmq-suite: ${LIB} has no module for ${source} (imported by ${path.basename(importer)})`)
