@@ -234,6 +234,8 @@ export declare class NativeQueue {
   getMeta(): number
   /** Request: resolves with the meta `version` (writing this queue's meta first), or null. */
   getVersion(): number
+  /** Request: resolves with the server's `INFO` text (one `section`, or the default ones). */
+  redisInfo(section?: string | undefined | null): number
   /** Request: resolves with one count per priority, in the same order. */
   getCountsPerPriority(priorities: Array<number>): number
   /** Request: resolves with whether the global concurrency is used up. */

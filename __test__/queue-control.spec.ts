@@ -6,6 +6,24 @@ import { connection, queueName, next, collect, eventually, testRedisOnly } from 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('queue control', () => {
+  test("queue.client answers the server's INFO (one section or the default ones) and PING; getBackend() names the queue", async () => {
+    const name = queueName('client-info')
+    const queue = new Queue(name, { connection: connection() })
+    const client = await queue.client
+    expect(await client.info('server')).toMatch(/^redis_version:\d+\.\d+/m)
+    expect(await client.info()).toMatch(/^connected_clients:\d+/m)
+    expect(await client.ping()).toBe('PONG')
+    const backend = queue.getBackend()
+    expect(backend).toBe(queue.getBackend())
+    expect({ name: backend.name, qualifiedName: backend.qualifiedName, key: backend.toKey('wait') }).toEqual({
+      name,
+      qualifiedName: `bull:${name}`,
+      key: `bull:${name}:wait`,
+    })
+    expect(backend.parseNodeKey(`my:prefix:${name}:42`)).toEqual({ prefix: 'my:prefix', queueName: name, id: '42' })
+    await queue.close()
+  })
+
   test('pause stops every worker; resume restarts them', async () => {
     const name = queueName('pause')
     const queue = new Queue(name, { connection: connection() })

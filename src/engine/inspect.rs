@@ -33,6 +33,18 @@ impl Queue {
             .await?)
     }
 
+    /// The server's `INFO` text, one `section` or the default ones, exactly
+    /// as Redis answers it: what dashboards (bull-board's Redis panel) parse
+    /// for the version, memory and client counts.
+    pub async fn redis_info(&self, section: Option<&str>) -> Result<String> {
+        let mut cmd = redis::cmd("INFO");
+        if let Some(section) = section {
+            cmd.arg(section);
+        }
+        let mut con = self.con()?;
+        Ok(cmd.query_async(&mut con).await?)
+    }
+
     /// How many jobs wait with each of `priorities`: priority 0 counts the
     /// `wait` list, any other its range of the `prioritized` set (BullMQ's
     /// getCountsPerPriority).

@@ -24,7 +24,7 @@ const REQUESTS = {
     'getGlobalConcurrency', 'setGlobalRateLimit', 'getGlobalRateLimit',
     // Job schedulers (binding/queue/scheduler.rs).
     'upsertJobScheduler', 'getJobScheduler', 'getJobSchedulers', 'getJobSchedulersCount', 'removeJobScheduler',
-    'getMeta', 'getVersion', 'getCountsPerPriority', 'isMaxed', 'getRanges', 'getQueueEventsClients', 'clearLogs',
+    'getMeta', 'getVersion', 'redisInfo', 'getCountsPerPriority', 'isMaxed', 'getRanges', 'getQueueEventsClients', 'clearLogs',
     'extendLock', 'moveToWait', 'removeDeduplicationKeyOf', 'removeRateLimitKey', 'publishEvent',
     'removeOrphanedJobs', 'takeJob', 'settleJob', 'extendLocks', 'removeDeprecatedPriorityKey',
     // Flows (binding/queue/flow.rs).

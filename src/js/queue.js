@@ -19,6 +19,7 @@ const prometheus = require('./prometheus.js')
 // consts (engine/queue/mod.rs), read once.
 const META = queueMetaValues()
 const schedulers = require('./job-scheduler.js')
+const { QueueBackend } = require('./queue-backend.js')
 
 /** A queue: add jobs and read their state. BullMQ's `Queue`. */
 class Queue extends QueueGetters {
@@ -33,6 +34,23 @@ class Queue extends QueueGetters {
     this.keys = keys.getKeys(name)
     this.defaultJobOptions = { ...(this.opts.defaultJobOptions || {}) }
     this._telemetry = checkTelemetry(this.opts.telemetry)
+  }
+
+  /** BullMQ 6's datastore backend of the queue, as far as tools read it (queue-backend.js). */
+  getBackend() {
+    if (!this._backend) Object.defineProperty(this, '_backend', { value: new QueueBackend(this) })
+    return this._backend
+  }
+
+  /** BullMQ's raw-client escape hatch: resolves with a client that answers `info()` and `ping()`. */
+  get client() {
+    return this.getBackend().client
+  }
+
+  /** Closes the queue, and the queues its backend opened for flows read across queues. */
+  async close() {
+    if (this._backend && !this.closing) await this._backend.closeSiblings()
+    return super.close()
   }
 
   /** What the queue writes to its meta hash when it connects (BullMQ's `metaValues`). */

@@ -48,6 +48,26 @@ type IsAny<T> = 0 extends 1 & T ? true : false
 type JobBase<T, ResultType, NameType extends string> =
   IsAny<T> extends true ? Job<T, ResultType, NameType> : T extends Job<any, any, any> ? T : Job<T, ResultType, NameType>
 
+/** The part of an ioredis client ferroq answers for a queue (`queue.client`). */
+export interface QueueClient {
+  /** The server's INFO text: one `section`, or the default ones. */
+  info(section?: string): Promise<string>
+  ping(): Promise<'PONG'>
+}
+
+/** The queue's backend (`queue.getBackend()`): its identity, client, and the job reads flow tools make. */
+export interface QueueBackend {
+  readonly name: string
+  readonly qualifiedName: string
+  readonly keys: KeysMap
+  readonly client: Promise<QueueClient>
+  toKey(type: string): string
+  waitUntilReady(): Promise<void>
+  forQueue(name: string, prefix?: string): QueueBackend
+  parseNodeKey(key: string): { prefix: string; queueName: string; id: string }
+  getState(id: string): Promise<JobState | 'unknown'>
+}
+
 /** A queue's Redis keys by type (`''`, `wait`, `active`, `meta`, `events`, ...). */
 export type KeysMap = { [index in string]: string }
 
@@ -182,6 +202,10 @@ export declare class Queue<
   isMaxed(): Promise<boolean>
   /** The `version` in the meta hash (`bullmq:<version>...`), or null. */
   getVersion(): Promise<string | null>
+  /** BullMQ's raw-client escape hatch, as far as ferroq answers it: `info()` and `ping()`. */
+  readonly client: Promise<QueueClient>
+  /** BullMQ 6's datastore backend, as far as tools (bull-board) read it. */
+  getBackend(): QueueBackend
   /**
    * Removes job data that no state holds: scans `count` keys per step, stops
    * after about `limit` jobs (0 = all); resolves with how many were removed.

@@ -95,6 +95,15 @@ impl NativeQueue {
         self.ask(env, |q| async move { q.get_version().await })
     }
 
+    /// Request: resolves with the server's `INFO` text (one `section`, or the default ones).
+    #[napi(catch_unwind)]
+    pub fn redis_info(&self, env: &Env, section: Option<String>) -> u32 {
+        self.ask(
+            env,
+            |q| async move { q.redis_info(section.as_deref()).await },
+        )
+    }
+
     /// Request: resolves with one count per priority, in the same order.
     #[napi(catch_unwind)]
     pub fn get_counts_per_priority(&self, env: &Env, priorities: Vec<f64>) -> u32 {
