@@ -3,6 +3,16 @@ import { Queue, Worker, QueueEvents } from '..'
 import { connection, queueName, next } from './helpers'
 
 describe('QueueEvents', () => {
+  test('closing is undefined until close(), then the promise close() returns (as BullMQ, which @nestjs/bullmq reads)', async () => {
+    const events = new QueueEvents(queueName('qe-closing'), { connection: connection() })
+    await events.waitUntilReady()
+    expect(events.closing).toBeUndefined()
+    const closed = events.close()
+    expect(events.closing).toBe(closed)
+    await closed
+    expect(events.closing).toBe(closed)
+  })
+
   test('sees added, waiting, active, progress, completed and failed with their fields', async () => {
     const name = queueName('qe')
     const events = new QueueEvents(name, { connection: connection() })

@@ -6,8 +6,12 @@
 // (no --legacy-peer-deps) and compiles fixtures/nest-app/app.ts (BullModule.forRoot
 // / registerQueue, @Processor + WorkerHost, @OnWorkerEvent, @InjectQueue,
 // @QueueEventsListener + @OnQueueEvent, registerFlowProducer + @InjectFlowProducer)
-// against ferroq's types, then runs it against the test Redis and checks what it
-// saw and what it left in Redis.
+// and fixtures/nest-app/app-async.ts (forRootAsync + manualRegistration +
+// BullRegistrar, a named shared config, registerQueueAsync, registerQueue's
+// `processors`, registerFlowProducerAsync, a request-scoped processor, routing
+// by job name, shutdown) against ferroq's types, then runs them against the
+// test Redis and checks what they saw and what they left in Redis. (app-async's
+// output is the one bullmq 6.7.0 + ioredis 5 print for the same app.)
 import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -94,10 +98,11 @@ describe('@nestjs/bullmq on ferroq', () => {
 
   test('the Nest app (fixtures/nest-app/app.ts) type-checks against ferroq, @nestjs/bullmq’s declarations included', async () => {
     expect(fs.existsSync(path.join(app, 'node_modules', '@nestjs', 'bullmq'))).toBe(true) // installed by the test above
-    for (const f of ['app.ts', 'tsconfig.json']) fs.copyFileSync(path.join(FIXTURE, f), path.join(app, f))
+    for (const f of ['app.ts', 'app-async.ts', 'tsconfig.json']) fs.copyFileSync(path.join(FIXTURE, f), path.join(app, f))
     const compiled = await run(process.execPath, [TSC, '-p', 'tsconfig.json', '--typeRoots', path.join(ROOT, 'node_modules', '@types')], app)
     expect({ code: compiled.code, out: compiled.stdout }).toEqual({ code: 0, out: '' })
     expect(fs.existsSync(path.join(app, 'dist', 'app.js'))).toBe(true)
+    expect(fs.existsSync(path.join(app, 'dist', 'app-async.js'))).toBe(true)
   }, 120000)
 
   testRedisOnly('the Nest app runs its processor, worker events, injected queue and queue events on ferroq', async () => {
@@ -127,5 +132,39 @@ describe('@nestjs/bullmq on ferroq', () => {
     expect(await parent.getDependenciesCount()).toEqual({ failed: 0, ignored: 0, processed: 0, unprocessed: 2 })
     expect((await flowQueue.getWaiting()).map((j) => j.data.n).sort()).toEqual([1, 2])
     await Promise.all([queue.close(), flowQueue.close()])
+  }, 120000)
+
+  testRedisOnly('the async-configured Nest app (app-async.ts) registers by hand, routes by name and closes everything on shutdown', async () => {
+    expect(fs.existsSync(path.join(app, 'dist', 'app-async.js'))).toBe(true) // compiled above
+    const name = queueName('nest-async')
+    const altPrefix = `alt${process.pid}`
+    const ran = await run(process.execPath, [path.join('dist', 'app-async.js'), name, altPrefix], app, { ...process.env, REDIS_URL: connection().url })
+    expect({ code: ran.code, stderr: ran.stderr }).toEqual({ code: 0, stderr: '' })
+    const out = JSON.parse(ran.stdout.trim().split('\n').pop()!)
+    expect(out.ids).toEqual({ add: '1', flaky: '2', mystery: '3', alt: '1', callback: '1', scoped: '1' })
+    const { seen } = out
+    // manualRegistration: the worker did not exist before BullRegistrar.register().
+    expect(seen.beforeRegister).toBe('"Worker" has not yet been initialized. M')
+    expect([...seen.active].sort()).toEqual(['add', 'flaky', 'flaky', 'mystery', 'sum-children'])
+    // `attempts: 2` from registerQueueAsync's defaultJobOptions: flaky fails once, then completes.
+    expect([...seen.completed].sort()).toEqual(['add:3:2', 'flaky:"second try":2', 'sum-children:30:0'])
+    expect([...seen.failed].sort()).toEqual(['flaky:first try fails:1', 'mystery:no handler for mystery:1'])
+    // The 'alt' shared config's prefix reached both the queue and its @Processor's worker.
+    expect(seen.alt).toEqual([`alt x on ${altPrefix}`])
+    const cb = `${name}-cb`
+    // The callback worker ran the job added to its queue and the flow's two children (ids generated).
+    expect(seen.events).toHaveLength(4)
+    expect(seen.events).toContain(`${cb}:1:70`)
+    expect(seen.events).toContain(`${name}-scoped:"scoped 5, same job: true"`)
+    expect(seen.events.filter((e: string) => e.startsWith(`${cb}:`)).map((e: string) => e.split(':').pop()).sort()).toEqual(['10', '20', '70'])
+    expect(out.shutdown).toEqual({ workerRunning: false, queueClosed: true, eventsClosed: true, flowsClosed: true })
+
+    const alt = new Queue(`${name}-alt`, { connection: connection(), prefix: altPrefix })
+    const unprefixed = new Queue(`${name}-alt`, { connection: connection() })
+    expect(await alt.getJobState('1')).toBe('completed')
+    expect(await unprefixed.getJobState('1')).toBe('unknown')
+    const main = new Queue(`${name}-main`, { connection: connection() })
+    expect((await main.getJob(out.flowParent))!.returnvalue).toBe(30)
+    await Promise.all([alt.close(), unprefixed.close(), main.close()])
   }, 120000)
 })

@@ -92,6 +92,11 @@ class QueueEvents extends SafeEmitter {
     }
   }
 
+  /** BullMQ's `closing`: the promise of close() once it was called, else undefined. */
+  get closing() {
+    return this._closing || undefined
+  }
+
   /** Stops reading. Idempotent. */
   close() {
     if (!this._closing) {

@@ -42,6 +42,8 @@ export declare class QueueEvents<ReturnType = any> extends EventEmitter {
   readonly prefix: string
   readonly qualifiedName: string
   opts: QueueEventsOptions
+  /** The promise of close() once it was called, else undefined. */
+  readonly closing: Promise<void> | undefined
   emit<QEL extends QueueEventsListener<ReturnType> = QueueEventsListener<ReturnType>, U extends KeyOf<QEL> = KeyOf<QEL>>(
     event: U,
     ...args: CustomParameters<QEL[U]>
