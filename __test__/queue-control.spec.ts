@@ -21,7 +21,13 @@ describe('queue control', () => {
       key: `bull:${name}:wait`,
     })
     expect(backend.parseNodeKey(`my:prefix:${name}:42`)).toEqual({ prefix: 'my:prefix', queueName: name, id: '42' })
+    // Another queue's backend, for flows read across queues: its own handle, closed with this queue.
+    expect(backend.forQueue(name)).toBe(backend)
+    const other = backend.forQueue(`${name}-other`, 'pfx')
+    expect({ name: other.name, qualifiedName: other.qualifiedName }).toEqual({ name: `${name}-other`, qualifiedName: `pfx:${name}-other` })
+    expect(await other.getState('nope')).toBe('unknown')
     await queue.close()
+    expect(() => backend.forQueue(`${name}-third`)).toThrow(expect.objectContaining({ code: 'ERR_FERROQ_CLOSED' }))
   })
 
   test('pause stops every worker; resume restarts them', async () => {

@@ -10,6 +10,7 @@
 
 const { EventEmitter } = require('node:events')
 const { text } = require('./convert.js')
+const { FerroqError } = require('./errors.js')
 
 /** The part of an ioredis client ferroq can answer for a queue. */
 class QueueClient {
@@ -65,9 +66,10 @@ function jobJson(job) {
  * same connection settings; those queues are closed with the owning queue.
  */
 class QueueBackend extends EventEmitter {
-  constructor(queue, siblings) {
+  constructor(queue, siblings, owner = queue) {
     super()
     this.queue = queue
+    Object.defineProperty(this, '_owner', { value: owner })
     this.name = queue.name
     this.keys = queue.keys
     this.qualifiedName = queue.qualifiedName
@@ -90,8 +92,10 @@ class QueueBackend extends EventEmitter {
     const key = `${p}\u0000${name}`
     let backend = this._siblings.get(key)
     if (!backend) {
+      // A queue opened after the owner closed would never be closed.
+      if (this._owner.closing) throw new FerroqError('ERR_FERROQ_CLOSED', `queue ${this._owner.name} is closed`)
       const { Queue } = require('./queue.js')
-      backend = new QueueBackend(new Queue(name, { ...this.queue.opts, prefix: p }), this._siblings)
+      backend = new QueueBackend(new Queue(name, { ...this._owner.opts, prefix: p }), this._siblings, this._owner)
       this._siblings.set(key, backend)
     }
     return backend
