@@ -66,10 +66,12 @@ function jobJson(job) {
  * same connection settings; those queues are closed with the owning queue.
  */
 class QueueBackend extends EventEmitter {
-  constructor(queue, siblings, owner = queue) {
+  /** `openQueue(name, opts)` makes the Queue of another queue name (queue.js passes it: no require cycle). */
+  constructor(queue, openQueue, siblings, owner = queue) {
     super()
     this.queue = queue
     Object.defineProperty(this, '_owner', { value: owner })
+    Object.defineProperty(this, '_openQueue', { value: openQueue })
     this.name = queue.name
     this.keys = queue.keys
     this.qualifiedName = queue.qualifiedName
@@ -94,8 +96,8 @@ class QueueBackend extends EventEmitter {
     if (!backend) {
       // A queue opened after the owner closed would never be closed.
       if (this._owner.closing) throw new FerroqError('ERR_FERROQ_CLOSED', `queue ${this._owner.name} is closed`)
-      const { Queue } = require('./queue.js')
-      backend = new QueueBackend(new Queue(name, { ...this._owner.opts, prefix: p }), this._siblings, this._owner)
+      const queue = this._openQueue(name, { ...this._owner.opts, prefix: p })
+      backend = new QueueBackend(queue, this._openQueue, this._siblings, this._owner)
       this._siblings.set(key, backend)
     }
     return backend

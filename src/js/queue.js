@@ -38,7 +38,7 @@ class Queue extends QueueGetters {
 
   /** BullMQ 6's datastore backend of the queue, as far as tools read it (queue-backend.js). */
   getBackend() {
-    if (!this._backend) Object.defineProperty(this, '_backend', { value: new QueueBackend(this) })
+    if (!this._backend) Object.defineProperty(this, '_backend', { value: new QueueBackend(this, (name, opts) => new Queue(name, opts)) })
     return this._backend
   }
 
