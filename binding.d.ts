@@ -202,6 +202,11 @@ export declare class NativeQueue {
   laneConfig(): LaneConfig | null
   /** Whether the current lane's handshake is fully answered (batches may go). */
   laneReady(): boolean
+  /**
+   * Whether the current lane's reader holds part of a reply (its next bytes
+   * must come here, not to JS's own reading of a lone add's reply).
+   */
+  lanePartial(): boolean
   /** Ends the current lane (its socket is gone). */
   laneDrop(): void
   /**
@@ -213,10 +218,11 @@ export declare class NativeQueue {
   laneEncode(names: Array<string>, datas: Array<string>, optsJsons: Array<string>, timestamps: Array<number>): LaneBatch | null
   /**
    * Reads `chunk` from the lane's socket; answers every batch whose reply
-   * it completes, in order. Throws (coded) when the lane is unusable: a
+   * it completes, in order: `counts` are the job counts of the batches
+   * waiting, oldest first. Throws (coded) when the lane is unusable: a
    * refused handshake, a malformed stream, a reply nobody waits for.
    */
-  laneFeed(chunk: Buffer): Array<LaneReply>
+  laneFeed(chunk: Buffer, counts: Array<number>): Array<LaneReply>
   /**
    * Creates or updates a job scheduler. Request: resolves with its next
    * iteration as JSON text, or null when the schedule has already ended.
@@ -455,6 +461,8 @@ export interface LaneConfig {
   handshake: Buffer
   /** Silence (ms) while a reply is awaited after which the socket is broken. */
   timeoutMs: number
+  /** How JS builds a lone add without options itself (no call in here per add). */
+  simple?: LaneSimple
 }
 
 /** The answer to one batch, in the order batches were sent. */
@@ -470,6 +478,20 @@ export interface LaneReply {
    * way; 2: the same, and drop the lane (its server became a replica).
    */
   resend: number
+}
+
+/**
+ * A lone add without options, as `head ‖ bulk(name) ‖ bulk(data) ‖ mid ‖
+ * bulk(timestamp) ‖ tail` (see `engine::queue::LaneTemplate`).
+ */
+export interface LaneSimple {
+  /** The options JSON (exactly) of such an add. */
+  opts: string
+  head: string
+  mid: string
+  tail: string
+  /** The queue's data limit in bytes (0: none); bigger data is not simple. */
+  maxDataBytes: number
 }
 
 /** The learning tracker's defaults (queue name, debounce, attempts, concurrency). */

@@ -35,7 +35,6 @@ impl Replies {
     }
 
     /// Whether bytes of an unfinished reply are waiting.
-    #[cfg(test)]
     pub fn has_partial(&self) -> bool {
         !self.buf.is_empty()
     }

@@ -45,6 +45,10 @@ class Lane {
     /** The socket was cut for silence: its adds may have run, so they are not sent again. */
     this.timedOut = false
     this.timer = null
+    /** Rust's template of a lone add without options (built here, no native call per add). */
+    this.tpl = cfg.simple || null
+    /** Rust's reader holds part of a reply: the next bytes go to it. */
+    this.partial = false
     const s = cfg.path ? net.connect(cfg.path) : net.connect(cfg.port, cfg.host)
     s.setNoDelay(true)
     s.setKeepAlive(true)
@@ -60,6 +64,19 @@ class Lane {
   /** Whether a new batch may go on this lane. */
   get usable() {
     return this.ready && !this.dead && !this.draining
+  }
+
+  /**
+   * The bytes of a lone add from the template, or null when the add is not
+   * one the template covers (options, a big or odd payload): Rust encodes it.
+   */
+  simple(name, data, opts, ts) {
+    const t = this.tpl
+    if (t === null || opts !== t.opts || !(Number.isSafeInteger(ts) && ts > 0)) return null
+    const size = Buffer.byteLength(data)
+    if (t.maxDataBytes > 0 && size > t.maxDataBytes) return null
+    const at = String(ts)
+    return `${t.head}$${Buffer.byteLength(name)}\r\n${name}\r\n$${size}\r\n${data}\r\n${t.mid}$${at.length}\r\n${at}\r\n${t.tail}`
   }
 
   /** Writes one encoded batch; `entry` is settled by its reply. */
@@ -104,9 +121,22 @@ class Lane {
   _data(chunk) {
     if (this.dead) return
     this.quietSince = Date.now()
+    // The common answer, one id for one lone add, is read here; anything else
+    // (errors, several replies, a reply cut in two) is Rust's to read.
+    if (this.ready && !this.partial && this.waiting.length === 1 && this.waiting[0].batch.waiters.length === 1) {
+      const id = loneId(chunk)
+      if (id !== null) {
+        this.answered++
+        this.waiting.shift().batch.waiters[0].resolve(id)
+        this._idle()
+        channel.laneAnswered()
+        return
+      }
+    }
     let replies
     try {
-      replies = this.h.raw.laneFeed(chunk)
+      replies = this.h.raw.laneFeed(chunk, this.waiting.map((e) => e.batch.waiters.length))
+      this.partial = this.h.raw.lanePartial()
     } catch {
       // Refused handshake (an ACL without SCRIPT, a wrong password): no lane
       // for this handle; the engine's way reports the problem.
@@ -179,6 +209,59 @@ class Lane {
   }
 }
 
+/** Rejects waiter `w[f.index]` of each failed job `f` with its own error, leaving null there; returns `w`. */
+function rejectFailed(w, failed) {
+  for (const f of failed) {
+    w[f.index].reject(new FerroqError(f.code, f.message))
+    w[f.index] = null
+  }
+  return w
+}
+
+/** Sends batch `b` of queue handle `h` on `lane`; false when the lane does not take it. */
+function laneSend(h, lane, b) {
+  const lone = b.names.length === 1 ? lane.simple(b.names[0], b.datas[0], b.opts[0], b.timestamps[0]) : null
+  if (lone !== null) {
+    lane.send({ batch: b }, lone)
+    return true
+  }
+  let r
+  try {
+    r = h.raw.laneEncode(b.names, b.datas, b.opts, b.timestamps)
+  } catch {
+    return false
+  }
+  if (r === null) return false
+  let sent = b
+  if (r.failed.length > 0) {
+    const w = rejectFailed(b.waiters.slice(), r.failed)
+    sent = { names: [], datas: [], opts: [], timestamps: [], waiters: [] }
+    for (let i = 0; i < w.length; i++) {
+      if (w[i] === null) continue
+      sent.names.push(b.names[i])
+      sent.datas.push(b.datas[i])
+      sent.opts.push(b.opts[i])
+      sent.timestamps.push(b.timestamps[i])
+      sent.waiters.push(w[i])
+    }
+  }
+  if (r.packed != null) lane.send({ batch: sent }, r.packed)
+  return true
+}
+
+/** The id in `chunk` when it is exactly the reply `*1 $n <digits>` (a new job's id), else null. */
+function loneId(chunk) {
+  const n = chunk.length
+  if (n < 10 || chunk[0] !== 42 || chunk[1] !== 49 || chunk[2] !== 13 || chunk[3] !== 10 || chunk[4] !== 36) return null
+  let len = 0
+  let i = 5
+  for (; i < n && chunk[i] >= 48 && chunk[i] <= 57; i++) len = len * 10 + chunk[i] - 48
+  if (i === 5 || chunk[i] !== 13 || chunk[i + 1] !== 10 || len === 0 || i + 2 + len + 2 !== n) return null
+  for (let j = i + 2; j < n - 2; j++) if (chunk[j] < 48 || chunk[j] > 57) return null
+  if (chunk[n - 2] !== 13 || chunk[n - 1] !== 10) return null
+  return chunk.latin1Slice(i + 2, n - 2)
+}
+
 /** The handle's lane for a new batch, opening one if allowed; null: use the engine's path. */
 function laneOf(h) {
   if (h._closed) return null
@@ -204,4 +287,4 @@ function laneOf(h) {
   return null
 }
 
-module.exports = { Lane, laneOf, REOPEN_MS }
+module.exports = { Lane, laneOf, laneSend, rejectFailed, loneId, REOPEN_MS }

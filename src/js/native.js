@@ -11,7 +11,7 @@
 const binding = require('../../binding.js')
 const channel = require('./channel.js')
 const { FerroqError, fromNative } = require('./errors.js')
-const { laneOf, REOPEN_MS } = require('./lane.js')
+const { laneOf, laneSend, rejectFailed, REOPEN_MS } = require('./lane.js')
 
 /** The methods of each native class that answer through the channel. */
 const REQUESTS = {
@@ -178,43 +178,8 @@ QueueHandle.prototype._flushAdds = function () {
   } catch {
     this._laneOff = true
   }
-  if (lane !== null && this._laneSend(lane, b)) return
+  if (lane !== null && laneSend(this, lane, b)) return
   this._normal(() => this._sendAdds(b)).catch(() => {})
-}
-
-/** Rejects waiter `w[f.index]` of each failed job `f` with its own error, leaving null there; returns `w`. */
-function rejectFailed(w, failed) {
-  for (const f of failed) {
-    w[f.index].reject(new FerroqError(f.code, f.message))
-    w[f.index] = null
-  }
-  return w
-}
-
-/** Sends batch `b` on `lane`; false when the lane does not take it. */
-QueueHandle.prototype._laneSend = function (lane, b) {
-  let r
-  try {
-    r = this.raw.laneEncode(b.names, b.datas, b.opts, b.timestamps)
-  } catch {
-    return false
-  }
-  if (r === null) return false
-  let sent = b
-  if (r.failed.length > 0) {
-    const w = rejectFailed(b.waiters.slice(), r.failed)
-    sent = { names: [], datas: [], opts: [], timestamps: [], waiters: [] }
-    for (let i = 0; i < w.length; i++) {
-      if (w[i] === null) continue
-      sent.names.push(b.names[i])
-      sent.datas.push(b.datas[i])
-      sent.opts.push(b.opts[i])
-      sent.timestamps.push(b.timestamps[i])
-      sent.waiters.push(w[i])
-    }
-  }
-  if (r.packed != null) lane.send({ batch: sent }, r.packed)
-  return true
 }
 
 /** Sends batch `b` again the engine's way (its lane failed or could not run it). */

@@ -6,7 +6,6 @@
 //! the socket's bytes into per-batch answers (`laneFeed`). See
 //! `engine::queue::lane` for what qualifies and what each reply means.
 
-use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use napi::bindgen_prelude::Buffer;
@@ -17,11 +16,9 @@ use super::add::{AddFailure, AddedJobs, new_job};
 use crate::binding::error::{Code, coded};
 use crate::engine::queue::{LaneAnswer, LaneReader, lane_answer, now_ms};
 
-/// One lane's state: its reply reader and the job count of each batch sent
-/// and not yet answered, oldest first.
+/// One lane's state: its reply reader (JS keeps the batches sent).
 struct LaneState {
     reader: LaneReader,
-    sent: VecDeque<usize>,
 }
 
 /// The current lane of a queue handle, if JS opened one.
@@ -47,6 +44,21 @@ pub struct LaneConfig {
     pub handshake: Buffer,
     /// Silence (ms) while a reply is awaited after which the socket is broken.
     pub timeout_ms: u32,
+    /// How JS builds a lone add without options itself (no call in here per add).
+    pub simple: Option<LaneSimple>,
+}
+
+/// A lone add without options, as `head ‖ bulk(name) ‖ bulk(data) ‖ mid ‖
+/// bulk(timestamp) ‖ tail` (see `engine::queue::LaneTemplate`).
+#[napi(object)]
+pub struct LaneSimple {
+    /// The options JSON (exactly) of such an add.
+    pub opts: String,
+    pub head: String,
+    pub mid: String,
+    pub tail: String,
+    /// The queue's data limit in bytes (0: none); bigger data is not simple.
+    pub max_data_bytes: u32,
 }
 
 /// One batch of adds for the lane.
@@ -84,16 +96,25 @@ impl NativeQueue {
         self.lane.with(|s| {
             *s = plan.as_ref().map(|p| LaneState {
                 reader: LaneReader::new(p),
-                sent: VecDeque::new(),
             })
         });
         let plan = plan?;
+        let simple = self.inner.lane_template().and_then(|t| {
+            Some(LaneSimple {
+                opts: t.opts.to_string(),
+                head: t.head,
+                mid: t.mid,
+                tail: t.tail,
+                max_data_bytes: u32::try_from(t.max_data_bytes).ok()?,
+            })
+        });
         Some(LaneConfig {
             host: plan.host,
             port: plan.port as u32,
             path: plan.path,
             handshake: plan.handshake.into(),
             timeout_ms: plan.timeout_ms.min(u32::MAX as u64) as u32,
+            simple,
         })
     }
 
@@ -102,6 +123,14 @@ impl NativeQueue {
     pub fn lane_ready(&self) -> bool {
         self.lane
             .with(|s| s.as_ref().is_some_and(|s| s.reader.ready()))
+    }
+
+    /// Whether the current lane's reader holds part of a reply (its next bytes
+    /// must come here, not to JS's own reading of a lone add's reply).
+    #[napi(catch_unwind)]
+    pub fn lane_partial(&self) -> bool {
+        self.lane
+            .with(|s| s.as_ref().is_some_and(|s| s.reader.has_partial()))
     }
 
     /// Ends the current lane (its socket is gone).
@@ -148,8 +177,6 @@ impl NativeQueue {
         }
         // Every part is text (names, JSON, keys, numbers), so the command is UTF-8.
         let packed = String::from_utf8(self.inner.lane_encode(&jobs, now_ms())?).ok()?;
-        self.lane
-            .with(|s| s.as_mut().map(|s| s.sent.push_back(jobs.len())))?;
         Some(LaneBatch {
             packed: Some(packed),
             failed: out.failed,
@@ -157,18 +184,19 @@ impl NativeQueue {
     }
 
     /// Reads `chunk` from the lane's socket; answers every batch whose reply
-    /// it completes, in order. Throws (coded) when the lane is unusable: a
+    /// it completes, in order: `counts` are the job counts of the batches
+    /// waiting, oldest first. Throws (coded) when the lane is unusable: a
     /// refused handshake, a malformed stream, a reply nobody waits for.
     #[napi(catch_unwind)]
-    pub fn lane_feed(&self, chunk: Buffer) -> napi::Result<Vec<LaneReply>, Code> {
+    pub fn lane_feed(&self, chunk: Buffer, counts: Vec<u32>) -> napi::Result<Vec<LaneReply>, Code> {
         self.lane.with(|slot| {
             let Some(state) = slot.as_mut() else {
                 return Ok(Vec::new());
             };
             let replies = state.reader.feed(&chunk).map_err(|e| coded(&e))?;
             let mut out = Vec::with_capacity(replies.len());
-            for v in replies {
-                let Some(n) = state.sent.pop_front() else {
+            for (i, v) in replies.into_iter().enumerate() {
+                let Some(n) = counts.get(i).map(|&n| n as usize) else {
                     return Err(coded(&crate::engine::Error::CorruptData {
                         what: "the add lane".into(),
                         reason: "a reply no add waits for".into(),

@@ -39,6 +39,31 @@ pub struct LanePlan {
     pub timeout_ms: u64,
 }
 
+/// The bytes of a lone add without options, in pieces around what varies
+/// (name, data, creation time), so the caller can build it without a call
+/// into the engine per add:
+/// `head ‖ bulk(name) ‖ bulk(data) ‖ mid ‖ bulk(timestamp) ‖ tail`, where
+/// `bulk(x)` is `$<bytes of x>\r\n<x>\r\n`. It applies to a job whose options
+/// JSON is exactly [`LaneTemplate::opts`], with no more data than
+/// `max_data_bytes` (0: no limit) and a timestamp in ms above 0; anything
+/// else goes through [`Queue::lane_encode`].
+#[derive(Debug, Clone)]
+pub struct LaneTemplate {
+    /// The options JSON of a job added with none (what ferroq's `Job` sends).
+    pub opts: &'static str,
+    /// The command's start, up to the job's name.
+    pub head: String,
+    /// Between the data and the timestamp (the stored options).
+    pub mid: String,
+    /// After the timestamp.
+    pub tail: String,
+    /// The queue's data size limit (bytes), 0 for none.
+    pub max_data_bytes: usize,
+}
+
+/// The options JSON of an add with no options.
+const NO_OPTIONS: &str = r#"{"attempts":0}"#;
+
 /// What one lane reply means for its batch of adds.
 #[derive(Debug)]
 pub enum LaneAnswer {
@@ -70,6 +95,11 @@ impl LaneReader {
             replies: Replies::new(),
             handshake_left: plan.handshake_replies,
         }
+    }
+
+    /// Whether part of a reply is waiting for its next bytes.
+    pub fn has_partial(&self) -> bool {
+        self.replies.has_partial()
     }
 
     /// Whether every handshake reply has come in (and none was an error).
@@ -156,6 +186,31 @@ impl Queue {
         })
     }
 
+    /// The template of a lone add without options (see [`LaneTemplate`]), or
+    /// `None` where [`Queue::lane_encode`] would not encode one.
+    pub fn lane_template(&self) -> Option<LaneTemplate> {
+        let opts = serde_json::from_str(NO_OPTIONS).ok()?;
+        let opts = crate::engine::options::JobOptions::from_json(opts).ok()?;
+        let probe = NewJob {
+            name: String::new(),
+            data: String::new(),
+            opts,
+        };
+        let bytes = String::from_utf8(self.lane_encode(std::slice::from_ref(&probe), 1)?).ok()?;
+        // The parts of the EVALSHA: name, sha, key count, the keys, the key
+        // base and job count, then the job's 13 values (custom id first).
+        let at = part_offsets(&bytes)?;
+        let first = 5 + scripts::ADD_JOBS.keys;
+        let [name, opts, ts] = [first + 1, first + 3, first + 4];
+        Some(LaneTemplate {
+            opts: NO_OPTIONS,
+            head: bytes[..at[name]].to_string(),
+            mid: bytes[at[opts]..at[ts]].to_string(),
+            tail: bytes[at[ts + 1]..].to_string(),
+            max_data_bytes: self.inner.opts.max_data_bytes,
+        })
+    }
+
     /// The bytes of one `add_jobs` call adding `jobs` (already built and
     /// checked with [`Queue::check_new_job`]), or `None` when the lane does not
     /// apply: flow children (`opts.parent`), none, or more than one script
@@ -166,6 +221,31 @@ impl Queue {
         }
         AddJobs { jobs, now_ms }.packed(self)
     }
+}
+
+/// Where each bulk string of the RESP array `cmd` starts (its `$`), and the
+/// end; `None` if `cmd` is not such an array.
+fn part_offsets(cmd: &str) -> Option<Vec<usize>> {
+    let b = cmd.as_bytes();
+    let line = |from: usize| -> Option<(usize, usize)> {
+        let end = from + cmd.get(from..)?.find("\r\n")?;
+        Some((cmd.get(from + 1..end)?.parse().ok()?, end + 2))
+    };
+    if b.first() != Some(&b'*') {
+        return None;
+    }
+    let (n, mut at) = line(0)?;
+    let mut out = Vec::with_capacity(n + 1);
+    for _ in 0..n {
+        if b.get(at) != Some(&b'$') {
+            return None;
+        }
+        out.push(at);
+        let (len, body) = line(at)?;
+        at = body + len + 2;
+    }
+    out.push(at);
+    (at == b.len()).then_some(out)
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ mod limits;
 
 pub use add::NewJob;
 pub use getters::{JobCounts, Metrics};
-pub use lane::{LaneAnswer, LanePlan, LaneReader, lane_answer};
+pub use lane::{LaneAnswer, LanePlan, LaneReader, LaneTemplate, lane_answer};
 
 impl Queue {
     /// Creates the handle; no I/O happens until the first command.

@@ -205,3 +205,35 @@ async fn progress_logs_and_remove() {
         Err(crate::engine::Error::JobNotFound { .. })
     ));
 }
+
+/// The lane's template of a lone add without options, filled in, is byte for
+/// byte what the engine encodes for that add (names and data of any bytes).
+#[tokio::test]
+async fn lane_template_fills_to_the_encoded_add() {
+    let q = fresh_queue("lanetpl");
+    let t = q.lane_template().expect("a single server qualifies");
+    assert_eq!(t.opts, r#"{"attempts":0}"#);
+    let bulk = |x: &str| format!("${}\r\n{x}\r\n", x.len());
+    for (name, data, ts) in [
+        ("j", r#"{"i":1}"#, 1_796_000_000_123u64),
+        ("", "", 1),
+        ("é \r\n名前", r#"{"s":"ü$\r\n*"}"#, 9_007_199_254_740_991),
+    ] {
+        let mut job = new_job(name, json!(null), json!({"attempts": 0}));
+        job.data = data.into();
+        job.opts.timestamp = Some(ts);
+        let want = String::from_utf8(q.lane_encode(&[job], 5).unwrap()).unwrap();
+        let got = format!(
+            "{}{}{}{}{}{}",
+            t.head,
+            bulk(name),
+            bulk(data),
+            t.mid,
+            bulk(&ts.to_string()),
+            t.tail
+        );
+        assert_eq!(got, want);
+    }
+    // Stored as BullMQ stores an add without options.
+    assert!(t.mid.ends_with("$14\r\n{\"attempts\":0}\r\n"));
+}
