@@ -12,8 +12,10 @@ const PRIORITY_SCORE_STEP: u64 = 1 << 32;
 
 impl Queue {
     /// The queue's meta hash as stored (`version`, `opts.maxLenEvents`,
-    /// `paused`, `concurrency`, `max`, `duration`, ...).
+    /// `paused`, `concurrency`, `max`, `duration`, ...), after this queue wrote
+    /// its own meta as BullMQ's Queue does when it connects.
     pub async fn get_meta(&self) -> Result<Vec<(String, String)>> {
+        self.ensure_meta().await?;
         let mut con = self.con()?;
         Ok(redis::cmd("HGETALL")
             .arg(&self.keys().meta)

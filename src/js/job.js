@@ -175,6 +175,9 @@ class Job {
     if (r.finishedOn !== undefined && r.finishedOn !== null) this.finishedOn = r.finishedOn
     if (r.delay !== undefined && r.delay !== null) this.delay = r.delay
     this.attemptsMade = r.attemptsMade
+    // As BullMQ: a retry now (its retryJob) answers nothing, a retry later
+    // (its moveToDelayed) answers [] or, with fetchNext, the next job.
+    if (r.state === 'retrying') return r.delay ? this._nextOf(r, true) : undefined
     return this._nextOf(r, fetchNext)
   }
 

@@ -63,13 +63,14 @@ pub(crate) struct QueueInner {
 
 /// Checks a queue name as BullMQ does: non-empty, no ':'.
 pub fn validate_queue_name(name: &str) -> Result<()> {
+    // BullMQ's messages, so code matching them keeps working.
     if name.is_empty() {
-        return Err(Error::invalid("name", "queue name must not be empty"));
+        return Err(Error::invalid("name", "Queue name must be provided"));
     }
     if name.contains(':') {
         return Err(Error::invalid(
             "name",
-            format!("queue name \"{name}\" must not contain ':'"),
+            format!("Queue name cannot contain : (\"{name}\")"),
         ));
     }
     Ok(())

@@ -166,9 +166,16 @@ impl Queue {
             }
         };
         let now = now_ms();
+        // As BullMQ: a retry straight back to wait (its retryJob) fetches no
+        // next job, and errors name the command BullMQ's path would have run.
+        let (wanted, command) = match job.finish {
+            Finish::RetryNow => (0, "retryJob"),
+            Finish::RetryLater => (usize::from(fetch_next), "moveToDelayed"),
+            Finish::Completed | Finish::Failed => (usize::from(fetch_next), finish),
+        };
         let jobs = [job];
         let call = MoveToFinished {
-            fetch: fetch(now, usize::from(fetch_next), token, opts),
+            fetch: fetch(now, wanted, token, opts),
             metrics_max_data_points: opts.metrics_max_data_points,
             jobs: &jobs,
         };
@@ -179,7 +186,7 @@ impl Queue {
                 settled: accepted(job, now),
                 next: taken(self, reply.fetched, now, opts).await,
             }),
-            code => Err(Error::from_script_code(finish, code, id, "active")),
+            code => Err(Error::from_script_code(command, code, id, "active")),
         }
     }
 

@@ -1,0 +1,58 @@
+// Drop-in gaps that BullMQ's own test files showed (npm run test:bullmq-suite),
+// each checked here in our own words against ferroq and bullmq 6.7.0 alike.
+import { BOTH, closer } from './parity'
+import { queueName } from '../helpers'
+
+describe.each(BOTH)('gaps found by the BullMQ suite, on %s', (label, { lib, connection }) => {
+  const c = closer()
+  afterEach(() => c.closeAll())
+
+  test('getMeta on a queue that only set a limit still has the meta the queue writes', async () => {
+    const queue = c.add(new lib.Queue(queueName('meta'), { connection: connection() }))
+    await queue.setGlobalConcurrency(3)
+    const meta = await queue.getMeta()
+    expect(meta).toMatchObject({ concurrency: 3, maxLenEvents: 10000, paused: false })
+    expect(String(meta.version)).toMatch(/^bullmq:/)
+  })
+
+  test('a missing or colon-holding queue name is refused with BullMQ\'s words', () => {
+    expect(() => new lib.Queue('', { connection: connection() })).toThrow('Queue name must be provided')
+    expect(() => new lib.Queue('a:b', { connection: connection() })).toThrow('Queue name cannot contain :')
+  })
+
+  describe('Job.moveToFailed when the job will be tried again', () => {
+    async function held(tag: string, opts: object) {
+      const name = queueName(tag)
+      const queue = c.add(new lib.Queue(name, { connection: connection() }))
+      const worker = c.add(new lib.Worker(name, null, { connection: connection() }))
+      await queue.add('x', { n: 1 }, opts)
+      const job = await worker.getNextJob('tok')
+      return { queue, worker, job }
+    }
+
+    test('a retry now leaves the job waiting, fetches nothing and answers nothing', async () => {
+      const { worker, job } = await held('retry-now', { attempts: 3 })
+      const answer = await job.moveToFailed(new Error('once'), 'tok', true)
+      expect(answer).toBeUndefined()
+      expect(await job.getState()).toBe('waiting')
+      expect(job.stacktrace).toHaveLength(1)
+      // The same job is there to take again.
+      const again = await worker.getNextJob('tok')
+      expect(again && again.id).toBe(job.id)
+    })
+
+    test('a retry later without fetchNext answers an empty list', async () => {
+      const { job } = await held('retry-later', { attempts: 3, backoff: 60_000 })
+      expect(await job.moveToFailed(new Error('once'), 'tok', false)).toEqual([])
+      expect(await job.getState()).toBe('delayed')
+    })
+
+    test('a job not active names the retry in the error', async () => {
+      const name = queueName('retry-idle')
+      const queue = c.add(new lib.Queue(name, { connection: connection() }))
+      const job = await queue.add('x', {}, { attempts: 3 })
+      await expect(job.moveToFailed(new Error('x'), '0', true)).rejects.toThrow(`Job ${job.id} is not in the active state. retryJob`)
+      if (label === 'ferroq') await expect(job.moveToFailed(new Error('x'), '0')).rejects.toMatchObject({ code: 'ERR_FERROQ_NOT_IN_STATE' })
+    })
+  })
+})
