@@ -34,6 +34,7 @@ const enums = require('./src/js/enums.js')
 module.exports.MetricsTime = enums.MetricsTime
 module.exports.SpanKind = enums.SpanKind
 module.exports.TelemetryAttributes = enums.TelemetryAttributes
+module.exports.MetricNames = enums.MetricNames
 // Presets the seed apps call directly.
 module.exports.createLearningTracker = tracker.createLearningTracker
 module.exports.initLearningTracker = tracker.initLearningTracker

@@ -68,4 +68,16 @@ const TelemetryAttributes = Object.freeze({
   JobState: 'bullmq.job.state',
 })
 
-module.exports = { MetricsTime, SpanKind, TelemetryAttributes }
+/** The metric names BullMQ records through `telemetry.meter`. */
+const MetricNames = Object.freeze({
+  QueueJobsCount: 'bullmq.queue.jobs',
+  JobsCompleted: 'bullmq.jobs.completed',
+  JobsFailed: 'bullmq.jobs.failed',
+  JobsDelayed: 'bullmq.jobs.delayed',
+  JobsRetried: 'bullmq.jobs.retried',
+  JobsWaiting: 'bullmq.jobs.waiting',
+  JobsWaitingChildren: 'bullmq.jobs.waiting_children',
+  JobDuration: 'bullmq.job.duration',
+})
+
+module.exports = { MetricsTime, SpanKind, TelemetryAttributes, MetricNames }

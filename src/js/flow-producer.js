@@ -11,6 +11,7 @@ const { toJson, nativeOpts, text } = require('./convert.js')
 const { decodeOpts } = require('./opts-names.js')
 const { Job } = require('./job.js')
 const { Queue } = require('./queue.js')
+const { checkTelemetry, trace, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
 
 /** A flow tree as the engine takes it: `data` as JSON text, queue default options merged. */
 function nodeToNative(node, queuesOptions, field) {
@@ -39,6 +40,7 @@ class FlowProducer extends EventEmitter {
     super()
     if (opts != null && (typeof opts !== 'object' || Array.isArray(opts))) throw invalid('opts', 'must be an object')
     this.opts = { ...(opts || {}) }
+    this._telemetry = checkTelemetry(this.opts.telemetry)
     this._native = new NativeFlowProducer(nativeOpts(this.opts))
     this.opts.prefix = this._native.prefix
     /** `<prefix>\0<queue>` -> Queue used by the jobs this producer hands out. */
@@ -81,8 +83,11 @@ class FlowProducer extends EventEmitter {
   async add(flow, opts) {
     if (this.closing) return undefined
     const tree = nodeToNative(flow, opts && opts.queuesOptions, 'flow')
-    const nodes = JSON.parse(await this._native.add(JSON.stringify(tree)))
-    return this._jobNode(flow, nodes, { i: 0 })
+    return trace(this._telemetry, SpanKind.PRODUCER, flow.queueName, 'addFlow', flow.queueName, async (span) => {
+      if (span) span.setAttributes({ [A.FlowName]: flow.name })
+      const nodes = JSON.parse(await this._native.add(JSON.stringify(tree)))
+      return this._jobNode(flow, nodes, { i: 0 })
+    })
   }
 
   /** Adds several flows in one atomic call; resolves with their `{ job, children }` trees. */
@@ -90,8 +95,11 @@ class FlowProducer extends EventEmitter {
     if (this.closing) return undefined
     if (!Array.isArray(flows)) throw invalid('flows', 'must be an array of flows')
     const trees = flows.map((f, i) => nodeToNative(f, undefined, `flows[${i}]`))
-    const added = JSON.parse(await this._native.addBulk(JSON.stringify(trees)))
-    return flows.map((f, i) => this._jobNode(f, added[i], { i: 0 }))
+    return trace(this._telemetry, SpanKind.PRODUCER, '', 'addBulkFlows', '', async (span) => {
+      if (span) span.setAttributes({ [A.BulkCount]: flows.length, [A.BulkNames]: flows.map((f) => f.name).join(',') })
+      const added = JSON.parse(await this._native.addBulk(JSON.stringify(trees)))
+      return flows.map((f, i) => this._jobNode(f, added[i], { i: 0 }))
+    })
   }
 
   _fromEngine(n) {

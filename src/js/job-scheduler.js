@@ -5,6 +5,7 @@
 const { invalid } = require('./errors.js')
 const { toJson, text } = require('./convert.js')
 const { decodeOpts } = require('./opts-names.js')
+const { trace, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
 
 /** A date option (Date, ISO string or ms) as ms, or a coded error naming it. */
 function dateMs(v, field) {
@@ -44,8 +45,14 @@ async function upsertJobScheduler(queue, Job, id, repeatOpts, jobTemplate) {
     // BullMQ merges the queue's default job options under the template's.
     opts: queue._jobOpts(t.opts, 'jobTemplate.opts'),
   }
-  const raw = await queue._native.upsertJobScheduler(text(id, 'jobSchedulerId'), repeatJson(repeatOpts), toJson(template, 'jobTemplate'))
-  return raw === null ? undefined : Job.fromEngine(queue, JSON.parse(raw))
+  const args = [text(id, 'jobSchedulerId'), repeatJson(repeatOpts), toJson(template, 'jobTemplate')]
+  // BullMQ's span: `add <queue>.<job name>`, naming the scheduler and the iteration.
+  return trace(queue._telemetry, SpanKind.PRODUCER, queue.name, 'add', `${queue.name}.${t.name === undefined ? id : t.name}`, async (span) => {
+    const raw = await queue._native.upsertJobScheduler(...args)
+    const job = raw === null ? undefined : Job.fromEngine(queue, JSON.parse(raw))
+    if (span && job) span.setAttributes({ [A.JobSchedulerId]: String(id), [A.JobId]: job.id })
+    return job
+  })
 }
 
 async function getJobScheduler(queue, id) {

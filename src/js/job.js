@@ -8,6 +8,7 @@ const { decideBackoff } = require('./failure.js')
 const { toJson, text, str, optsJson } = require('./convert.js')
 const json = require('./job-json.js')
 const flow = require('./job-flow.js')
+const { recordSettled } = require('./telemetry.js')
 
 /** The guarded native queue handle of `queue` (a Queue, a Worker or a worker's job view). */
 function nativeOf(queue) {
@@ -191,7 +192,9 @@ class Job {
     if (typeof token !== 'string') throw invalid('token', 'must be a string')
     const worker = this.queue && this.queue._worker
     const native = worker ? worker._native : this._native
-    return native.settleJob(this.id, token, ok, payload, !!fetchNext)
+    const r = await native.settleJob(this.id, token, ok, payload, !!fetchNext)
+    recordSettled(this.queue, this, r)
+    return r
   }
 
   _nextOf(r, fetchNext) {

@@ -7,6 +7,7 @@ const { QueueBase } = require('./queue-base.js')
 const { invalid } = require('./errors.js')
 const { text, str } = require('./convert.js')
 const { Job } = require('./job.js')
+const { MetricNames, TelemetryAttributes: A } = require('./enums.js')
 
 const DEFAULT_COUNT_TYPES = ['active', 'completed', 'delayed', 'failed', 'prioritized', 'waiting', 'waiting-children']
 const ALL_STATES = ['active', 'completed', 'delayed', 'failed', 'paused', 'prioritized', 'waiting', 'waiting-children']
@@ -135,6 +136,17 @@ class QueueGetters extends QueueBase {
     if (duration) out.duration = Number(duration)
     out.paused = paused === '1'
     return out
+  }
+
+  /** getJobCounts, also recorded on `telemetry.meter`'s jobs gauge per state (BullMQ's recordJobCountsMetric). */
+  async recordJobCountsMetric(...types) {
+    const counts = await this.getJobCounts(...types)
+    const meter = this.opts.telemetry && this.opts.telemetry.meter
+    if (meter) {
+      const gauge = meter.createGauge(MetricNames.QueueJobsCount, { description: 'jobs in the queue per state', unit: '{jobs}' })
+      for (const [state, n] of Object.entries(counts)) gauge.record(n, { [A.QueueName]: this.name, [A.QueueJobsState]: state })
+    }
+    return counts
   }
 
   /** `{ [priority]: count }` of jobs waiting with each priority (0 = the wait list). */

@@ -140,11 +140,15 @@ class Queue extends QueueGetters {
 
   /** Removes up to `limit` (0 = all) `type` jobs older than `grace` ms; resolves with their ids. */
   async clean(grace, limit, type = 'completed') {
-    // As BullMQ: 'waiting' is the `wait` list, and 'cleaned' names it so.
-    const state = str(type, 'type') === 'waiting' ? 'wait' : type
-    const ids = await this._native.clean(grace, limit, state)
-    this.emit('cleaned', ids, state)
-    return ids
+    return trace(this._telemetry, SpanKind.INTERNAL, this.name, 'clean', this.name, async (span) => {
+      // As BullMQ: 'waiting' is the `wait` list, and 'cleaned' names it so.
+      const state = str(type, 'type') === 'waiting' ? 'wait' : type
+      const ids = await this._native.clean(grace, limit, state)
+      this.emit('cleaned', ids, state)
+      const counts = { [A.QueueGrace]: grace, [A.JobType]: type, [A.QueueCleanLimit]: limit || Infinity, [A.QueueCleanCount]: ids.length }
+      if (span) span.setAttributes(counts)
+      return ids
+    })
   }
 
   /** Removes all waiting jobs (and delayed ones when `delayed`). */

@@ -7,7 +7,7 @@
 // runs.
 
 const { invalid } = require('./errors.js')
-const { SpanKind, TelemetryAttributes: A } = require('./enums.js')
+const { SpanKind, TelemetryAttributes: A, MetricNames: M } = require('./enums.js')
 
 /** Refuses a `telemetry` option that lacks what spans need (a coded error naming the field). */
 function checkTelemetry(telemetry, field = 'opts.telemetry') {
@@ -100,4 +100,42 @@ function endSpan(job) {
   span.end()
 }
 
-module.exports = { checkTelemetry, startSpan, trace, withContext, runTraced, endSpan, SpanKind, TelemetryAttributes: A }
+// The counter each way an attempt can end goes to.
+const COUNTERS = { completed: M.JobsCompleted, failed: M.JobsFailed, delayed: M.JobsDelayed, retried: M.JobsRetried }
+
+/**
+ * Counts an ended attempt on `telemetry.meter` (when there is one) as BullMQ
+ * does: +1 on the counter of `state`, and how long the attempt ran (ms since
+ * `processedOn`) on the duration histogram, both with the queue, job name and state.
+ */
+function recordJobMetrics(telemetry, queueName, job, state) {
+  const meter = telemetry && telemetry.meter
+  if (!meter || !COUNTERS[state]) return
+  const attributes = { [A.QueueName]: queueName, [A.JobName]: job.name, [A.JobState]: state }
+  meter.createCounter(COUNTERS[state], { description: `attempts that ended ${state}`, unit: '1' }).add(1, attributes)
+  if (job.processedOn) {
+    const duration = meter.createHistogram(M.JobDuration, { description: 'how long an attempt ran', unit: 'ms' })
+    duration.record(Date.now() - job.processedOn, attributes)
+  }
+}
+
+/** The metric state of the engine's settle report: a retry is `delayed` (with a delay) or `retried`. */
+function settledState(s) {
+  return s.state === 'retrying' ? (s.delay ? 'delayed' : 'retried') : s.state
+}
+
+/** A worker's job was settled by the engine: its metrics, then the end of its `process` span. */
+function settledTelemetry(worker, job, s) {
+  recordJobMetrics(worker._telemetry, worker.name, job, settledState(s))
+  if (job._span) endSpan(job)
+}
+
+/** A job settled by hand (Job.moveToCompleted / moveToFailed): metrics on its queue's meter. */
+function recordSettled(queue, job, s) {
+  const telemetry = queue && queue.opts && queue.opts.telemetry
+  if (telemetry) recordJobMetrics(telemetry, queue.name, job, settledState(s))
+}
+
+module.exports = {
+  checkTelemetry, startSpan, trace, withContext, runTraced, endSpan, settledTelemetry, recordSettled, SpanKind, TelemetryAttributes: A,
+}

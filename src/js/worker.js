@@ -17,7 +17,7 @@ const { checkWorkerOpts, checkConcurrency, engineOpts } = require('./worker-opts
 const { Job } = require('./job.js')
 const { nextJob, pause } = require('./worker-manual.js')
 const { createSandbox, isProcessorFile } = require('./sandbox.js')
-const { checkTelemetry, runTraced, endSpan, TelemetryAttributes: A } = require('./telemetry.js')
+const { checkTelemetry, runTraced, settledTelemetry, TelemetryAttributes: A } = require('./telemetry.js')
 
 /** Errors after which a job is moved or rate limited, not failed: no 'job failed' span event, as with BullMQ. */
 const NOT_FAILURES = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError', 'RateLimitError'])
@@ -203,7 +203,7 @@ class Worker extends SafeEmitter {
       // 'rateLimited' (back in wait, attempt not counted) and 'moved' (user code
       // moved it itself) have nothing to report.
     }
-    if (job._span) endSpan(job)
+    if (this._telemetry) settledTelemetry(this, job, s)
   }
 
   /** The engine's report of a Redis failure as a coded error. */

@@ -92,6 +92,8 @@ export declare class QueueGetters<JobBase extends Job<any, any, any> = Job> exte
   get Job(): typeof Job
   getJob(jobId: string): Promise<JobBase | undefined>
   getJobCounts(...types: JobType[]): Promise<{ [index: string]: number }>
+  /** getJobCounts, also recorded on `telemetry.meter` (gauge `MetricNames.QueueJobsCount`, one value per state). */
+  recordJobCountsMetric(...types: JobType[]): Promise<{ [index: string]: number }>
   getJobCountByTypes(...types: JobType[]): Promise<number>
   /** Jobs still to be processed: waiting, paused, delayed, prioritized and waiting-children. */
   count(): Promise<number>

@@ -22,6 +22,18 @@ export declare enum MetricsTime {
   ONE_MONTH = 80640,
 }
 
+/** The metric names BullMQ (and ferroq) record through `telemetry.meter`. */
+export declare enum MetricNames {
+  QueueJobsCount = 'bullmq.queue.jobs',
+  JobsCompleted = 'bullmq.jobs.completed',
+  JobsFailed = 'bullmq.jobs.failed',
+  JobsDelayed = 'bullmq.jobs.delayed',
+  JobsRetried = 'bullmq.jobs.retried',
+  JobsWaiting = 'bullmq.jobs.waiting',
+  JobsWaitingChildren = 'bullmq.jobs.waiting_children',
+  JobDuration = 'bullmq.job.duration',
+}
+
 /** The span attribute names BullMQ (and ferroq) write. */
 export declare enum TelemetryAttributes {
   QueueName = 'bullmq.queue.name',
@@ -145,8 +157,9 @@ export interface Meter {
 
 /**
  * The `telemetry` option of Queue and Worker (e.g. `new BullMQOtel('my-app')`).
- * ferroq traces `add`, `addBulk` and `process`; a `meter` is accepted and not
- * used yet.
+ * ferroq traces `add`, `addBulk`, `process`, `clean`, job scheduler upserts and
+ * flows (`addFlow`, `addBulkFlows`); with a `meter` it counts ended attempts
+ * per state, their durations, and `recordJobCountsMetric()`'s counts.
  */
 export interface Telemetry<Context = any> {
   tracer: Tracer<Context>

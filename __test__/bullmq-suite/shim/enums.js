@@ -6,5 +6,6 @@ const ferroq = require('../../../index.js')
 module.exports = {
   MetricsTime: ferroq.MetricsTime,
   SpanKind: ferroq.SpanKind,
+  MetricNames: ferroq.MetricNames,
   TelemetryAttributes: ferroq.TelemetryAttributes,
 }
