@@ -20,6 +20,38 @@ describe.each(BOTH)('gaps found by the BullMQ suite, on %s', (label, { lib, conn
     expect(() => new lib.Queue('a:b', { connection: connection() })).toThrow('Queue name cannot contain :')
   })
 
+  test('queue.getDependencies pages a parent\'s pending and then processed children, across queues', async () => {
+    const [a, b] = [queueName('deps-a'), queueName('deps-b')]
+    const queue = c.add(new lib.Queue(a, { connection: connection() }))
+    const flows = c.add(new lib.FlowProducer({ connection: connection() }))
+    const children = [
+      { name: 'k1', queueName: a, data: { n: 1 } },
+      { name: 'k2', queueName: a, data: { n: 2 } },
+      { name: 'k3', queueName: b, data: { n: 3 } },
+    ]
+    const tree = await flows.add({ name: 'parent', queueName: a, children })
+    const pending = await queue.getDependencies(tree.job.id, 'pending', 0, -1)
+    expect(pending.total).toBe(3)
+    const keys = tree.children.map((n: { job: { queueQualifiedName: string; id: string } }) => `${n.job.queueQualifiedName}:${n.job.id}`)
+    expect(pending.items.map((i: { id: string }) => i.id).sort()).toEqual([...keys].sort())
+    expect(pending.jobs.map((j: { name: string }) => j.name).sort()).toEqual(['k1', 'k2', 'k3'])
+    const page = await queue.getDependencies(tree.job.id, 'pending', 0, 1)
+    expect([page.items.length, page.jobs.length, page.total]).toEqual([2, 2, 3])
+
+    const done = (job: { data: { n: number } }) => job.data.n * 10
+    const workers = [a, b].map((q) => c.add(new lib.Worker(q, done, { connection: connection() })))
+    const finished = new Promise<void>((resolve) => {
+      let n = 0
+      for (const w of workers) w.on('completed', (job: { name: string }) => job.name !== 'parent' && ++n === 3 && resolve())
+    })
+    await finished
+    expect((await queue.getDependencies(tree.job.id, 'pending', 0, -1)).total).toBe(0)
+    const processed = await queue.getDependencies(tree.job.id, 'processed', 0, -1)
+    expect(processed.total).toBe(3)
+    expect(processed.items.map((i: { v: number }) => i.v).sort()).toEqual([10, 20, 30])
+    expect(processed.jobs.map((j: { name: string }) => j.name).sort()).toEqual(['k1', 'k2', 'k3'])
+  })
+
   describe('Job.moveToFailed when the job will be tried again', () => {
     async function held(tag: string, opts: object) {
       const name = queueName(tag)

@@ -138,6 +138,28 @@ class QueueGetters extends QueueBase {
     return out
   }
 
+  /**
+   * A page (`start`..`end`, -1 = to the last) of parent `parentId`'s children,
+   * `processed` or pending (any other `type`), as BullMQ's: `{ items, jobs,
+   * total }` with items `{ id: <child key> }` (processed ones `{ id, v: value }`)
+   * and the children's stored jobs (as the queue backend's getJobData gives them).
+   */
+  async getDependencies(parentId, type, start = 0, end = -1) {
+    const backend = this.getBackend()
+    const deps = await backend.getDependencies(text(parentId, 'parentId'))
+    const all = type === 'processed'
+      ? Object.entries(deps.processed || {}).map(([id, v]) => ({ id, v }))
+      : (deps.unprocessed || []).map((id) => ({ id }))
+    const items = all.slice(Number(start), Number(end) < 0 ? undefined : Number(end) + 1)
+    const jobs = []
+    for (const { id: key } of items) {
+      const { prefix, queueName, id } = backend.parseNodeKey(key)
+      const job = await backend.forQueue(queueName, prefix).getJobData(id)
+      if (job) jobs.push(job)
+    }
+    return { items, jobs, total: all.length }
+  }
+
   /** getJobCounts, also recorded on `telemetry.meter`'s jobs gauge per state (BullMQ's recordJobCountsMetric). */
   async recordJobCountsMetric(...types) {
     const counts = await this.getJobCounts(...types)

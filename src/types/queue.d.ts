@@ -3,7 +3,7 @@
 /// <reference types="node" />
 import { EventEmitter } from 'node:events'
 import type { BulkJobOptions, JobsOptions, QueueOptions } from './options'
-import type { FinishedStatus, Job, JobProgress, JobState, JobType } from './job'
+import type { FinishedStatus, Job, JobJson, JobProgress, JobState, JobType } from './job'
 import type { JobSchedulerJson, JobSchedulerTemplateOptions, RepeatOptions } from './job-scheduler'
 
 export type ExtractDataType<DataTypeOrJob, Default> = DataTypeOrJob extends Job<infer D, any, any> ? D : Default
@@ -92,6 +92,13 @@ export declare class QueueGetters<JobBase extends Job<any, any, any> = Job> exte
   get Job(): typeof Job
   getJob(jobId: string): Promise<JobBase | undefined>
   getJobCounts(...types: JobType[]): Promise<{ [index: string]: number }>
+  /** A page of a parent's children (`processed`, or pending for any other type) with their stored jobs. */
+  getDependencies(
+    parentId: string,
+    type: 'processed' | 'pending',
+    start?: number,
+    end?: number,
+  ): Promise<{ items: { id: string; v?: any; err?: string }[]; jobs: JobJson[]; total: number }>
   /** getJobCounts, also recorded on `telemetry.meter` (gauge `MetricNames.QueueJobsCount`, one value per state). */
   recordJobCountsMetric(...types: JobType[]): Promise<{ [index: string]: number }>
   getJobCountByTypes(...types: JobType[]): Promise<number>
