@@ -6,6 +6,17 @@ import { connection, queueName, next, collect, eventually } from './helpers'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('worker control', () => {
+  test('closing is undefined until close(), then the promise close() returns (as BullMQ)', async () => {
+    const worker = new Worker(queueName('w-closing'), async () => 'ok', { connection: connection() })
+    await worker.waitUntilReady()
+    expect(worker.closing).toBeUndefined()
+    const closed = worker.close()
+    expect(worker.closing).toBe(closed)
+    await closed
+    expect(worker.closing).toBe(closed)
+    expect(worker.isRunning()).toBe(false)
+  })
+
   test('worker.pause() stops taking jobs (Redis untouched), resume() continues; isRunning/isPaused report it', async () => {
     const name = queueName('wpause')
     const queue = new Queue(name, { connection: connection() })

@@ -392,9 +392,9 @@ class Worker extends SafeEmitter {
     return this._closing
   }
 
-  async disconnect() {
-    return this.close()
-  }
+  async disconnect() { return this.close() }
+  /** BullMQ's `closing`: the promise of close() once it was called, else undefined. */
+  get closing() { return this._closing || undefined }
 }
 
 module.exports = { Worker }

@@ -102,6 +102,8 @@ export declare class Worker<
   resume(): Promise<void>
   isPaused(): boolean
   isRunning(): boolean
+  /** The promise of close() once it was called, else undefined. */
+  readonly closing: Promise<void> | undefined
   waitUntilReady(): Promise<this>
   /** Stops fetching, waits for jobs in hand (unless `force`), then releases everything. */
   close(force?: boolean): Promise<void>
