@@ -200,6 +200,11 @@ export declare class NativeQueue {
    * (cluster, `memory://`, TLS, closed queue).
    */
   laneConfig(): LaneConfig | null
+  /**
+   * The template of a lone add with options JSON `opts`, or null when its
+   * adds must go through `laneEncode` (per-job options, invalid ones).
+   */
+  laneTemplate(opts: string): LaneTemplate | null
   /** Whether the current lane's handshake is fully answered (batches may go). */
   laneReady(): boolean
   /**
@@ -461,8 +466,6 @@ export interface LaneConfig {
   handshake: Buffer
   /** Silence (ms) while a reply is awaited after which the socket is broken. */
   timeoutMs: number
-  /** How JS builds a lone add without options itself (no call in here per add). */
-  simple?: LaneSimple
 }
 
 /** The answer to one batch, in the order batches were sent. */
@@ -481,16 +484,15 @@ export interface LaneReply {
 }
 
 /**
- * A lone add without options, as `head ‖ bulk(name) ‖ bulk(data) ‖ mid ‖
- * bulk(timestamp) ‖ tail` (see `engine::queue::LaneTemplate`).
+ * How JS builds a lone add with given options itself, with no call in here
+ * per add: `head ‖ bulk(name) ‖ bulk(data) ‖ mid ‖ bulk(timestamp) ‖ tail`
+ * (see `engine::queue::LaneTemplate`).
  */
-export interface LaneSimple {
-  /** The options JSON (exactly) of such an add. */
-  opts: string
+export interface LaneTemplate {
   head: string
   mid: string
   tail: string
-  /** The queue's data limit in bytes (0: none); bigger data is not simple. */
+  /** The most data in bytes (0: no limit); more goes through `laneEncode`. */
   maxDataBytes: number
 }
 

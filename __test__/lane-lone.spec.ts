@@ -1,8 +1,9 @@
-// A lone add without options on the add lane is written by JS from Rust's
-// template, and its usual reply (`*1 $n <id>`) is read by JS, with no native
+// A lone add on the add lane is written by JS from Rust's template for its
+// options, and its usual reply (`*1 $n <id>`) is read by JS, with no native
 // call per add (src/js/lane.js `simple` and `loneId`). What it stores must be
-// what the engine's own encoding stores, byte for byte; every other add and
-// every other reply (errors, replies cut into pieces) still goes through Rust.
+// what the engine's own encoding stores, byte for byte; adds no template
+// covers and every other reply (errors, replies cut into pieces) still go
+// through Rust.
 import * as net from 'node:net'
 import IORedis from 'ioredis'
 import { Queue } from '..'
@@ -12,31 +13,41 @@ const { startRedis } = require('./setup/redis-server.js')
 const { loneId } = require('../src/js/lane.js')
 
 type Server = { url: string; port: number; stop(): Promise<void> }
-type Native = { _lane: { ready: boolean; tpl: unknown } | null; raw: { laneEncode: (...a: unknown[]) => unknown } }
+type Raw = { laneEncode: (...a: unknown[]) => unknown; laneTemplate: (...a: unknown[]) => unknown }
+type Native = { _lane: { ready: boolean } | null; raw: Raw }
 
 const nativeOf = (q: Queue) => (q as unknown as { _native: Native })._native
 
-/** Opens `q`'s lane and counts its native encodes from then on. */
-async function withLane(q: Queue): Promise<{ encodes: number }> {
+/** Opens `q`'s lane and counts its native encodes and template requests from then on. */
+async function withLane(q: Queue): Promise<{ laneEncode: number; laneTemplate: number }> {
   await q.add('first', {})
   await q.add('second', {})
   await eventually(() => nativeOf(q)._lane?.ready === true)
   const raw = nativeOf(q).raw
-  const seen = { encodes: 0 }
-  const encode = raw.laneEncode
-  raw.laneEncode = function (...a: unknown[]) {
-    seen.encodes++
-    return encode.apply(this, a)
+  const seen = { laneEncode: 0, laneTemplate: 0 }
+  for (const f of ['laneEncode', 'laneTemplate'] as const) {
+    const real = raw[f]
+    raw[f] = function (...a: unknown[]) {
+      seen[f]++
+      return real.apply(this, a)
+    }
   }
   return seen
 }
 
-const NAMES_AND_DATA: [string, unknown][] = [
+const ADDS: [string, unknown, Record<string, unknown>?][] = [
   ['plain', { i: 1 }],
   ['é \r\n名前 $5', { s: 'ü$\r\n*3', emoji: '🦀', n: [1, 2.5, null] }],
   ['', 'just a string'],
   ['nested', { a: { b: { c: ['x', { d: true }] } } }],
+  ['retried', { i: 2 }, { attempts: 3, backoff: { type: 'exponential', delay: 50 }, removeOnComplete: true }],
+  ['retried', { i: 3 }, { attempts: 3, backoff: { type: 'exponential', delay: 50 }, removeOnComplete: true }],
+  ['later', { i: 4 }, { delay: 60_000, priority: 4 }],
+  ['ranked', { i: 5 }, { priority: 9, lifo: true }],
+  ['once', { i: 6 }, { deduplication: { id: 'd1' } }],
+  ['once', { i: 7 }, { deduplication: { id: 'd1' } }],
 ]
+const IDS = ['3', '4', '5', '6', '7', '8', '9', '10', '11', '11']
 
 test('loneId reads exactly one reply with one numeric id, and nothing else', () => {
   const b = (s: string) => Buffer.from(s, 'latin1')
@@ -86,37 +97,43 @@ describeRedisOnly('a lone add built and read by JS', () => {
     const q = queue('lone')
     const seen = await withLane(q)
     const jobs = []
-    for (const [name, data] of NAMES_AND_DATA) jobs.push(await q.add(name, data))
-    expect(seen.encodes).toBe(0)
-    expect(jobs.map((j) => j.id)).toEqual(['3', '4', '5', '6'])
+    for (const [name, data, opts] of ADDS) jobs.push(await q.add(name, data, opts))
+    // One template per distinct options; nothing else native on the way.
+    expect(seen).toEqual({ laneEncode: 0, laneTemplate: 5 })
+    expect(jobs.map((j) => j.id)).toEqual(IDS)
 
     process.env.FERROQ_LANE = '0'
     const off = queue('lone-off')
     try {
       await off.add('first', {})
       await off.add('second', {})
-      for (const [name, data] of NAMES_AND_DATA) await off.add(name, data)
+      for (const [name, data, opts] of ADDS) await off.add(name, data, opts)
     } finally {
       delete process.env.FERROQ_LANE
     }
     expect(nativeOf(off)._lane).toBeNull()
-    for (const id of ['3', '4', '5', '6']) expect(await stored(q, id)).toEqual(await stored(off, id))
-    for (const j of jobs) {
+    for (const id of IDS) expect(await stored(q, id)).toEqual(await stored(off, id))
+    for (const j of jobs.slice(0, 4)) {
       const back = await q.getJob(j.id!)
       expect([back!.name, back!.data, back!.timestamp, back!.opts]).toEqual([j.name, j.data, j.timestamp, { attempts: 0 }])
     }
-    expect(await q.getJobCounts('waiting')).toEqual({ waiting: 6 })
+    const counts = { waiting: 9, prioritized: 1, delayed: 1 }
+    expect(await q.getJobCounts('waiting', 'prioritized', 'delayed')).toEqual(counts)
+    expect(await off.getJobCounts('waiting', 'prioritized', 'delayed')).toEqual(counts)
+    expect(await admin.xlen(`bull:${q.name}:events`)).toBe(await admin.xlen(`bull:${off.name}:events`))
   })
 
-  test('adds with options, or data over the queue limit, go through the engine encoding', async () => {
+  test('a custom jobId, data over a limit or invalid options go through the engine encoding', async () => {
     const q = queue('lone-limit', { maxDataBytes: 40 })
     const seen = await withLane(q)
     await q.add('small', { v: 1 })
-    expect(seen.encodes).toBe(0)
-    await q.add('opts', { v: 2 }, { priority: 3 })
-    expect(seen.encodes).toBe(1)
+    expect(seen.laneEncode).toBe(0)
+    expect((await q.add('own', { v: 2 }, { jobId: 'mine' })).id).toBe('mine')
+    expect(seen.laneEncode).toBe(1)
     await expect(q.add('big', { pad: 'x'.repeat(60) })).rejects.toMatchObject({ code: 'ERR_FERROQ_INVALID_OPTION' })
-    expect(seen.encodes).toBe(2)
+    await expect(q.add('capped', { pad: 'x'.repeat(20) }, { sizeLimit: 10 })).rejects.toMatchObject({ code: 'ERR_FERROQ_INVALID_OPTION' })
+    await expect(q.add('bad', {}, { delay: -5 })).rejects.toMatchObject({ code: 'ERR_FERROQ_INVALID_OPTION' })
+    expect(seen.laneEncode).toBe(4)
     expect(await q.count()).toBe(4)
   })
 

@@ -189,10 +189,20 @@ describeRedisOnly('the add lane', () => {
     const q = new Queue(queueName('lane-close'), { connection: { url: server.url } })
     await withLane(q)
     const lane = laneOf(q)!
-    const adds = Array.from({ length: 25 }, (_, i) => q.add('x', { i }))
-    await new Promise((r) => setImmediate(r))
-    expect(lane.waiting.length).toBe(1)
-    await q.close()
+    // Writes wait while paused: the batch is on the lane, unanswered, when close() starts.
+    await admin.call('CLIENT', 'PAUSE', '20000', 'WRITE')
+    let adds: Promise<{ id?: string }>[] = []
+    let closed: Promise<void>
+    try {
+      adds = Array.from({ length: 25 }, (_, i) => q.add('x', { i }))
+      await new Promise((r) => setImmediate(r))
+      expect(lane.waiting.length).toBe(1)
+      closed = q.close()
+      await new Promise((r) => setTimeout(r, 20))
+    } finally {
+      await admin.call('CLIENT', 'UNPAUSE')
+    }
+    await closed!
     const jobs = await Promise.all(adds)
     expect(new Set(jobs.map((j) => j.id)).size).toBe(25)
     expect(lane.socket.destroyed || lane.waiting.length === 0).toBe(true)

@@ -18,6 +18,9 @@ const channel = require('./channel.js')
 /** How long after a failed lane the next may open. */
 const REOPEN_MS = 1000
 
+/** Distinct options JSON texts a lane keeps a template for. */
+const TEMPLATES = 64
+
 /** Whether FERROQ_LANE=0 turns the lane off (read when a lane would open). */
 function disabled() {
   return process.env.FERROQ_LANE === '0'
@@ -45,8 +48,8 @@ class Lane {
     /** The socket was cut for silence: its adds may have run, so they are not sent again. */
     this.timedOut = false
     this.timer = null
-    /** Rust's template of a lone add without options (built here, no native call per add). */
-    this.tpl = cfg.simple || null
+    /** Rust's templates of a lone add, by options JSON (null: none); see `simple`. */
+    this.tpls = new Map()
     /** Rust's reader holds part of a reply: the next bytes go to it. */
     this.partial = false
     const s = cfg.path ? net.connect(cfg.path) : net.connect(cfg.port, cfg.host)
@@ -67,12 +70,23 @@ class Lane {
   }
 
   /**
-   * The bytes of a lone add from the template, or null when the add is not
-   * one the template covers (options, a big or odd payload): Rust encodes it.
+   * The bytes of a lone add, built from Rust's template for its options (one
+   * native call per distinct options JSON, at most TEMPLATES of them), or
+   * null when no template covers it (a custom jobId, data over the limit, an
+   * odd timestamp): Rust encodes it then.
    */
   simple(name, data, opts, ts) {
-    const t = this.tpl
-    if (t === null || opts !== t.opts || !(Number.isSafeInteger(ts) && ts > 0)) return null
+    let t = this.tpls.get(opts)
+    if (t === undefined) {
+      if (this.tpls.size >= TEMPLATES || opts.includes('"jobId"')) return null
+      try {
+        t = this.h.raw.laneTemplate(opts)
+      } catch {
+        t = null
+      }
+      this.tpls.set(opts, t)
+    }
+    if (t === null || !(Number.isSafeInteger(ts) && ts > 0)) return null
     const size = Buffer.byteLength(data)
     if (t.maxDataBytes > 0 && size > t.maxDataBytes) return null
     const at = String(ts)

@@ -44,21 +44,18 @@ pub struct LaneConfig {
     pub handshake: Buffer,
     /// Silence (ms) while a reply is awaited after which the socket is broken.
     pub timeout_ms: u32,
-    /// How JS builds a lone add without options itself (no call in here per add).
-    pub simple: Option<LaneSimple>,
 }
 
-/// A lone add without options, as `head ‖ bulk(name) ‖ bulk(data) ‖ mid ‖
-/// bulk(timestamp) ‖ tail` (see `engine::queue::LaneTemplate`).
+/// How JS builds a lone add with given options itself, with no call in here
+/// per add: `head ‖ bulk(name) ‖ bulk(data) ‖ mid ‖ bulk(timestamp) ‖ tail`
+/// (see `engine::queue::LaneTemplate`).
 #[napi(object)]
-pub struct LaneSimple {
-    /// The options JSON (exactly) of such an add.
-    pub opts: String,
+pub struct LaneTemplate {
     pub head: String,
     pub mid: String,
     pub tail: String,
-    /// The queue's data limit in bytes (0: none); bigger data is not simple.
-    pub max_data_bytes: u32,
+    /// The most data in bytes (0: no limit); more goes through `laneEncode`.
+    pub max_data_bytes: f64,
 }
 
 /// One batch of adds for the lane.
@@ -99,22 +96,25 @@ impl NativeQueue {
             })
         });
         let plan = plan?;
-        let simple = self.inner.lane_template().and_then(|t| {
-            Some(LaneSimple {
-                opts: t.opts.to_string(),
-                head: t.head,
-                mid: t.mid,
-                tail: t.tail,
-                max_data_bytes: u32::try_from(t.max_data_bytes).ok()?,
-            })
-        });
         Some(LaneConfig {
             host: plan.host,
             port: plan.port as u32,
             path: plan.path,
             handshake: plan.handshake.into(),
             timeout_ms: plan.timeout_ms.min(u32::MAX as u64) as u32,
-            simple,
+        })
+    }
+
+    /// The template of a lone add with options JSON `opts`, or null when its
+    /// adds must go through `laneEncode` (per-job options, invalid ones).
+    #[napi(catch_unwind)]
+    pub fn lane_template(&self, opts: String) -> Option<LaneTemplate> {
+        let t = self.inner.lane_template(&opts)?;
+        Some(LaneTemplate {
+            head: t.head,
+            mid: t.mid,
+            tail: t.tail,
+            max_data_bytes: t.max_data_bytes as f64,
         })
     }
 

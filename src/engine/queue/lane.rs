@@ -39,30 +39,24 @@ pub struct LanePlan {
     pub timeout_ms: u64,
 }
 
-/// The bytes of a lone add without options, in pieces around what varies
+/// The bytes of a lone add with given options, in pieces around what varies
 /// (name, data, creation time), so the caller can build it without a call
 /// into the engine per add:
 /// `head ‖ bulk(name) ‖ bulk(data) ‖ mid ‖ bulk(timestamp) ‖ tail`, where
-/// `bulk(x)` is `$<bytes of x>\r\n<x>\r\n`. It applies to a job whose options
-/// JSON is exactly [`LaneTemplate::opts`], with no more data than
+/// `bulk(x)` is `$<bytes of x>\r\n<x>\r\n`. It applies to data of at most
 /// `max_data_bytes` (0: no limit) and a timestamp in ms above 0; anything
-/// else goes through [`Queue::lane_encode`].
+/// else goes through [`Queue::lane_encode`], which reports the error.
 #[derive(Debug, Clone)]
 pub struct LaneTemplate {
-    /// The options JSON of a job added with none (what ferroq's `Job` sends).
-    pub opts: &'static str,
     /// The command's start, up to the job's name.
     pub head: String,
     /// Between the data and the timestamp (the stored options).
     pub mid: String,
-    /// After the timestamp.
+    /// After the timestamp (delay, priority, lifo, deduplication).
     pub tail: String,
-    /// The queue's data size limit (bytes), 0 for none.
-    pub max_data_bytes: usize,
+    /// The most data (bytes) the queue and the options allow, 0 for no limit.
+    pub max_data_bytes: u64,
 }
-
-/// The options JSON of an add with no options.
-const NO_OPTIONS: &str = r#"{"attempts":0}"#;
 
 /// What one lane reply means for its batch of adds.
 #[derive(Debug)]
@@ -186,11 +180,22 @@ impl Queue {
         })
     }
 
-    /// The template of a lone add without options (see [`LaneTemplate`]), or
-    /// `None` where [`Queue::lane_encode`] would not encode one.
-    pub fn lane_template(&self) -> Option<LaneTemplate> {
-        let opts = serde_json::from_str(NO_OPTIONS).ok()?;
+    /// The template of a lone add with the options JSON `opts` (see
+    /// [`LaneTemplate`]), or `None` when such adds differ in more than name,
+    /// data and time (a custom `jobId`, `timestamp` or `parent`), the options
+    /// are invalid, or [`Queue::lane_encode`] would not encode one.
+    pub fn lane_template(&self, opts: &str) -> Option<LaneTemplate> {
+        let opts = serde_json::from_str(opts).ok()?;
         let opts = crate::engine::options::JobOptions::from_json(opts).ok()?;
+        if opts.job_id.is_some() || opts.timestamp.is_some() || opts.parent.is_some() {
+            return None;
+        }
+        // The tighter of the queue's limit (0: none) and the job's sizeLimit.
+        let queue_max = Some(self.inner.opts.max_data_bytes as u64).filter(|&m| m > 0);
+        let max_data_bytes = match (queue_max, opts.size_limit) {
+            (Some(m), Some(l)) => m.min(l),
+            (m, l) => m.or(l).unwrap_or(0),
+        };
         let probe = NewJob {
             name: String::new(),
             data: String::new(),
@@ -203,11 +208,10 @@ impl Queue {
         let first = 5 + scripts::ADD_JOBS.keys;
         let [name, opts, ts] = [first + 1, first + 3, first + 4];
         Some(LaneTemplate {
-            opts: NO_OPTIONS,
             head: bytes[..at[name]].to_string(),
             mid: bytes[at[opts]..at[ts]].to_string(),
             tail: bytes[at[ts + 1]..].to_string(),
-            max_data_bytes: self.inner.opts.max_data_bytes,
+            max_data_bytes,
         })
     }
 

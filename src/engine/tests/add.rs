@@ -206,34 +206,59 @@ async fn progress_logs_and_remove() {
     ));
 }
 
-/// The lane's template of a lone add without options, filled in, is byte for
-/// byte what the engine encodes for that add (names and data of any bytes).
+/// The lane's template of a lone add, filled in, is byte for byte what the
+/// engine encodes for that add (names and data of any bytes, any options a
+/// template covers); options that vary per job have no template.
 #[tokio::test]
 async fn lane_template_fills_to_the_encoded_add() {
     let q = fresh_queue("lanetpl");
-    let t = q.lane_template().expect("a single server qualifies");
-    assert_eq!(t.opts, r#"{"attempts":0}"#);
     let bulk = |x: &str| format!("${}\r\n{x}\r\n", x.len());
-    for (name, data, ts) in [
-        ("j", r#"{"i":1}"#, 1_796_000_000_123u64),
-        ("", "", 1),
-        ("é \r\n名前", r#"{"s":"ü$\r\n*"}"#, 9_007_199_254_740_991),
-    ] {
-        let mut job = new_job(name, json!(null), json!({"attempts": 0}));
-        job.data = data.into();
-        job.opts.timestamp = Some(ts);
-        let want = String::from_utf8(q.lane_encode(&[job], 5).unwrap()).unwrap();
-        let got = format!(
-            "{}{}{}{}{}{}",
-            t.head,
-            bulk(name),
-            bulk(data),
-            t.mid,
-            bulk(&ts.to_string()),
-            t.tail
-        );
-        assert_eq!(got, want);
+    let options = [
+        json!({"attempts": 0}),
+        json!({"attempts": 3, "backoff": {"type": "exponential", "delay": 50}, "removeOnComplete": true}),
+        json!({"delay": 2500, "priority": 7, "lifo": true}),
+        json!({"deduplication": {"id": "d-é", "ttl": 100}, "sizeLimit": 64}),
+    ];
+    for opts in options {
+        let t = q.lane_template(&opts.to_string()).expect("a template");
+        for (name, data, ts) in [
+            ("j", r#"{"i":1}"#, 1_796_000_000_123u64),
+            ("", "", 1),
+            ("é \r\n名前", r#"{"s":"ü$\r\n*"}"#, 9_007_199_254_740_991),
+        ] {
+            let mut job = new_job(name, json!(null), opts.clone());
+            job.data = data.into();
+            job.opts.timestamp = Some(ts);
+            let want = String::from_utf8(q.lane_encode(&[job], 5).unwrap()).unwrap();
+            let got = format!(
+                "{}{}{}{}{}{}",
+                t.head,
+                bulk(name),
+                bulk(data),
+                t.mid,
+                bulk(&ts.to_string()),
+                t.tail
+            );
+            assert_eq!(got, want, "options {opts}");
+        }
     }
-    // Stored as BullMQ stores an add without options.
-    assert!(t.mid.ends_with("$14\r\n{\"attempts\":0}\r\n"));
+    let plain = q.lane_template(r#"{"attempts":0}"#).unwrap();
+    assert!(plain.mid.ends_with("$14\r\n{\"attempts\":0}\r\n"));
+    let queue_max = crate::engine::QueueOptions::default().max_data_bytes as u64;
+    assert_eq!(plain.max_data_bytes, queue_max);
+    assert_eq!(
+        q.lane_template(r#"{"sizeLimit":10}"#)
+            .unwrap()
+            .max_data_bytes,
+        10.min(queue_max)
+    );
+    for per_job in [
+        json!({"jobId": "a"}),
+        json!({"timestamp": 5}),
+        json!({"parent": {"id": "1", "queue": "bull:p"}}),
+        json!({"delay": -1}),
+    ] {
+        assert!(q.lane_template(&per_job.to_string()).is_none(), "{per_job}");
+    }
+    assert!(q.lane_template("not json").is_none());
 }
