@@ -361,6 +361,7 @@ impl NativeChannel {
     /// `[id, kind, value]` triples (see `src/binding/channel.rs`).
     #[napi(
         constructor,
+        catch_unwind,
         ts_args_type = "deliver: (entries: Array<unknown>) => void"
     )]
     pub fn new(deliver: Function<'_, (), ()>) -> Result<Self> {
@@ -383,7 +384,7 @@ impl NativeChannel {
     }
 
     /// Requests waiting for their answer plus live sinks (for tests and leak checks).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn holds(&self) -> u32 {
         self.channel.shared.holds.load(Ordering::Relaxed)
     }

@@ -92,7 +92,7 @@ impl NativeQueueEvents {
     }
 
     /// The id this reader's batches arrive under on the channel.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn sink_id(&self) -> u32 {
         self.sink_id
     }
@@ -108,10 +108,8 @@ impl NativeQueueEvents {
     #[napi(catch_unwind)]
     pub fn wait_until_ready(&self, env: &Env) -> u32 {
         let ev = self.inner.clone();
-        self.channel.request(env, async move {
-            ev.wait_until_ready().await;
-            Ok(())
-        })
+        self.channel
+            .request(env, async move { ev.wait_until_ready().await })
     }
 
     /// Stops reading and ends the sink. Request: resolves with nothing.

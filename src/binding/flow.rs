@@ -137,7 +137,7 @@ impl NativeFlowProducer {
     }
 
     /// The default key prefix.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn prefix(&self) -> String {
         self.inner.prefix().to_string()
     }

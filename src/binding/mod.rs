@@ -43,13 +43,13 @@ fn init() {
 }
 
 /// ferroq's version.
-#[napi]
+#[napi(catch_unwind)]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
 /// The stable error codes, for `instanceof`-free checks in JS.
-#[napi]
+#[napi(catch_unwind)]
 pub fn error_codes() -> Vec<String> {
     crate::engine::ErrorCode::ALL
         .iter()

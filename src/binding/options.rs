@@ -128,7 +128,7 @@ pub struct WorkerHandleOptions {
 /// BullMQ's short keys of a job's stored opts, as `[short, long]` pairs; a
 /// long name `telemetry.metadata` means the option nests. The table is
 /// `engine::options::names`; JS decodes stored opts with it.
-#[napi]
+#[napi(catch_unwind)]
 pub fn job_opts_short_keys() -> Vec<Vec<String>> {
     use engine::options::names::{SHORT_KEYS, TELEMETRY_KEYS};
     let nested = TELEMETRY_KEYS

@@ -46,7 +46,7 @@ pub struct LearningTrackerDefaults {
 }
 
 /// The learning tracker's defaults (queue name, debounce, attempts, concurrency).
-#[napi]
+#[napi(catch_unwind)]
 pub fn learning_tracker_defaults() -> LearningTrackerDefaults {
     use crate::presets::learning_tracker as lt;
     LearningTrackerDefaults {

@@ -29,7 +29,7 @@ pub struct OutcomeErrorMessages {
 }
 
 /// The engine's copies of BullMQ's processor-error messages.
-#[napi]
+#[napi(catch_unwind)]
 pub fn outcome_error_messages() -> OutcomeErrorMessages {
     OutcomeErrorMessages {
         unrecoverable: messages::UNRECOVERABLE_ERROR.into(),

@@ -55,7 +55,7 @@ impl NativeWorker {
     }
 
     /// The id this worker's batches arrive under on the channel.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn sink_id(&self) -> u32 {
         self.sink_id
     }

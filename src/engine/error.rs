@@ -5,8 +5,9 @@ pub use super::error_code::ErrorCode;
 pub use super::redis_error::RedisReply;
 use super::transitions::ScriptCode;
 
-/// Everything that can go wrong in the engine.
-#[derive(Debug, thiserror::Error)]
+/// Everything that can go wrong in the engine. `Clone`, so that one failure
+/// can answer several waiters (QueueEvents' `wait_until_ready`).
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// The job id does not name a job in this queue. Its text is BullMQ's
     /// ("Missing key for job 7. moveToDelayed"): users match on it.

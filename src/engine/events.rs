@@ -72,6 +72,8 @@ pub struct QueueEvents {
     sink: Mutex<Option<Arc<dyn EventSink>>>,
     ready: Arc<Notify>,
     is_ready: Arc<std::sync::atomic::AtomicBool>,
+    /// The reader's last failure while not yet ready (what `wait_until_ready` rejects with).
+    failure: Arc<Mutex<Option<Error>>>,
     running: tokio::sync::Mutex<Option<(Shutdown, tokio::task::JoinHandle<()>)>>,
 }
 
@@ -100,6 +102,7 @@ impl QueueEvents {
             sink: Mutex::new(Some(sink)),
             ready: Arc::new(Notify::new()),
             is_ready: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            failure: Arc::new(Mutex::new(None)),
             running: tokio::sync::Mutex::new(None),
         })
     }
@@ -123,19 +126,33 @@ impl QueueEvents {
             self.opts.clone(),
             sink,
             signal,
-            self.ready.clone(),
-            self.is_ready.clone(),
+            Readiness {
+                ready: self.ready.clone(),
+                is_ready: self.is_ready.clone(),
+                failure: self.failure.clone(),
+            },
         ));
         *running = Some((shutdown, task));
     }
 
     /// Resolves once the reader is connected and positioned in the stream:
-    /// every event written after this resolves will be delivered.
-    pub async fn wait_until_ready(&self) {
+    /// every event written after this resolves will be delivered. While the
+    /// reader has never been ready, its failure to connect (or to read the
+    /// stream's position) is returned instead of waiting on: the reader keeps
+    /// retrying, so a later call can succeed.
+    pub async fn wait_until_ready(&self) -> Result<()> {
         loop {
             let notified = self.ready.notified();
             if self.is_ready.load(std::sync::atomic::Ordering::Acquire) {
-                return;
+                return Ok(());
+            }
+            if let Some(e) = self
+                .failure
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+            {
+                return Err(e);
             }
             notified.await;
         }
@@ -155,7 +172,38 @@ impl QueueEvents {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the read loop tells `wait_until_ready`: ready, or why not yet.
+struct Readiness {
+    ready: Arc<Notify>,
+    is_ready: Arc<std::sync::atomic::AtomicBool>,
+    failure: Arc<Mutex<Option<Error>>>,
+}
+
+impl Readiness {
+    /// Positioned in the stream: waiters resolve, and a past failure is forgotten.
+    fn ready(&self) {
+        self.failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if !self
+            .is_ready
+            .swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
+            self.ready.notify_waiters();
+        }
+    }
+
+    /// An attempt failed: while never ready, waiters reject with `e`.
+    fn failed(&self, e: &Error) {
+        if self.is_ready.load(std::sync::atomic::Ordering::Acquire) {
+            return;
+        }
+        *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.clone());
+        self.ready.notify_waiters();
+    }
+}
+
 async fn read_loop(
     target: Target,
     key: String,
@@ -163,8 +211,7 @@ async fn read_loop(
     opts: QueueEventsOptions,
     sink: Arc<dyn EventSink>,
     mut stop: ShutdownSignal,
-    ready: Arc<Notify>,
-    is_ready: Arc<std::sync::atomic::AtomicBool>,
+    readiness: Readiness,
 ) {
     let mut last_id = opts.last_event_id.clone();
     let mut outage = Outage::new("queue events", key.clone());
@@ -172,6 +219,7 @@ async fn read_loop(
     let mut failure: Option<Error> = None;
     'connect: loop {
         if let Some(e) = failure.take() {
+            readiness.failed(&e);
             let (pause, first) = outage.failed(&e);
             if first {
                 report(&sink, &key, &e);
@@ -222,9 +270,7 @@ async fn read_loop(
                 }
             }
         }
-        if !is_ready.swap(true, std::sync::atomic::Ordering::AcqRel) {
-            ready.notify_waiters();
-        }
+        readiness.ready();
         loop {
             let from = last_id.clone().unwrap_or_else(|| "$".into());
             let mut cmd = redis::cmd("XREAD");

@@ -43,6 +43,45 @@ function text(v, field) {
   }
 }
 
+/** How a bad value is named in a message: its type, or NaN / Infinity / null. */
+function kindOf(v) {
+  if (v === null) return 'null'
+  if (typeof v === 'number') return String(v)
+  if (Array.isArray(v)) return 'an array'
+  return typeof v === 'object' || typeof v === 'undefined' ? `an ${typeof v}` : `a ${typeof v}`
+}
+
+/** A job or scheduler id as text: a string, or a finite number's decimal form; else a coded error naming `field`. */
+function idOf(v, field) {
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v)
+  throw invalid(field, `must be a string or a number, got ${kindOf(v)}`)
+}
+
+/** An integer argument (a range bound, a count), or a coded error naming `field`. */
+function int(v, field) {
+  if (!Number.isInteger(v)) throw invalid(field, `must be an integer, got ${typeof v === 'number' ? v : kindOf(v)}`)
+  return v
+}
+
+/**
+ * Refuses NaN and ±Infinity in an options object (two levels deep, where
+ * every numeric job option lives): JSON would turn them into null, and the
+ * option would silently be dropped.
+ */
+function checkFinite(opts, field) {
+  for (const k of Object.keys(opts)) {
+    const v = opts[k]
+    if (typeof v === 'number' && !Number.isFinite(v)) throw invalid(`${field}.${k}`, `must be a finite number, got ${v}`)
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      for (const k2 of Object.keys(v)) {
+        const w = v[k2]
+        if (typeof w === 'number' && !Number.isFinite(w)) throw invalid(`${field}.${k}.${k2}`, `must be a finite number, got ${w}`)
+      }
+    }
+  }
+}
+
 /** A string argument the binding would otherwise refuse with napi's own error. */
 function str(v, field) {
   if (typeof v !== 'string') throw invalid(field, `must be a string, got ${typeof v}`)
@@ -60,10 +99,12 @@ function optsJson(opts, field = 'opts') {
   if (opts == null) return '{}'
   if (typeof opts !== 'object' || Array.isArray(opts)) throw invalid(field, 'must be an object')
   if (opts.jobId !== undefined && opts.jobId !== null) {
-    if (typeof opts.jobId === 'number') opts = { ...opts, jobId: String(opts.jobId) }
+    if (typeof opts.jobId === 'number' && Number.isFinite(opts.jobId)) opts = { ...opts, jobId: String(opts.jobId) }
     if (typeof opts.jobId !== 'string') throw invalid(`${field}.jobId`, 'must be a string')
   }
-  return toJson(opts, field)
+  const json = toJson(opts, field)
+  checkFinite(opts, field)
+  return json
 }
 
-module.exports = { toJson, nativeOpts, text, str, checkName, optsJson }
+module.exports = { toJson, nativeOpts, text, str, checkName, optsJson, idOf, int, checkFinite }

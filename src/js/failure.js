@@ -10,6 +10,15 @@ const BUILTIN_BACKOFFS = new Set(['fixed', 'exponential'])
 /** Errors that end an attempt without a retry decision (the engine settles them by kind). */
 const NOT_RETRIED = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError', 'UnrecoverableError', 'RateLimitError'])
 
+/** `f()`, or `fallback` when it throws: a user's error object may have getters that throw. */
+function attempt(f, fallback) {
+  try {
+    return f()
+  } catch {
+    return fallback
+  }
+}
+
 /** A backoffStrategy's answer as the engine takes it: ms, -1 for "no retry", undefined for the job's own delay. */
 function backoffOf(d) {
   if (typeof d !== 'number' || !Number.isFinite(d)) return undefined
@@ -23,7 +32,9 @@ function backoffOf(d) {
  * job stays in hand (its lock renewed) meanwhile.
  */
 function decideBackoff(w, job, err, then) {
-  const retryable = job.attemptsMade + 1 < (job.opts.attempts || 0) && !NOT_RETRIED.has(err && err.name) && !(err && err.message === RATE_LIMIT_ERROR)
+  const errName = attempt(() => err && err.name, undefined)
+  const rateLimited = attempt(() => err && err.message === RATE_LIMIT_ERROR, false)
+  const retryable = job.attemptsMade + 1 < (job.opts.attempts || 0) && !NOT_RETRIED.has(errName) && !rateLimited
   const maxStarted = w.opts.maxStartedAttempts
   if (retryable && maxStarted && maxStarted <= job.attemptsStarted) {
     // Started as often as allowed: no further attempt, whatever is left of `attempts`.
@@ -48,8 +59,9 @@ function decideBackoff(w, job, err, then) {
   } catch (e) {
     w._emitError(e)
   }
-  if (d !== null && typeof d === 'object' && typeof d.then === 'function') {
-    d.then(
+  if (d !== null && typeof d === 'object' && attempt(() => typeof d.then === 'function', true)) {
+    // Through a real promise: a foreign thenable's then() may throw.
+    Promise.resolve(d).then(
       (v) => then(backoffOf(v)),
       (e) => {
         w._emitError(e)
@@ -64,19 +76,31 @@ function decideBackoff(w, job, err, then) {
 /** The JSON the engine takes for a failed attempt: the error's name, message and stack, and the backoff. */
 function errorPayload(err, backoff) {
   const isObj = err !== null && typeof err === 'object'
-  const name = isObj && typeof err.name === 'string' ? err.name : 'Error'
-  let message
-  if (isObj && err.message !== undefined) message = String(err.message)
-  else if (err === undefined) message = 'undefined'
-  else {
-    try {
-      message = typeof err === 'string' ? err : JSON.stringify(err)
-    } catch {
-      message = String(err)
-    }
-  }
-  const stack = isObj && typeof err.stack === 'string' ? err.stack : null
+  const name = attempt(() => (isObj && typeof err.name === 'string' ? err.name : 'Error'), 'Error')
+  const message = attempt(() => messageOf(err, isObj), UNREADABLE)
+  const stack = attempt(() => (isObj && typeof err.stack === 'string' ? err.stack : null), null)
   return JSON.stringify({ name, message, stack, backoff })
 }
 
-module.exports = { decideBackoff, errorPayload }
+/** What a processor threw, when even its message cannot be read. */
+const UNREADABLE = 'the thrown value could not be read (its message or toString threw)'
+
+/** The message of a thrown value (any value: an Error, a string, an object, ...). */
+function messageOf(err, isObj = err !== null && typeof err === 'object') {
+  if (isObj && err.message !== undefined) return String(err.message)
+  if (err === undefined) return 'undefined'
+  try {
+    const s = typeof err === 'string' ? err : JSON.stringify(err)
+    return s === undefined ? String(err) : s
+  } catch {
+    return String(err)
+  }
+}
+
+/** `err` as an Error (a thrown string, number, ... becomes an Error with its text). */
+function asError(err) {
+  if (err instanceof Error) return err
+  return new Error(attempt(() => (typeof err === 'string' ? err : String(err)), UNREADABLE))
+}
+
+module.exports = { decideBackoff, errorPayload, asError, attempt }

@@ -7,7 +7,7 @@
 const { EventEmitter } = require('node:events')
 const { NativeFlowProducer } = require('./native.js')
 const { invalid } = require('./errors.js')
-const { toJson, nativeOpts, text } = require('./convert.js')
+const { toJson, nativeOpts, idOf, checkFinite } = require('./convert.js')
 const { decodeOpts } = require('./opts-names.js')
 const { Job } = require('./job.js')
 const { Queue } = require('./queue.js')
@@ -24,6 +24,7 @@ function nodeToNative(node, queuesOptions, field) {
   const q = queuesOptions && queuesOptions[node.queueName]
   const defaults = (q && q.defaultJobOptions) || {}
   const opts = { ...defaults, ...(node.opts || {}) }
+  checkFinite(opts, `${field}.opts`)
   if (typeof opts.jobId === 'number') opts.jobId = String(opts.jobId)
   return {
     name: node.name,
@@ -33,6 +34,18 @@ function nodeToNative(node, queuesOptions, field) {
     opts,
     children: (node.children || []).map((c, i) => nodeToNative(c, queuesOptions, `${field}.children[${i}]`)),
   }
+}
+
+/** JSON text of the tree `build()` makes, or a coded error naming `field` (too deep, not JSON). */
+function treeJson(build, field) {
+  let tree
+  try {
+    tree = build()
+  } catch (e) {
+    if (e instanceof RangeError) throw invalid(field, 'is nested too deeply')
+    throw e
+  }
+  return toJson(tree, field)
 }
 
 class FlowProducer extends EventEmitter {
@@ -82,10 +95,10 @@ class FlowProducer extends EventEmitter {
    */
   async add(flow, opts) {
     if (this.closing) return undefined
-    const tree = nodeToNative(flow, opts && opts.queuesOptions, 'flow')
+    const tree = treeJson(() => nodeToNative(flow, opts && opts.queuesOptions, 'flow'), 'flow')
     return trace(this._telemetry, SpanKind.PRODUCER, flow.queueName, 'addFlow', flow.queueName, async (span) => {
       if (span) span.setAttributes({ [A.FlowName]: flow.name })
-      const nodes = JSON.parse(await this._native.add(JSON.stringify(tree)))
+      const nodes = JSON.parse(await this._native.add(tree))
       return this._jobNode(flow, nodes, { i: 0 })
     })
   }
@@ -94,10 +107,10 @@ class FlowProducer extends EventEmitter {
   async addBulk(flows) {
     if (this.closing) return undefined
     if (!Array.isArray(flows)) throw invalid('flows', 'must be an array of flows')
-    const trees = flows.map((f, i) => nodeToNative(f, undefined, `flows[${i}]`))
+    const trees = treeJson(() => flows.map((f, i) => nodeToNative(f, undefined, `flows[${i}]`)), 'flows')
     return trace(this._telemetry, SpanKind.PRODUCER, '', 'addBulkFlows', '', async (span) => {
       if (span) span.setAttributes({ [A.BulkCount]: flows.length, [A.BulkNames]: flows.map((f) => f.name).join(',') })
-      const added = JSON.parse(await this._native.addBulk(JSON.stringify(trees)))
+      const added = JSON.parse(await this._native.addBulk(trees))
       return flows.map((f, i) => this._jobNode(f, added[i], { i: 0 }))
     })
   }
@@ -120,7 +133,7 @@ class FlowProducer extends EventEmitter {
     const { id, queueName, depth = 10, maxChildren = 20, prefix } = opts
     if (typeof queueName !== 'string') throw invalid('opts.queueName', 'must be a string')
     if (prefix != null && typeof prefix !== 'string') throw invalid('opts.prefix', 'must be a string')
-    const raw = await this._native.getFlow(text(id, 'opts.id'), queueName, prefix == null ? null : prefix, Number(depth), Number(maxChildren))
+    const raw = await this._native.getFlow(idOf(id, 'opts.id'), queueName, prefix == null ? null : prefix, Number(depth), Number(maxChildren))
     return raw === null ? undefined : this._fromEngine(JSON.parse(raw))
   }
 

@@ -3,7 +3,7 @@
 // stores and runs them; this module only converts dates and JSON.
 
 const { invalid } = require('./errors.js')
-const { toJson, text } = require('./convert.js')
+const { toJson, idOf, int, checkFinite } = require('./convert.js')
 const { decodeOpts } = require('./opts-names.js')
 const { trace, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
 
@@ -23,7 +23,9 @@ function repeatJson(repeatOpts) {
   for (const k of ['startDate', 'endDate']) {
     if (k in r) r[k] = dateMs(r[k], `repeatOpts.${k}`)
   }
-  return toJson(r, 'repeatOpts')
+  const json = toJson(r, 'repeatOpts')
+  checkFinite(r, 'repeatOpts')
+  return json
 }
 
 /** The scheduler object BullMQ returns (template opts with their long names). */
@@ -45,7 +47,8 @@ async function upsertJobScheduler(queue, Job, id, repeatOpts, jobTemplate) {
     // BullMQ merges the queue's default job options under the template's.
     opts: queue._jobOpts(t.opts, 'jobTemplate.opts'),
   }
-  const args = [text(id, 'jobSchedulerId'), repeatJson(repeatOpts), toJson(template, 'jobTemplate')]
+  const args = [idOf(id, 'jobSchedulerId'), repeatJson(repeatOpts), toJson(template, 'jobTemplate')]
+  checkFinite(template.opts, 'jobTemplate.opts')
   // BullMQ's span: `add <queue>.<job name>`, naming the scheduler and the iteration.
   return trace(queue._telemetry, SpanKind.PRODUCER, queue.name, 'add', `${queue.name}.${t.name === undefined ? id : t.name}`, async (span) => {
     const raw = await queue._native.upsertJobScheduler(...args)
@@ -56,12 +59,12 @@ async function upsertJobScheduler(queue, Job, id, repeatOpts, jobTemplate) {
 }
 
 async function getJobScheduler(queue, id) {
-  const raw = await queue._native.getJobScheduler(text(id, 'id'))
+  const raw = await queue._native.getJobScheduler(idOf(id, 'id'))
   return raw === null ? undefined : schedulerFromJSON(JSON.parse(raw))
 }
 
 async function getJobSchedulers(queue, start = 0, end = -1, asc = false) {
-  const list = JSON.parse(await queue._native.getJobSchedulers(Number(start), Number(end), Boolean(asc)))
+  const list = JSON.parse(await queue._native.getJobSchedulers(int(Number(start), 'start'), int(Number(end), 'end'), Boolean(asc)))
   return list.map(schedulerFromJSON)
 }
 

@@ -4,8 +4,8 @@
 // (asJSON, fromJSON, ...) are in job-json.js.
 
 const { FerroqError, invalid } = require('./errors.js')
-const { decideBackoff } = require('./failure.js')
-const { toJson, text, str, optsJson } = require('./convert.js')
+const { decideBackoff, errorPayload } = require('./failure.js')
+const { toJson, text, str, optsJson, idOf } = require('./convert.js')
 const json = require('./job-json.js')
 const flow = require('./job-flow.js')
 const { recordSettled } = require('./telemetry.js')
@@ -92,13 +92,13 @@ class Job {
   /** The job with this id in `queue`, or undefined (BullMQ's `Job.fromId`). */
   static async fromId(queue, jobId) {
     if (!jobId) return undefined
-    const raw = await nativeOf(queue).getJob(text(jobId, 'jobId'))
+    const raw = await nativeOf(queue).getJob(idOf(jobId, 'jobId'))
     return raw === null ? undefined : this.fromEngine(queue, JSON.parse(raw))
   }
 
   /** Appends `logRow` to job `jobId`'s log; resolves with the number of lines. */
   static async addJobLog(queue, jobId, logRow, keepLogs) {
-    return nativeOf(queue).addLog(text(jobId, 'jobId'), text(logRow, 'logRow'), keepLogs)
+    return nativeOf(queue).addLog(idOf(jobId, 'jobId'), text(logRow, 'logRow'), keepLogs)
   }
 
   get _native() {
@@ -168,9 +168,7 @@ class Job {
     const worker = this.queue && this.queue._worker
     const owner = worker || { opts: {}, _emitError: () => {} }
     const backoff = await new Promise((resolve) => decideBackoff(owner, this, err, resolve))
-    const e = err || {}
-    const payload = toJson({ name: e.name || 'Error', message: String(e.message), stack: e.stack || null, backoff }, 'err')
-    const r = await this._settle(token, false, payload, fetchNext)
+    const r = await this._settle(token, false, errorPayload(err, backoff), fetchNext)
     this.failedReason = r.failedReason
     if (r.stacktrace !== undefined && r.stacktrace !== null) this.stacktrace = JSON.parse(r.stacktrace)
     if (r.finishedOn !== undefined && r.finishedOn !== null) this.finishedOn = r.finishedOn
@@ -261,7 +259,7 @@ class Job {
 
   /** Sets the job's priority (`{ priority, lifo }`); a waiting job moves to its new place. */
   async changePriority(opts = {}) {
-    const priority = (opts && opts.priority) || 0
+    const priority = opts && opts.priority != null ? opts.priority : 0
     if (!Number.isInteger(priority) || priority < 0) throw invalid('priority', 'must be an integer >= 0')
     await this._native.changePriority(this.id, priority, !!(opts && opts.lifo))
     this.priority = priority
@@ -298,6 +296,7 @@ class Job {
    * wait. A job that no longer exists rejects at once, as with BullMQ.
    */
   async waitUntilFinished(queueEvents, ttl) {
+    if (!queueEvents || typeof queueEvents.waitUntilReady !== 'function') throw invalid('queueEvents', 'must be a QueueEvents')
     const id = this.id
     const key = this.toKey(id)
     await queueEvents.waitUntilReady()

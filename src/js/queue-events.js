@@ -6,7 +6,7 @@
 const { NativeQueueEvents, NativeQueue } = require('./native.js')
 const { SafeEmitter } = require('./emitter.js')
 const { FerroqError, invalid } = require('./errors.js')
-const { nativeOpts, text, checkName } = require('./convert.js')
+const { nativeOpts, idOf, checkName } = require('./convert.js')
 const { describeConnection } = require('./connection.js')
 
 
@@ -19,7 +19,7 @@ class QueueEvents extends SafeEmitter {
     this.name = name
     this.opts = { autorun: true, ...(opts || {}) }
     const extra = {}
-    if (this.opts.lastEventId !== undefined) extra.lastEventId = text(this.opts.lastEventId, 'opts.lastEventId')
+    if (this.opts.lastEventId !== undefined) extra.lastEventId = idOf(this.opts.lastEventId, 'opts.lastEventId')
     if (this.opts.blockingTimeout !== undefined) extra.blockingTimeout = this.opts.blockingTimeout
     this._native = new NativeQueueEvents(name, nativeOpts(this.opts), extra, (batch) => this._onBatch(batch))
     this.prefix = this.opts.prefix || 'bull'

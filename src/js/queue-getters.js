@@ -5,7 +5,7 @@
 
 const { QueueBase } = require('./queue-base.js')
 const { invalid } = require('./errors.js')
-const { text, str } = require('./convert.js')
+const { str, idOf, int } = require('./convert.js')
 const { Job } = require('./job.js')
 const { MetricNames, TelemetryAttributes: A } = require('./enums.js')
 
@@ -28,7 +28,9 @@ function clients(queue, list) {
 class QueueGetters extends QueueBase {
   /** The job with this id, or undefined. */
   async getJob(id) {
-    const raw = await this._native.getJob(text(id, 'id'))
+    // As BullMQ: no id, no job.
+    if (id === undefined || id === null || id === '') return undefined
+    const raw = await this._native.getJob(idOf(id, 'id'))
     return raw === null ? undefined : Job.fromEngine(this, JSON.parse(raw))
   }
 
@@ -80,12 +82,12 @@ class QueueGetters extends QueueBase {
 
   /** The state of a job by id. */
   async getJobState(id) {
-    return this._native.getState(text(id, 'id'))
+    return this._native.getState(idOf(id, 'id'))
   }
 
   /** `{ logs, count }` of a job's log. */
   async getJobLogs(id, start = 0, end = -1, asc = true) {
-    return this._native.getJobLogs(text(id, 'id'), start, end, !!asc)
+    return this._native.getJobLogs(idOf(id, 'id'), int(start, 'start'), int(end, 'end'), !!asc)
   }
 
   /** The global concurrency cap, or null. */
@@ -101,7 +103,7 @@ class QueueGetters extends QueueBase {
 
   /** Per-minute completed/failed counts kept by workers with `metrics` on. */
   async getMetrics(type, start = 0, end = -1) {
-    return this._native.getMetrics(str(type, 'type'), start, end)
+    return this._native.getMetrics(str(type, 'type'), int(start, 'start'), int(end, 'end'))
   }
 
   async getRateLimitTtl(maxJobs) {
@@ -110,7 +112,7 @@ class QueueGetters extends QueueBase {
 
   /** The id of the job that holds deduplication id `id`, or null. */
   async getDeduplicationJobId(id) {
-    return this._native.getDeduplicationJobId(text(id, 'id'))
+    return this._native.getDeduplicationJobId(idOf(id, 'id'))
   }
 
   /** The connections of this queue's workers (from CLIENT LIST), as BullMQ's getWorkers. */
@@ -146,7 +148,7 @@ class QueueGetters extends QueueBase {
    */
   async getDependencies(parentId, type, start = 0, end = -1) {
     const backend = this.getBackend()
-    const deps = await backend.getDependencies(text(parentId, 'parentId'))
+    const deps = await backend.getDependencies(idOf(parentId, 'parentId'))
     const all = type === 'processed'
       ? Object.entries(deps.processed || {}).map(([id, v]) => ({ id, v }))
       : (deps.unprocessed || []).map((id) => ({ id }))

@@ -7,7 +7,7 @@
 const { QueueGetters } = require('./queue-getters.js')
 const { QueueKeys } = require('./queue-keys.js')
 const { invalid } = require('./errors.js')
-const { toJson, text, str } = require('./convert.js')
+const { toJson, str, idOf } = require('./convert.js')
 const { Job } = require('./job.js')
 const { queueMetaValues } = require('./native.js')
 const { checkTelemetry, trace, withContext, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
@@ -102,18 +102,18 @@ class Queue extends QueueGetters {
   async getJobSchedulers(start, end, asc) { return schedulers.getJobSchedulers(this, start, end, asc) }
   async getJobSchedulersCount() { return this._native.getJobSchedulersCount() }
   /** Removes a scheduler and its delayed iteration; resolves with whether it existed. */
-  async removeJobScheduler(id) { return this._native.removeJobScheduler(text(id, 'id')) }
+  async removeJobScheduler(id) { return this._native.removeJobScheduler(idOf(id, 'id')) }
 
   /** Removes a job (and its flow children unless `removeChildren: false`); resolves 1 (and emits `removed` with the id), or 0 when a worker holds it. */
   async remove(id, { removeChildren = true } = {}) {
-    const removed = await this._native.removeJob(text(id, 'id'), !!removeChildren)
+    const removed = await this._native.removeJob(idOf(id, 'id'), !!removeChildren)
     if (removed) this.emit('removed', String(id))
     return removed ? 1 : 0
   }
 
   /** Stores a job's progress; emits `progress` with the id and the progress. */
   async updateJobProgress(jobId, progress) {
-    await this._native.updateProgress(text(jobId, 'jobId'), toJson(progress, 'progress'))
+    await this._native.updateProgress(idOf(jobId, 'jobId'), toJson(progress, 'progress'))
     this.emit('progress', jobId, progress)
   }
 
@@ -204,7 +204,7 @@ class Queue extends QueueGetters {
   }
 
   async removeDeduplicationKey(id) {
-    return this._native.removeDeduplicationKey(text(id, 'id'))
+    return this._native.removeDeduplicationKey(idOf(id, 'id'))
   }
 
   /** Removes a deduplication key (BullMQ's deprecated name of removeDeduplicationKey). */

@@ -12,7 +12,7 @@ const { FerroqError, invalid } = require('./errors.js')
 const { UnrecoverableError, RateLimitError } = require('./outcome-errors.js')
 const { nativeOpts, checkName } = require('./convert.js')
 const { describeConnection } = require('./connection.js')
-const { decideBackoff, errorPayload } = require('./failure.js')
+const { decideBackoff, errorPayload, asError } = require('./failure.js')
 const { checkWorkerOpts, checkConcurrency, engineOpts } = require('./worker-opts.js')
 const { Job } = require('./job.js')
 const { nextJob, pause } = require('./worker-manual.js')
@@ -116,6 +116,7 @@ class Worker extends SafeEmitter {
 
   /** Extends the locks of jobs `jobIds[i]` held with `tokens[i]` by `duration` ms; resolves with the ids whose lock was lost. */
   async extendJobLocks(jobIds, tokens, duration) {
+    if (!Array.isArray(jobIds) || !Array.isArray(tokens)) throw invalid('jobIds', 'jobIds and tokens must be arrays')
     return this._jobNative.extendLocks(jobIds.map(String), tokens.map(String), duration)
   }
 
@@ -258,6 +259,8 @@ class Worker extends SafeEmitter {
       } else {
         result = this.processFn(job, job.token)
       }
+      // A foreign thenable settles through a real promise: its then() (or getter) may throw.
+      if (result !== null && typeof result === 'object' && !(result instanceof Promise) && typeof result.then === 'function') result = Promise.resolve(result)
     } catch (err) {
       this._fail(job, err)
       return
@@ -314,7 +317,7 @@ class Worker extends SafeEmitter {
   _failWith(job, err, backoff) {
     // The engine settles the error by its kind (RateLimitError: back to wait;
     // DelayedError and kin: let go; else retry or fail) and reports the fields.
-    job._error = err instanceof Error ? err : new Error(typeof err === 'string' ? err : String(err))
+    job._error = asError(err)
     if (job._span && !NOT_FAILURES.has(job._error.name)) job._span.addEvent('job failed', { [A.JobFailedReason]: job._error.message })
     this._report(job.id, '0', errorPayload(err, backoff))
   }
@@ -340,9 +343,7 @@ class Worker extends SafeEmitter {
     await this._queue._native.rateLimit(expireTimeMs)
   }
 
-  static RateLimitError() {
-    return new RateLimitError()
-  }
+  static RateLimitError() { return new RateLimitError() }
 
   /** Stops taking new jobs (this worker only); jobs in hand finish. */
   async pause(doNotWaitActive) {
@@ -359,9 +360,7 @@ class Worker extends SafeEmitter {
     this.emit('resumed')
   }
 
-  isPaused() {
-    return this._native.isPaused()
-  }
+  isPaused() { return this._native.isPaused() }
 
   /** Whether the worker is processing: false once `pause()` resolved, true again after `resume()`. */
   isRunning() {

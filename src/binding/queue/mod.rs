@@ -62,13 +62,13 @@ impl NativeQueue {
     }
 
     /// The queue name.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn name(&self) -> String {
         self.inner.name().to_string()
     }
 
     /// The key prefix.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn prefix(&self) -> String {
         self.inner.prefix().to_string()
     }

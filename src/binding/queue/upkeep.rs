@@ -25,7 +25,7 @@ pub struct QueueMetaValues {
 }
 
 /// The meta values every queue writes (`version`, default `opts.maxLenEvents`).
-#[napi]
+#[napi(catch_unwind)]
 pub fn queue_meta_values() -> QueueMetaValues {
     QueueMetaValues {
         version: crate::engine::queue::META_VERSION.to_string(),

@@ -46,7 +46,7 @@ async fn queue_events_see_a_job_through_its_life() {
     let sink = Arc::new(Collect::default());
     let events = QueueEvents::new("q", &conn, QueueEventsOptions::default(), sink.clone()).unwrap();
     events.run();
-    events.wait_until_ready().await;
+    events.wait_until_ready().await.unwrap();
     let (w, r) = start(
         &q,
         WorkerOptions::default(),
