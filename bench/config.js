@@ -27,7 +27,9 @@ const warmOf = (jobs) => Math.min(500, Math.max(20, Math.round(jobs / 20)))
 /**
  * kind decides the table rows: add/process (jobs/s and CPU), latency (p50/p99), outcome (a verdict),
  * long (an RSS curve). prefill: on Redis, a separate child fills the queue before the measured child
- * starts. redisOnly: not measured on the embedded store. reps: fixed repetitions (an outcome does not need a median). optional: only when named.
+ * starts. redisOnly: not measured on the embedded store. ceilingOf: a bound on that scenario, not a
+ * library figure (no ratio row; printed on its own). reps: fixed repetitions (an outcome does not
+ * need a median). optional: only when named.
  */
 const SCENARIOS = [
   { key: 'add-seq', title: 'awaited add() one after another', kind: 'add', fn: 'addSequential', jobs: part(0.2) },
@@ -38,6 +40,7 @@ const SCENARIOS = [
     fn: 'addWire',
     jobs: part(0.2),
     redisOnly: true,
+    ceilingOf: 'add-seq',
   },
   { key: 'add-100', aliases: ['add-conc'], title: '100 adds in flight', kind: 'add', fn: 'addInFlight', jobs: part(1), inFlight: 100 },
   { key: 'add-1000', title: '1000 adds in flight', kind: 'add', fn: 'addInFlight', jobs: part(1), inFlight: 1000 },
@@ -80,7 +83,7 @@ const SCENARIOS = [
 
 /** The parameters a scenario function gets (its own fields minus the table's bookkeeping). */
 function paramsOf(sc, queue) {
-  const { key, aliases, title, kind, fn, reps, optional, prefill, redisOnly, ...params } = sc
+  const { key, aliases, title, kind, fn, reps, optional, prefill, redisOnly, ceilingOf, ...params } = sc
   return { ...params, queue }
 }
 

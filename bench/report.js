@@ -78,7 +78,8 @@ function ratioRows(scenarios, summary, lib) {
   let peak = { [lib]: null, [BASE]: null }
   for (const sc of scenarios) {
     const s = summary[sc.key]
-    if (!s || !s[lib] || !s[BASE]) continue
+    // A ceiling is a bare-socket replay, not the library: printed on its own (printCeilings).
+    if (!s || !s[lib] || !s[BASE] || sc.ceilingOf) continue
     const cells = {}
     for (const [name, get] of RATIO_COLS) cells[name] = ratio(get(s[lib]), get(s[BASE]))
     // Latency runs at a fixed rate: its jobs/s is not a result.
@@ -119,6 +120,28 @@ function printRatios(scenarios, summary, libs) {
     const cols = RATIO_COLS.map(([n]) => n).filter((n) => rows.some((r) => r.cells[n] != null))
     console.log(`\nRatios ${lib} / ${BASE} (medians; below 1.00x is better except jobs/s):`)
     printTable(['scenario', ...cols], rows.map((r) => [r.scenario, ...cols.map((c) => fmtRatio(r.cells[c]))]))
+  }
+}
+
+/**
+ * Each ceiling scenario (`ceilingOf`: the scenario it bounds) against what the libraries reach:
+ * the replayed call's jobs/s, and the share of it each library's real scenario gets.
+ */
+function printCeilings(scenarios, summary, libs) {
+  for (const sc of scenarios.filter((x) => x.ceilingOf && summary[x.key])) {
+    const real = summary[sc.ceilingOf] || {}
+    console.log(`\n${sc.title} (${sc.ceilingOf} reaches this share of it):`)
+    for (const lib of libs) {
+      const c = summary[sc.key][lib]
+      if (!c) continue
+      const r = real[lib]
+      const share = r && c.jobsPerSec ? ` | ${sc.ceilingOf} ${fmt(r.jobsPerSec)} jobs/s = ${((100 * r.jobsPerSec) / c.jobsPerSec).toFixed(0)}%` : ''
+      console.log(`  ${lib.padEnd(14)} ${fmt(c.jobsPerSec)} jobs/s${share}`)
+    }
+    const [f, b] = [summary[sc.key].ferroq, (real || {})[BASE]]
+    if (f && b && f.jobsPerSec && b.jobsPerSec) {
+      console.log(`  ferroq's ceiling / bullmq's ${sc.ceilingOf}: ${fmtRatio(f.jobsPerSec / b.jobsPerSec)} (the most ferroq could reach with no client code at all)`)
+    }
   }
 }
 
@@ -190,4 +213,4 @@ function printLong(scenarios, results, libs) {
   }
 }
 
-module.exports = { BASE, summarise, ratioRows, printRatios, printAbsolute, printOutcomes, printLong, printTable, fmt, median }
+module.exports = { BASE, summarise, ratioRows, printRatios, printCeilings, printAbsolute, printOutcomes, printLong, printTable, fmt, median }

@@ -168,6 +168,7 @@ async function main() {
 
   const summary = report.summarise(scenarios, results, env.libs, cfg.AGG)
   report.printRatios(scenarios, summary, env.libs)
+  report.printCeilings(scenarios, summary, env.libs)
   report.printAbsolute(scenarios, summary, env.libs)
   report.printOutcomes(scenarios, results, env.libs)
   report.printLong(scenarios, results, env.libs)
