@@ -52,6 +52,44 @@ describe.each(BOTH)('gaps found by the BullMQ suite, on %s', (label, { lib, conn
     expect(processed.jobs.map((j: { name: string }) => j.name).sort()).toEqual(['k1', 'k2', 'k3'])
   })
 
+  test('removing a scheduler\'s pending iteration is refused with BullMQ\'s words', async () => {
+    const queue = c.add(new lib.Queue(queueName('sched-rm'), { connection: connection() }))
+    const job = await queue.upsertJobScheduler('hourly', { every: 3_600_000 }, { name: 'tick' })
+    await expect(job.remove()).rejects.toThrow(`Job ${job.id} belongs to a job scheduler and cannot be removed directly. remove`)
+  })
+
+  test('moveToWaitingChildren with a failed child names moveToWaitingChildren', async () => {
+    const [a, b] = [queueName('fail-parent'), queueName('fail-child')]
+    const queue = c.add(new lib.Queue(a, { connection: connection() }))
+    const children = c.add(new lib.Queue(b, { connection: connection() }))
+    const manual = c.add(new lib.Worker(a, null, { connection: connection() }))
+    await queue.add('parent', {})
+    const parent = await manual.getNextJob('tok')
+    const childFailed = new Promise((resolve) => {
+      const w = c.add(new lib.Worker(b, async () => { throw new Error('child broke') }, { connection: connection() }))
+      w.on('failed', resolve)
+    })
+    await children.add('child', {}, { parent: { id: parent.id, queue: parent.queueQualifiedName }, failParentOnFailure: true })
+    await childFailed
+    await expect(parent.moveToWaitingChildren('tok')).rejects.toThrow(
+      `Cannot complete job ${parent.id} because it has at least one failed child. moveToWaitingChildren`,
+    )
+  })
+
+  test('an endDate already past by this process\'s clock is refused before anything is sent', async () => {
+    const queue = c.add(new lib.Queue(queueName('end-date'), { connection: connection() }))
+    const realNow = Date.now
+    const inAnHour = realNow() + 3_600_000
+    // This process's clock runs a day ahead (as under fake timers): the end date is past for it.
+    Date.now = () => realNow() + 86_400_000
+    try {
+      await expect(queue.upsertJobScheduler('s', { every: 1000, endDate: inAnHour })).rejects.toThrow('End date must be greater than current timestamp')
+    } finally {
+      Date.now = realNow
+    }
+    expect(await queue.getJobSchedulersCount()).toBe(0)
+  })
+
   describe('Job.moveToFailed when the job will be tried again', () => {
     async function held(tag: string, opts: object) {
       const name = queueName(tag)

@@ -81,7 +81,7 @@ pub enum Error {
         reason: String,
     },
     /// The job cannot be removed because it is the current iteration of a job scheduler.
-    #[error("job {id} belongs to a job scheduler and cannot be removed")]
+    #[error("Job {id} belongs to a job scheduler and cannot be removed directly. remove")]
     SchedulerJob {
         /// The job's id.
         id: String,
@@ -121,12 +121,14 @@ pub enum Error {
     },
     /// A job cannot complete while children are pending (-4), or has a child
     /// whose failure fails it (-9); `code` tells which.
-    #[error("{}", super::transitions::refusal_message(*code, id, "moveToFinished", "active"))]
+    #[error("{}", super::transitions::refusal_message(*code, id, &bullmq_command(command), "active"))]
     Children {
         /// The job's id.
         id: String,
         /// -4 JobPendingChildren or -9 JobHasFailedChildren.
         code: i64,
+        /// The transition that was refused (its script name).
+        command: &'static str,
     },
     /// A flow spans queues whose keys hash to different Redis Cluster slots;
     /// one script cannot touch them atomically.
@@ -235,7 +237,7 @@ impl Error {
             },
             Some(ScriptCode::ParentJobCannotBeReplaced) => Error::ParentConflict { parent_key: id },
             Some(ScriptCode::JobPendingChildren | ScriptCode::JobHasFailedChildren) => {
-                Error::Children { id, code }
+                Error::Children { id, code, command }
             }
             None => Error::Script { name, code },
         }

@@ -2,7 +2,7 @@
 // Job schedulers on a Queue (BullMQ 6's upsertJobScheduler & co). The engine
 // stores and runs them; this module only converts dates and JSON.
 
-const { invalid } = require('./errors.js')
+const { invalid, refused } = require('./errors.js')
 const { toJson, idOf, int, checkFinite } = require('./convert.js')
 const { decodeOpts } = require('./opts-names.js')
 const { trace, SpanKind, TelemetryAttributes: A } = require('./telemetry.js')
@@ -39,6 +39,10 @@ async function upsertJobScheduler(queue, Job, id, repeatOpts, jobTemplate) {
   if (id === undefined || id === null || id === '') throw invalid('jobSchedulerId', 'is required')
   if (jobTemplate != null && (typeof jobTemplate !== 'object' || Array.isArray(jobTemplate))) {
     throw invalid('jobTemplate', 'must be { name?, data?, opts? }')
+  }
+  // As BullMQ, by this process's clock (Date.now), before anything is sent.
+  if (repeatOpts && repeatOpts.endDate != null && new Date(repeatOpts.endDate).getTime() < Date.now()) {
+    throw refused('repeatOpts.endDate', 'End date must be greater than current timestamp')
   }
   const t = jobTemplate || {}
   const template = {
