@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { FlowProducer, Job, Queue, QueueEvents, Worker } from '..'
+import { FlowProducer, Job, Queue, QueueEvents, Worker, createAdminHandler, initializeQueues, sendPaymentReceipt, sendVerificationCode, shutdownQueues } from '..'
 import { closeAfterEach, connection, next, queueName } from './helpers'
 
 const INVALID = 'ERR_FERROQ_INVALID_OPTION'
@@ -248,6 +248,31 @@ describe('odd values thrown or returned by processors fail the job; the process 
     expect(out['then-getter'].reason).toBe('then getter boom')
     // The strategy's thenable threw: the job's own backoff applies and the second attempt runs.
     expect(out['backoff-then']).toEqual({ reason: 'retry me', attemptsMade: 2 })
+  })
+})
+
+describe('presets: arguments that are not JSON, processors that are not functions, NaN thresholds', () => {
+  afterEach(() => shutdownQueues())
+
+  test('email helpers refuse cyclic and BigInt arguments, and name a number given as an address', async () => {
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    await expectCoded(() => sendVerificationCode('a@example.com', '123456', cyclic as never), /invalid sendVerificationCode arguments: must be JSON-serialisable/)
+    await expectCoded(() => sendPaymentReceipt(5n as never, 'p', 'c'), /invalid sendPaymentReceipt arguments: must be JSON-serialisable/)
+    await expectCoded(() => sendVerificationCode(5 as never, '123456', 'Ann'), /invalid email: "5" is not a valid email address/)
+  })
+
+  test('initializeQueues refuses processors that are not functions, before creating anything', async () => {
+    const base = { connection: connection(), prefix: queueName('email'), logger: null }
+    await expectCoded(() => initializeQueues({ ...base, processors: 'run' as never }), /invalid processors: must be/)
+    await expectCoded(() => initializeQueues({ ...base, processors: { email: 5 } as never }), /invalid processors\.email: must be a function or/)
+    await expectCoded(() => initializeQueues({ ...base, processors: { email: { 'send-welcome-email': 'x' } } as never }), /invalid processors\.email\.send-welcome-email: must be a function/)
+  })
+
+  test('createAdminHandler refuses NaN health thresholds (they read as "not given")', () => {
+    const queue = newQueue('admin')
+    const make = () => createAdminHandler({ queues: [queue], authorize: () => true, healthThresholds: { failed: NaN } })
+    return expectCoded(make, /invalid healthThresholds\.failed: must be a finite number, got NaN/)
   })
 })
 

@@ -20,6 +20,7 @@
 
 const { NativeAdmin } = require('./native.js')
 const { invalid, callNative } = require('./errors.js')
+const { checkFinite } = require('./convert.js')
 
 /** The largest request body read (1 MiB); a bigger one is answered 413. */
 const MAX_BODY_BYTES = 1024 * 1024
@@ -44,6 +45,8 @@ function createAdminHandler(options) {
     if (!q || typeof q !== 'object' || !q._handle) throw invalid(`queues[${i}]`, 'must be a ferroq Queue')
     return q._handle
   })
+  // NaN or Infinity would reach Rust as null ("not given").
+  if (healthThresholds && typeof healthThresholds === 'object') checkFinite(healthThresholds, 'healthThresholds')
   const admin = callNative(() => new NativeAdmin(handles, JSON.stringify({ basePath, healthThresholds })))
 
   return function adminHandler(req, res, next) {

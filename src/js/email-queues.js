@@ -8,6 +8,7 @@ const native = require('./native.js')
 const { FerroqError, invalid, callNative } = require('./errors.js')
 const { UnrecoverableError } = require('./outcome-errors.js')
 const { redisEnv } = require('./connection.js')
+const { toJson } = require('./convert.js')
 const { Queue } = require('./queue.js')
 const { Worker } = require('./worker.js')
 
@@ -57,7 +58,7 @@ async function initializeQueues(opts = {}) {
   if (opts === null || typeof opts !== 'object') throw invalid('opts', 'must be an object')
   if (state.queues.size > 0) await shutdownQueues()
   state.shutdown = null
-  state.processors = opts.processors || {}
+  state.processors = checkProcessors(opts.processors)
   state.options = opts
   const config = systemConfig()
   const base = { connection: opts.connection, prefix: opts.prefix }
@@ -88,6 +89,19 @@ async function initializeQueues(opts = {}) {
   await scheduleCleanup(config, opts)
   log('info', `✅ Queue system initialized with ${state.queues.size} queues`)
   return { queues: state.queues, workers: state.workers }
+}
+
+/** `processors` as initializeQueues takes it: `{ [queue]: fn | { [jobName]: fn } }`, or a coded error naming the bad entry. */
+function checkProcessors(processors) {
+  if (processors == null) return {}
+  if (typeof processors !== 'object') throw invalid('processors', 'must be { [queue]: fn or { [jobName]: fn } }')
+  for (const [queue, p] of Object.entries(processors)) {
+    if (typeof p === 'function') continue
+    if (!p || typeof p !== 'object') throw invalid(`processors.${queue}`, 'must be a function or { [jobName]: async (data, job) => result }')
+    const bad = Object.keys(p).find((k) => typeof p[k] !== 'function')
+    if (bad !== undefined) throw invalid(`processors.${queue}.${bad}`, 'must be a function: async (data, job) => result')
+  }
+  return processors
 }
 
 /**
@@ -142,7 +156,7 @@ function getQueues() {
 }
 
 async function enqueue(kind, args) {
-  const job = JSON.parse(callNative(() => native.emailJobFor(kind, JSON.stringify(args))))
+  const job = JSON.parse(callNative(() => native.emailJobFor(kind, toJson(args, `${kind} arguments`))))
   if (!systemConfig().redisEnabled) {
     const fn = processorFor(job.queue, job.name)
     if (!fn) throw new FerroqError('ERR_FERROQ_INVALID_OPTION', `no processor for "${job.name}"; pass processors to initializeQueues()`)

@@ -194,7 +194,9 @@ fn required(args: &[Value], i: usize, field: &str) -> Result<Value> {
 
 fn email_arg(args: &[Value], i: usize) -> Result<Value> {
     let v = required(args, i, "email")?;
-    validate_email("email", v.as_str().unwrap_or_default())?;
+    // A number is named as itself in the message (it is no address either).
+    let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+    validate_email("email", &text)?;
     Ok(v)
 }
 
