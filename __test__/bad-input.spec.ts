@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { FlowProducer, Job, Queue, QueueEvents, Worker, createAdminHandler, initializeQueues, sendPaymentReceipt, sendVerificationCode, shutdownQueues } from '..'
+import { FlowProducer, Job, Queue, QueueEvents, QueueEventsProducer, Worker, createAdminHandler, initializeQueues, sendPaymentReceipt, sendVerificationCode, shutdownQueues } from '..'
 import { closeAfterEach, connection, next, queueName } from './helpers'
 
 const INVALID = 'ERR_FERROQ_INVALID_OPTION'
@@ -177,6 +177,26 @@ describe('an unreachable Redis rejects; it is not waited on forever', () => {
   test('a reachable QueueEvents still resolves', async () => {
     const events = track(new QueueEvents(queueName('up'), { connection: connection() }))
     await expect(events.waitUntilReady()).resolves.toBe(events)
+  })
+})
+
+describe('values Redis would refuse on every read', () => {
+  test('a QueueEvents blockingTimeout past Redis\'s range still reads events, with no error', async () => {
+    const queue = newQueue('block')
+    const events = track(new QueueEvents(queue.name, { connection: connection(), blockingTimeout: 1e300 }))
+    const errors: Coded[] = []
+    events.on('error', (e: Coded) => errors.push(e))
+    await events.waitUntilReady()
+    const waiting = next<[{ jobId: string }]>(events, 'waiting')
+    const job = await queue.add('j', 1)
+    expect((await waiting)[0].jobId).toBe(job.id)
+    expect(errors).toEqual([])
+  })
+
+  test('publishEvent refuses a field whose toString throws, naming it', async () => {
+    const producer = track(new QueueEventsProducer(queueName('qep'), { connection: connection() }))
+    const bad = { toString() { throw new Error('no text') } }
+    await expectCoded(() => producer.publishEvent({ eventName: 'custom', v: bad } as never), /invalid args\.v: has no string form/)
   })
 })
 

@@ -51,6 +51,9 @@ pub struct QueueEventsHandleOptions {
     pub blocking_timeout: Option<f64>,
 }
 
+/// The longest XREAD block time passed on (2^31 - 1 ms, as Node's timers).
+const MAX_BLOCKING_TIMEOUT_MS: u64 = i32::MAX as u64;
+
 /// Reads a queue's events stream. Wrapped by `QueueEvents` in index.js.
 #[napi]
 pub struct NativeQueueEvents {
@@ -77,7 +80,9 @@ impl NativeQueueEvents {
             ..Default::default()
         };
         if let Some(t) = opts.blocking_timeout.filter(|t| *t > 0.0) {
-            eopts.blocking_timeout_ms = t as u64;
+            // Redis refuses a block time past its integer range (every read
+            // would fail); ~24.8 days already means "until an event comes".
+            eopts.blocking_timeout_ms = t.min(MAX_BLOCKING_TIMEOUT_MS as f64) as u64;
         }
         let channel = channel.channel.clone();
         let sink = channel.sink(env);

@@ -39,7 +39,7 @@ function text(v, field) {
   try {
     return String(v)
   } catch {
-    throw invalid(field, 'must be a string')
+    throw invalid(field, 'has no string form (its toString threw)')
   }
 }
 

@@ -5,6 +5,7 @@
 
 const { QueueBase } = require('./queue-base.js')
 const { invalid } = require('./errors.js')
+const { text } = require('./convert.js')
 
 /** Publishes custom events on a queue's events stream. BullMQ's `QueueEventsProducer`. */
 class QueueEventsProducer extends QueueBase {
@@ -19,7 +20,7 @@ class QueueEventsProducer extends QueueBase {
     if (typeof eventName !== 'string' || eventName === '') throw invalid('args.eventName', 'must be a non-empty string')
     if (!Number.isInteger(maxEvents) || maxEvents < 0) throw invalid('maxEvents', 'must be an integer >= 0')
     const fields = ['event', eventName]
-    for (const [k, v] of Object.entries(rest)) fields.push(k, String(v))
+    for (const [k, v] of Object.entries(rest)) fields.push(k, text(v, `args.${k}`))
     await this._native.publishEvent(fields, maxEvents)
   }
 }
