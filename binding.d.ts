@@ -182,8 +182,12 @@ export declare class NativeQueue {
   getJobLogs(id: string, start: number, end: number, asc: boolean): number
   /** Removes a job. Request: resolves false when a worker holds it. */
   remove(id: string): number
-  /** Moves a completed/failed job back to wait. Request: resolves with nothing. */
-  retryJob(id: string, state: string, resetAttemptsMade: boolean, resetAttemptsStarted: boolean): number
+  /**
+   * Moves a completed/failed job back to wait; `lifo` is the job's own
+   * option when the caller has it (else it is read first). Request:
+   * resolves with nothing.
+   */
+  retryJob(id: string, state: string, resetAttemptsMade: boolean, resetAttemptsStarted: boolean, lifo?: boolean | undefined | null): number
   /** Moves one delayed job to wait. Request: resolves with nothing. */
   promote(id: string): number
   /** Parks an active job in delayed until `timestamp`. Request: resolves with nothing. */

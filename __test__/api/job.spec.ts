@@ -2,7 +2,7 @@
 // Job.create / createBulk / fromJSON, asJSON / toJSON, the state predicates,
 // retry() clearing what the finished attempt left, job.delay.
 import { BOTH, closer } from './parity'
-import { queueName, next } from '../helpers'
+import { queueName, next, eventually } from '../helpers'
 
 const plain = (v: unknown) => JSON.parse(JSON.stringify(v))
 const sortedKeys = (v: object) => Object.keys(plain(v)).sort()
@@ -116,5 +116,26 @@ describe.each(BOTH)('Job API on %s', (_label, { lib, connection }) => {
     await job.retry('failed')
     expect([job.failedReason, job.finishedOn, job.processedOn, job.returnvalue]).toEqual([null, null, null, null])
     expect(await job.isWaiting()).toBe(true)
+  })
+
+  test('retries issued in one tick reach wait in call order (lifo ones at the front)', async () => {
+    const name = queueName('jretry-order')
+    const queue = c.add(new lib.Queue(name, { connection: connection() }))
+    const names = ['warm', 'j0', 'j1', 'j2', 'j3', 'j4', 'j5']
+    for (const n of names) await queue.add(n, {}, n === 'j3' ? { lifo: true } : {})
+    const worker = c.add(new lib.Worker(name, async () => {
+      throw new Error('boom')
+    }, { connection: connection() }))
+    await eventually(async () => (await queue.getFailedCount()) === names.length)
+    await worker.close()
+    const failed = await queue.getFailed()
+    const byName = new Map<string, { retry(): Promise<void> }>(failed.map((j: { name: string; retry(): Promise<void> }) => [j.name, j]))
+    // One retry first, awaited: the queue's first calls (and a script Redis has
+    // not seen yet) are not what this is about.
+    await byName.get('warm')!.retry()
+    await Promise.all(names.slice(1).map((n) => byName.get(n)!.retry()))
+    const waiting = (await queue.getWaiting()).map((j: { name: string }) => j.name)
+    // In call order, the lifo one first (getWaiting lists the next to run first).
+    expect(waiting).toEqual(['j3', 'warm', 'j0', 'j1', 'j2', 'j4', 'j5'])
   })
 })

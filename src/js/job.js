@@ -280,7 +280,8 @@ class Job {
 
   /** Moves a failed (or completed) job back to wait. */
   async retry(state = 'failed', opts = {}) {
-    await this._native.retryJob(this.id, str(state, 'state'), !!opts.resetAttemptsMade, !!opts.resetAttemptsStarted)
+    // The job's own lifo, as BullMQ passes it: one script call, so retries reach Redis in call order.
+    await this._native.retryJob(this.id, str(state, 'state'), !!opts.resetAttemptsMade, !!opts.resetAttemptsStarted, !!(this.opts && this.opts.lifo))
     // As BullMQ: what the finished attempt left is cleared to null.
     this.failedReason = null
     this.finishedOn = null

@@ -68,7 +68,9 @@ impl NativeQueue {
         self.ask(env, |q| async move { q.remove(&id).await })
     }
 
-    /// Moves a completed/failed job back to wait. Request: resolves with nothing.
+    /// Moves a completed/failed job back to wait; `lifo` is the job's own
+    /// option when the caller has it (else it is read first). Request:
+    /// resolves with nothing.
     #[napi(catch_unwind)]
     pub fn retry_job(
         &self,
@@ -77,10 +79,14 @@ impl NativeQueue {
         state: String,
         reset_attempts_made: bool,
         reset_attempts_started: bool,
+        lifo: Option<bool>,
     ) -> u32 {
         self.ask(env, |q| async move {
-            q.retry_job(&id, &state, reset_attempts_made, reset_attempts_started)
-                .await
+            let (ram, ras) = (reset_attempts_made, reset_attempts_started);
+            match lifo {
+                Some(lifo) => q.retry_job_with(&id, &state, lifo, ram, ras).await,
+                None => q.retry_job(&id, &state, ram, ras).await,
+            }
         })
     }
 

@@ -104,7 +104,8 @@ impl Queue {
         .await
     }
 
-    /// Moves a completed or failed job back to wait (BullMQ's `job.retry(state)`).
+    /// Moves a completed or failed job back to wait (BullMQ's `job.retry(state)`),
+    /// at the front when the job's own options say `lifo` (read from Redis first).
     pub async fn retry_job(
         &self,
         id: &str,
@@ -112,7 +113,7 @@ impl Queue {
         reset_attempts_made: bool,
         reset_attempts_started: bool,
     ) -> Result<()> {
-        let from = FinishedState::parse(state, "state")?;
+        FinishedState::parse(state, "state")?;
         let lifo = match self.get_job(id).await? {
             Some(j) => j.settings().map(|s| s.lifo).unwrap_or(false),
             None => {
@@ -122,9 +123,24 @@ impl Queue {
                 });
             }
         };
+        self.retry_job_with(id, state, lifo, reset_attempts_made, reset_attempts_started)
+            .await
+    }
+
+    /// As [`Queue::retry_job`], with the job's `lifo` given by the caller (as
+    /// a Job object knows it, and as BullMQ takes it): one script call, so
+    /// retries sent one after another reach Redis in that order.
+    pub async fn retry_job_with(
+        &self,
+        id: &str,
+        state: &str,
+        lifo: bool,
+        reset_attempts_made: bool,
+        reset_attempts_started: bool,
+    ) -> Result<()> {
         ReprocessJob {
             job_id: id,
-            from,
+            from: FinishedState::parse(state, "state")?,
             lifo,
             reset_attempts_made,
             reset_attempts_started,
