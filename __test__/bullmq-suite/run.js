@@ -23,7 +23,6 @@
 // two streams run side by side; files run one at a time within a stream).
 const fs = require('node:fs')
 const os = require('node:os')
-const net = require('node:net')
 const path = require('node:path')
 const { spawn, execFileSync } = require('node:child_process')
 
@@ -57,40 +56,8 @@ const SKIPPED = {
   'child-pool, child_stdio_null, sandboxed_process': "BullMQ's child-process internals (fixtures load BullMQ's dist)",
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-function ping(port) {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1')
-    s.on('connect', () => s.write('PING\r\n'))
-    s.on('data', (d) => {
-      s.destroy()
-      resolve(d.toString().startsWith('+PONG'))
-    })
-    s.on('error', () => resolve(false))
-  })
-}
-
-/** A private redis-server on a free loopback port; stop() ends it by pid. */
-async function startRedis() {
-  const port = await freePort()
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  })
-  for (let i = 0; i < 100 && !(await ping(port)); i++) await sleep(50)
-  return { port, stop: () => proc.kill('SIGTERM') }
-}
+// A private redis-server on a free loopback port, stopped by pid (the Jest harness's own).
+const { startRedis } = require('../setup/redis-server.js')
 
 function extract() {
   fs.rmSync(WORK, { recursive: true, force: true })
@@ -163,7 +130,7 @@ async function stream(lib, files, results) {
       results[file][lib] = { seconds: run.seconds, timedOut: run.timedOut, fileError, tests }
     }
   } finally {
-    redis.stop()
+    await redis.stop()
   }
 }
 
