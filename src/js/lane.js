@@ -201,7 +201,8 @@ class Lane {
 
   /**
    * The socket closed or broke: unanswered adds go again the engine's way, in
-   * order (nothing ran: Redis answers in order and closed before answering).
+   * order (nothing ran: Redis answers in order and closed before answering),
+   * except a batch whose reply was cut: it ran, and fails.
    * Cut for silence, they may have run: they fail with a connection error, as
    * the engine's response timeout does, instead of being added twice.
    */
@@ -217,6 +218,12 @@ class Lane {
       const e = new FerroqError('ERR_FERROQ_CONNECTION', `no reply from Redis within ${this.timeoutMs} ms; the add may have been applied`)
       for (const entry of lost) for (const x of entry.batch.waiters) x.reject(e)
     } else {
+      // Part of the oldest batch's reply came in: that batch ran, and sent
+      // again it would be added twice; it fails as the engine's would.
+      if (this.partial && lost.length > 0) {
+        const e = new FerroqError('ERR_FERROQ_CONNECTION', 'the connection broke while the reply to the add was arriving; the add was applied')
+        for (const x of lost.shift().batch.waiters) x.reject(e)
+      }
       for (const entry of lost) this.h._resend(entry.batch)
     }
     this._idle()
