@@ -134,7 +134,11 @@ describeRedisOnly('a lone add built and read by JS', () => {
     await expect(q.add('capped', { pad: 'x'.repeat(20) }, { sizeLimit: 10 })).rejects.toMatchObject({ code: 'ERR_FERROQ_INVALID_OPTION' })
     await expect(q.add('bad', {}, { delay: -5 })).rejects.toMatchObject({ code: 'ERR_FERROQ_INVALID_OPTION' })
     expect(seen.laneEncode).toBe(4)
-    expect(await q.count()).toBe(4)
+    // Options this long keep no template (each would be held as long as the lane).
+    const templates = seen.laneTemplate
+    await q.add('long', { v: 3 }, { note: 'n'.repeat(5000) } as Record<string, unknown>)
+    expect([seen.laneEncode, seen.laneTemplate]).toEqual([5, templates])
+    expect(await q.count()).toBe(5)
   })
 
   test('replies arriving a byte at a time settle each add once, with its own id', async () => {

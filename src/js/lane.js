@@ -18,8 +18,9 @@ const channel = require('./channel.js')
 /** How long after a failed lane the next may open. */
 const REOPEN_MS = 1000
 
-/** Distinct options JSON texts a lane keeps a template for. */
+/** Distinct options JSON texts a lane keeps a template for, and the longest such text. */
 const TEMPLATES = 64
+const TEMPLATE_OPTS_MAX = 4096
 
 /** Whether FERROQ_LANE=0 turns the lane off (read when a lane would open). */
 function disabled() {
@@ -71,14 +72,15 @@ class Lane {
 
   /**
    * The bytes of a lone add, built from Rust's template for its options (one
-   * native call per distinct options JSON, at most TEMPLATES of them), or
+   * native call per distinct options JSON, at most TEMPLATES of them, none
+   * over TEMPLATE_OPTS_MAX characters), or
    * null when no template covers it (a custom jobId, data over the limit, an
    * odd timestamp): Rust encodes it then.
    */
   simple(name, data, opts, ts) {
     let t = this.tpls.get(opts)
     if (t === undefined) {
-      if (this.tpls.size >= TEMPLATES || opts.includes('"jobId"')) return null
+      if (this.tpls.size >= TEMPLATES || opts.length > TEMPLATE_OPTS_MAX || opts.includes('"jobId"')) return null
       try {
         t = this.h.raw.laneTemplate(opts)
       } catch {
