@@ -4,18 +4,11 @@
 // lone add written from a template must store what the engine path stores and
 // fail with what it fails with, at the size limits and for names that are not
 // well-formed UTF-16.
-import * as net from 'node:net'
-import IORedis from 'ioredis'
+import type * as net from 'node:net'
 import { Queue } from '..'
-import { describeRedisOnly, eventually, queueName } from './helpers'
+import { describeRedisOnly, eventually } from './helpers'
+import { countCalls, laneRig, nativeOf, openLane, tcpProxy } from './lane-rig'
 
-const { startRedis } = require('./setup/redis-server.js')
-
-type Server = { url: string; port: number; stop(): Promise<void> }
-type Lane = { ready: boolean; waiting: unknown[]; partial: boolean; _data: (c: Buffer) => void }
-type Native = { _lane: Lane | null; raw: Record<string, (...a: unknown[]) => unknown> }
-
-const nativeOf = (q: Queue) => (q as unknown as { _native: Native })._native
 const tick = () => new Promise<void>((r) => setImmediate(r))
 const reply = (ids: number[]) => `*${ids.length}\r\n` + ids.map((id) => `$${String(id).length}\r\n${id}\r\n`).join('')
 
@@ -25,12 +18,8 @@ const reply = (ids: number[]) => `*${ids.length}\r\n` + ids.map((id) => `$${Stri
  * `release(n)` passes on its first `n` bytes.
  */
 async function holdingProxy(port: number) {
-  const sockets: net.Socket[] = []
   const state = { hold: false, held: Buffer.alloc(0), lane: null as net.Socket | null, lanes: 0 }
-  const server = net.createServer((client) => {
-    client.setNoDelay(true)
-    const up = net.connect(port, '127.0.0.1')
-    sockets.push(client, up)
+  const proxy = await tcpProxy(port, (client, up) => {
     let first = true
     let isLane = false
     client.on('data', (c: Buffer) => {
@@ -48,56 +37,27 @@ async function holdingProxy(port: number) {
       if (isLane && state.hold) state.held = Buffer.concat([state.held, c])
       else if (!client.destroyed) client.write(c)
     })
-    up.on('close', () => client.destroy())
-    client.on('close', () => up.destroy())
-    client.on('error', () => up.destroy())
-    up.on('error', () => client.destroy())
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   return {
     state,
-    port: (server.address() as net.AddressInfo).port,
+    port: proxy.port,
     release(n: number) {
       const piece = state.held.subarray(0, n)
       state.held = state.held.subarray(n)
       state.lane!.write(piece)
     },
-    async stop() {
-      for (const s of sockets) s.destroy()
-      await new Promise((r) => server.close(r))
-    },
+    stop: proxy.stop,
   }
 }
 
 describeRedisOnly('the add lane under adversarial replies and inputs', () => {
-  let server: Server
-  let admin: IORedis
-  const open: Queue[] = []
-  const queue = (tag: string, opts: Record<string, unknown> = {}, url?: string) => {
-    const q = new Queue(queueName(tag), { connection: { url: url ?? server.url }, ...opts })
-    open.push(q)
-    return q
-  }
-  beforeAll(async () => {
-    server = await startRedis()
-    admin = new IORedis({ host: '127.0.0.1', port: server.port })
-  })
-  afterEach(async () => {
-    for (const q of open.splice(0)) await q.close()
-  })
-  afterAll(async () => {
-    await admin.quit()
-    await server.stop()
-  })
+  const rig = laneRig()
 
   test('replies of several batches cut at every byte settle each add once, with its own id', async () => {
-    const proxy = await holdingProxy(server.port)
+    const proxy = await holdingProxy(rig.server.port)
     try {
-      const q = queue('adv-cut', {}, `redis://127.0.0.1:${proxy.port}`)
-      await q.add('first', {})
-      await q.add('second', {})
-      await eventually(() => nativeOf(q)._lane?.ready === true)
-      const lane = nativeOf(q)._lane!
+      const q = rig.queue('adv-cut', {}, `redis://127.0.0.1:${proxy.port}`)
+      const lane = await openLane(q)
       // Count the chunks the lane reads, to pass on the next piece only once
       // the previous one was read on its own.
       let chunks = 0
@@ -127,7 +87,7 @@ describeRedisOnly('the add lane under adversarial replies and inputs', () => {
         }
         for (const cut of cuts) {
           // The ids this round's adds get, in order, from the queue's counter.
-          let last = Number(await admin.get(`bull:${q.name}:id`))
+          let last = Number(await rig.admin.get(`bull:${q.name}:id`))
           const batchIds = shape.map((n) => Array.from({ length: n }, () => ++last))
           proxy.state.hold = true
           const adds: Promise<string | undefined>[] = []
@@ -158,21 +118,18 @@ describeRedisOnly('the add lane under adversarial replies and inputs', () => {
       expect(proxy.state.lanes).toBe(1)
       expect(await q.count()).toBe(total)
     } finally {
-      for (const q of open.splice(0)) await q.close()
+      for (const q of rig.open.splice(0)) await q.close()
       await proxy.stop()
     }
   }, 60000)
 
   test('a socket cut while the reply to a batch is arriving: the batch ran, so it fails instead of being added again', async () => {
-    const proxy = await holdingProxy(server.port)
+    const proxy = await holdingProxy(rig.server.port)
     try {
       // A lone add (written by JS from a template) and a batch of three (encoded by Rust).
       for (const n of [1, 3]) {
-        const q = queue(`adv-break-${n}`, {}, `redis://127.0.0.1:${proxy.port}`)
-        await q.add('first', {})
-        await q.add('second', {})
-        await eventually(() => nativeOf(q)._lane?.ready === true)
-        const lane = nativeOf(q)._lane!
+        const q = rig.queue(`adv-break-${n}`, {}, `redis://127.0.0.1:${proxy.port}`)
+        const lane = await openLane(q)
         proxy.state.hold = true
         const adds = Array.from({ length: n }, (_, i) => q.add('cut', { i }).catch((e: Error & { code?: string }) => e))
         await tick()
@@ -190,7 +147,7 @@ describeRedisOnly('the add lane under adversarial replies and inputs', () => {
         expect(await q.count()).toBe(2 + n)
       }
     } finally {
-      for (const q of open.splice(0)) await q.close()
+      for (const q of rig.open.splice(0)) await q.close()
       await proxy.stop()
     }
   }, 30000)
@@ -216,27 +173,22 @@ describeRedisOnly('the add lane under adversarial replies and inputs', () => {
     const run = async (q: Queue) => {
       await q.add('first', {})
       await q.add('second', {})
-      const seen = { encodes: 0 }
       const lane = nativeOf(q)._lane
+      let seen = { laneEncode: 0 }
       if (lane !== null) {
         await eventually(() => lane.ready)
-        const raw = nativeOf(q).raw
-        const real = raw.laneEncode
-        raw.laneEncode = function (...a: unknown[]) {
-          seen.encodes++
-          return real.apply(this, a)
-        }
+        seen = countCalls(q, ['laneEncode'])
       }
       const out: Record<string, unknown>[] = []
       for (const [name, data, opts] of CASES) out.push(await settle(q.add(name, data, opts)))
-      return { out, encodes: seen.encodes }
+      return { out, encodes: seen.laneEncode }
     }
-    const q = queue('adv-utf', { maxDataBytes: 60 })
+    const q = rig.queue('adv-utf', { maxDataBytes: 60 })
     const { out: got, encodes } = await run(q)
     // Only the adds over a limit were encoded by Rust (which refused them).
     expect(encodes).toBe(3)
     process.env.FERROQ_LANE = '0'
-    const off = queue('adv-utf-off', { maxDataBytes: 60 })
+    const off = rig.queue('adv-utf-off', { maxDataBytes: 60 })
     let want
     try {
       want = (await run(off)).out
@@ -248,8 +200,8 @@ describeRedisOnly('the add lane under adversarial replies and inputs', () => {
     expect(got.filter((r) => 'code' in r).length).toBe(3)
     for (const r of got) {
       if (!('id' in r)) continue
-      const a = await admin.hgetall(`bull:${q.name}:${r.id}`)
-      const b = await admin.hgetall(`bull:${off.name}:${r.id}`)
+      const a = await rig.admin.hgetall(`bull:${q.name}:${r.id}`)
+      const b = await rig.admin.hgetall(`bull:${off.name}:${r.id}`)
       expect({ ...a, timestamp: 0 }).toEqual({ ...b, timestamp: 0 })
       expect(a.name).not.toMatch(/[\ud800-\udfff]/)
     }

@@ -4,35 +4,16 @@
 // what the engine's own encoding stores, byte for byte; adds no template
 // covers and every other reply (errors, replies cut into pieces) still go
 // through Rust.
-import * as net from 'node:net'
-import IORedis from 'ioredis'
 import { Queue } from '..'
-import { describeRedisOnly, eventually, queueName } from './helpers'
+import { describeRedisOnly } from './helpers'
+import { countCalls, laneRig, nativeOf, openLane, tcpProxy } from './lane-rig'
 
-const { startRedis } = require('./setup/redis-server.js')
 const { loneId } = require('../src/js/lane.js')
-
-type Server = { url: string; port: number; stop(): Promise<void> }
-type Raw = { laneEncode: (...a: unknown[]) => unknown; laneTemplate: (...a: unknown[]) => unknown }
-type Native = { _lane: { ready: boolean } | null; raw: Raw }
-
-const nativeOf = (q: Queue) => (q as unknown as { _native: Native })._native
 
 /** Opens `q`'s lane and counts its native encodes and template requests from then on. */
 async function withLane(q: Queue): Promise<{ laneEncode: number; laneTemplate: number }> {
-  await q.add('first', {})
-  await q.add('second', {})
-  await eventually(() => nativeOf(q)._lane?.ready === true)
-  const raw = nativeOf(q).raw
-  const seen = { laneEncode: 0, laneTemplate: 0 }
-  for (const f of ['laneEncode', 'laneTemplate'] as const) {
-    const real = raw[f]
-    raw[f] = function (...a: unknown[]) {
-      seen[f]++
-      return real.apply(this, a)
-    }
-  }
-  return seen
+  await openLane(q)
+  return countCalls(q, ['laneEncode', 'laneTemplate'])
 }
 
 const ADDS: [string, unknown, Record<string, unknown>?][] = [
@@ -69,32 +50,14 @@ test('loneId reads exactly one reply with one numeric id, and nothing else', () 
 })
 
 describeRedisOnly('a lone add built and read by JS', () => {
-  let server: Server
-  let admin: IORedis
-  const open: Queue[] = []
-  const queue = (tag: string, opts: Record<string, unknown> = {}, url?: string) => {
-    const q = new Queue(queueName(tag), { connection: { url: url ?? server.url }, ...opts })
-    open.push(q)
-    return q
-  }
-  beforeAll(async () => {
-    server = await startRedis()
-    admin = new IORedis({ host: '127.0.0.1', port: server.port })
-  })
-  afterEach(async () => {
-    for (const q of open.splice(0)) await q.close()
-  })
-  afterAll(async () => {
-    await admin.quit()
-    await server.stop()
-  })
+  const rig = laneRig()
 
   test('stores what the engine stores, with no native call per add', async () => {
     const stored = async (q: Queue, id: string) => {
-      const h = (await admin.hgetall(`bull:${q.name}:${id}`)) as Record<string, string>
+      const h = (await rig.admin.hgetall(`bull:${q.name}:${id}`)) as Record<string, string>
       return { ...h, timestamp: typeof h.timestamp }
     }
-    const q = queue('lone')
+    const q = rig.queue('lone')
     const seen = await withLane(q)
     const jobs = []
     for (const [name, data, opts] of ADDS) jobs.push(await q.add(name, data, opts))
@@ -103,7 +66,7 @@ describeRedisOnly('a lone add built and read by JS', () => {
     expect(jobs.map((j) => j.id)).toEqual(IDS)
 
     process.env.FERROQ_LANE = '0'
-    const off = queue('lone-off')
+    const off = rig.queue('lone-off')
     try {
       await off.add('first', {})
       await off.add('second', {})
@@ -120,11 +83,11 @@ describeRedisOnly('a lone add built and read by JS', () => {
     const counts = { waiting: 9, prioritized: 1, delayed: 1 }
     expect(await q.getJobCounts('waiting', 'prioritized', 'delayed')).toEqual(counts)
     expect(await off.getJobCounts('waiting', 'prioritized', 'delayed')).toEqual(counts)
-    expect(await admin.xlen(`bull:${q.name}:events`)).toBe(await admin.xlen(`bull:${off.name}:events`))
+    expect(await rig.admin.xlen(`bull:${q.name}:events`)).toBe(await rig.admin.xlen(`bull:${off.name}:events`))
   })
 
   test('a custom jobId, data over a limit or invalid options go through the engine encoding', async () => {
-    const q = queue('lone-limit', { maxDataBytes: 40 })
+    const q = rig.queue('lone-limit', { maxDataBytes: 40 })
     const seen = await withLane(q)
     await q.add('small', { v: 1 })
     expect(seen.laneEncode).toBe(0)
@@ -143,11 +106,7 @@ describeRedisOnly('a lone add built and read by JS', () => {
 
   test('replies arriving a byte at a time settle each add once, with its own id', async () => {
     // A proxy that hands the lane Redis's bytes one at a time.
-    const sockets: net.Socket[] = []
-    const proxy = net.createServer((client) => {
-      client.setNoDelay(true)
-      const up = net.connect(server.port, '127.0.0.1')
-      sockets.push(client, up)
+    const proxy = await tcpProxy(rig.server.port, (client, up) => {
       client.pipe(up)
       let chain = Promise.resolve()
       up.on('data', (chunk: Buffer) => {
@@ -161,15 +120,9 @@ describeRedisOnly('a lone add built and read by JS', () => {
           )
         }
       })
-      up.on('close', () => client.destroy())
-      client.on('close', () => up.destroy())
-      client.on('error', () => up.destroy())
-      up.on('error', () => client.destroy())
     })
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
     try {
-      const port = (proxy.address() as net.AddressInfo).port
-      const q = queue('lone-split', {}, `redis://127.0.0.1:${port}`)
+      const q = rig.queue('lone-split', {}, `redis://127.0.0.1:${proxy.port}`)
       await withLane(q)
       const ids: string[] = []
       for (let i = 0; i < 15; i++) ids.push((await q.add('x', { i })).id!)
@@ -179,10 +132,8 @@ describeRedisOnly('a lone add built and read by JS', () => {
       expect(ids).toEqual(Array.from({ length: 25 }, (_, i) => String(i + 3)))
       expect(await q.count()).toBe(27)
     } finally {
-      for (const q of open.splice(0)) await q.close()
-      // The engine may drop its connections a moment after close(): cut them.
-      for (const s of sockets) s.destroy()
-      await new Promise((r) => proxy.close(r))
+      for (const q of rig.open.splice(0)) await q.close()
+      await proxy.stop()
     }
   }, 30000)
 })

@@ -10,17 +10,15 @@ import IORedis from 'ioredis'
 import * as bullmq from 'bullmq'
 import { Queue } from '..'
 import { describeRedisOnly, eventually, queueName } from './helpers'
+import { laneRig, nativeOf, type Server } from './lane-rig'
 
 const { startRedis } = require('./setup/redis-server.js')
 const ROOT = path.resolve(__dirname, '..')
 
 type Coded = Error & { code?: string }
-type Server = { url: string; port: number; stop(): Promise<void> }
 
 /** The queue's lane, as its native handle holds it (null: adds go the engine's way). */
-function laneOf(q: Queue): { socket: { destroyed: boolean }; waiting: unknown[]; ready: boolean } | null {
-  return (q as unknown as { _native: { _lane: never } })._native._lane
-}
+const laneOf = (q: Queue) => nativeOf(q)._lane
 
 /** Ids of the clients connected to the server. */
 async function clientIds(admin: IORedis): Promise<Map<string, string>> {
@@ -42,28 +40,10 @@ async function withLane(q: Queue): Promise<void> {
 }
 
 describeRedisOnly('the add lane', () => {
-  let server: Server
-  let admin: IORedis
-  const open: Queue[] = []
-  const queue = (tag: string) => {
-    const q = new Queue(queueName(tag), { connection: { url: server.url } })
-    open.push(q)
-    return q
-  }
-  beforeAll(async () => {
-    server = await startRedis()
-    admin = new IORedis({ host: '127.0.0.1', port: server.port })
-  })
-  afterEach(async () => {
-    for (const q of open.splice(0)) await q.close()
-  })
-  afterAll(async () => {
-    await admin.quit()
-    await server.stop()
-  })
+  const rig = laneRig()
 
   test('awaited and same-tick adds resolve with their ids, in order; bullmq reads the jobs', async () => {
-    const q = queue('lane-ids')
+    const q = rig.queue('lane-ids')
     await withLane(q)
     const seq: string[] = []
     for (let i = 0; i < 30; i++) seq.push((await q.add('seq', { i }, { priority: i % 3, attempts: 2 })).id!)
@@ -74,7 +54,7 @@ describeRedisOnly('the add lane', () => {
     expect(delayed.id).toBe('custom-1')
     expect(laneOf(q)).not.toBeNull()
 
-    const bq = new bullmq.Queue(q.name, { connection: { host: '127.0.0.1', port: server.port } })
+    const bq = new bullmq.Queue(q.name, { connection: { host: '127.0.0.1', port: rig.server.port } })
     try {
       const j = await bq.getJob(seq[7])
       expect(j!.name).toBe('seq')
@@ -94,10 +74,10 @@ describeRedisOnly('the add lane', () => {
   test('a job with an invalid option fails alone, with the error the engine path gives', async () => {
     const results = async (q: Queue) =>
       Promise.allSettled([q.add('a', { v: 1 }), q.add('big', { pad: 'x'.repeat(50) }, { sizeLimit: 10 }), q.add('bad', {}, { delay: -5 }), q.add('c', { v: 3 })])
-    const q = queue('lane-invalid')
+    const q = rig.queue('lane-invalid')
     await withLane(q)
     const got = await results(q)
-    const off = queue('lane-invalid-off')
+    const off = rig.queue('lane-invalid-off')
     process.env.FERROQ_LANE = '0'
     try {
       await off.add('first', {})
@@ -117,7 +97,7 @@ describeRedisOnly('the add lane', () => {
   })
 
   test('a request issued after an unawaited add sees it', async () => {
-    const q = queue('lane-order')
+    const q = rig.queue('lane-order')
     await withLane(q)
     for (let round = 0; round < 20; round++) {
       void q.add('x', { round })
@@ -130,7 +110,7 @@ describeRedisOnly('the add lane', () => {
   })
 
   test('a duplicate custom jobId resolves with the existing job', async () => {
-    const q = queue('lane-dup')
+    const q = rig.queue('lane-dup')
     await withLane(q)
     const a = await q.add('a', { v: 1 }, { jobId: 'same' })
     const b = await q.add('b', { v: 2 }, { jobId: 'same' })
@@ -141,11 +121,11 @@ describeRedisOnly('the add lane', () => {
   })
 
   test('adds go on after SCRIPT FLUSH, none lost', async () => {
-    const q = queue('lane-flush')
+    const q = rig.queue('lane-flush')
     await withLane(q)
     const ids: string[] = []
     for (let i = 0; i < 10; i++) {
-      if (i === 4) await admin.script('FLUSH')
+      if (i === 4) await rig.admin.script('FLUSH')
       ids.push((await q.add('x', { i })).id!)
     }
     const tick = await Promise.all(Array.from({ length: 20 }, (_, i) => q.add('t', { i })))
@@ -155,14 +135,14 @@ describeRedisOnly('the add lane', () => {
   })
 
   test('a killed lane with adds in flight: every add resolves once', async () => {
-    const q = queue('lane-kill')
+    const q = rig.queue('lane-kill')
     await q.add('first', {})
-    const before = await clientIds(admin)
+    const before = await clientIds(rig.admin)
     await q.add('second', {})
-    const lanes = [...(await clientIds(admin)).keys()].filter((id) => !before.has(id))
+    const lanes = [...(await clientIds(rig.admin)).keys()].filter((id) => !before.has(id))
     expect(lanes).toHaveLength(1)
     // Writes wait while paused: the lane's adds are sent but not run.
-    await admin.call('CLIENT', 'PAUSE', '20000', 'WRITE')
+    await rig.admin.call('CLIENT', 'PAUSE', '20000', 'WRITE')
     const adds: Promise<{ id?: string }>[] = []
     try {
       for (let batch = 0; batch < 5; batch++) {
@@ -171,10 +151,10 @@ describeRedisOnly('the add lane', () => {
       }
       expect(laneOf(q)!.waiting.length).toBe(5)
       // The lane's first add is held by the pause ('b'locked) before it is killed.
-      await eventually(async () => /flags=\S*b/.test((await clientIds(admin)).get(lanes[0]) ?? ''))
-      await admin.call('CLIENT', 'KILL', 'ID', lanes[0])
+      await eventually(async () => /flags=\S*b/.test((await clientIds(rig.admin)).get(lanes[0]) ?? ''))
+      await rig.admin.call('CLIENT', 'KILL', 'ID', lanes[0])
     } finally {
-      await admin.call('CLIENT', 'UNPAUSE')
+      await rig.admin.call('CLIENT', 'UNPAUSE')
     }
     const ids = (await Promise.all(adds)).map((j) => j.id)
     expect(laneOf(q)).toBeNull()
@@ -186,11 +166,11 @@ describeRedisOnly('the add lane', () => {
   })
 
   test('close() answers the adds still on the lane first', async () => {
-    const q = new Queue(queueName('lane-close'), { connection: { url: server.url } })
+    const q = new Queue(queueName('lane-close'), { connection: { url: rig.server.url } })
     await withLane(q)
     const lane = laneOf(q)!
     // Writes wait while paused: the batch is on the lane, unanswered, when close() starts.
-    await admin.call('CLIENT', 'PAUSE', '20000', 'WRITE')
+    await rig.admin.call('CLIENT', 'PAUSE', '20000', 'WRITE')
     let adds: Promise<{ id?: string }>[] = []
     let closed: Promise<void>
     try {
@@ -200,7 +180,7 @@ describeRedisOnly('the add lane', () => {
       closed = q.close()
       await new Promise((r) => setTimeout(r, 20))
     } finally {
-      await admin.call('CLIENT', 'UNPAUSE')
+      await rig.admin.call('CLIENT', 'UNPAUSE')
     }
     await closed!
     const jobs = await Promise.all(adds)
@@ -212,7 +192,7 @@ describeRedisOnly('the add lane', () => {
   test('an idle lane does not keep Node alive', async () => {
     const script = `
       const { Queue } = require(${JSON.stringify(ROOT)})
-      const q = new Queue('lane-exit-' + process.pid, { connection: { url: ${JSON.stringify(server.url)} } })
+      const q = new Queue('lane-exit-' + process.pid, { connection: { url: ${JSON.stringify(rig.server.url)} } })
       ;(async () => {
         for (let i = 0; i < 5; i++) await q.add('x', { i })
         console.log(q._native._lane !== null ? 'lane' : 'no lane')
@@ -228,13 +208,13 @@ describeRedisOnly('the add lane', () => {
     // The user may run everything but SCRIPT (so the lane's SCRIPT LOAD is
     // refused with NOPERM); its EVALSHAs run because another client cached the script.
     const name = queueName('acl')
-    const boot = new Queue(name, { connection: { url: server.url } })
-    open.push(boot)
+    const boot = new Queue(name, { connection: { url: rig.server.url } })
+    rig.open.push(boot)
     await boot.add('boot', {})
-    await admin.call('ACL', 'SETUSER', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-script')
-    const q = new Queue(name, { connection: { url: `redis://noscript:pw@127.0.0.1:${server.port}` } })
-    open.push(q)
-    const native = (q as unknown as { _native: { _laneOff: boolean } })._native
+    await rig.admin.call('ACL', 'SETUSER', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-script')
+    const q = new Queue(name, { connection: { url: `redis://noscript:pw@127.0.0.1:${rig.server.port}` } })
+    rig.open.push(q)
+    const native = nativeOf(q)
     for (let i = 0; i < 20; i++) await q.add('j', { i })
     await eventually(() => native._laneOff)
     for (let i = 20; i < 30; i++) await q.add('j', { i })

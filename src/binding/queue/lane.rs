@@ -16,17 +16,13 @@ use super::add::{AddFailure, AddedJobs, new_job};
 use crate::binding::error::{Code, coded};
 use crate::engine::queue::{LaneAnswer, LaneReader, lane_answer, now_ms};
 
-/// One lane's state: its reply reader (JS keeps the batches sent).
-struct LaneState {
-    reader: LaneReader,
-}
-
-/// The current lane of a queue handle, if JS opened one.
+/// The reply reader of a queue handle's current lane, if JS opened one (JS
+/// keeps the batches sent).
 #[derive(Default)]
-pub(crate) struct LaneSlot(Mutex<Option<LaneState>>);
+pub(crate) struct LaneSlot(Mutex<Option<LaneReader>>);
 
 impl LaneSlot {
-    fn with<T>(&self, f: impl FnOnce(&mut Option<LaneState>) -> T) -> T {
+    fn with<T>(&self, f: impl FnOnce(&mut Option<LaneReader>) -> T) -> T {
         f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
@@ -90,11 +86,7 @@ impl NativeQueue {
     #[napi(catch_unwind)]
     pub fn lane_config(&self) -> Option<LaneConfig> {
         let plan = self.inner.lane_plan();
-        self.lane.with(|s| {
-            *s = plan.as_ref().map(|p| LaneState {
-                reader: LaneReader::new(p),
-            })
-        });
+        self.lane.with(|s| *s = plan.as_ref().map(LaneReader::new));
         let plan = plan?;
         Some(LaneConfig {
             host: plan.host,
@@ -122,7 +114,7 @@ impl NativeQueue {
     #[napi(catch_unwind)]
     pub fn lane_ready(&self) -> bool {
         self.lane
-            .with(|s| s.as_ref().is_some_and(|s| s.reader.ready()))
+            .with(|s| s.as_ref().is_some_and(LaneReader::ready))
     }
 
     /// Whether the current lane's reader holds part of a reply (its next bytes
@@ -130,7 +122,7 @@ impl NativeQueue {
     #[napi(catch_unwind)]
     pub fn lane_partial(&self) -> bool {
         self.lane
-            .with(|s| s.as_ref().is_some_and(|s| s.reader.has_partial()))
+            .with(|s| s.as_ref().is_some_and(LaneReader::has_partial))
     }
 
     /// Ends the current lane (its socket is gone).
@@ -190,10 +182,10 @@ impl NativeQueue {
     #[napi(catch_unwind)]
     pub fn lane_feed(&self, chunk: Buffer, counts: Vec<u32>) -> napi::Result<Vec<LaneReply>, Code> {
         self.lane.with(|slot| {
-            let Some(state) = slot.as_mut() else {
+            let Some(reader) = slot.as_mut() else {
                 return Ok(Vec::new());
             };
-            let replies = state.reader.feed(&chunk).map_err(|e| coded(&e))?;
+            let replies = reader.feed(&chunk).map_err(|e| coded(&e))?;
             let mut out = Vec::with_capacity(replies.len());
             for (i, v) in replies.into_iter().enumerate() {
                 let Some(n) = counts.get(i).map(|&n| n as usize) else {
