@@ -73,9 +73,8 @@ class Lane {
   /**
    * The bytes of a lone add, built from Rust's template for its options (one
    * native call per distinct options JSON, at most TEMPLATES of them, none
-   * over TEMPLATE_OPTS_MAX characters), or
-   * null when no template covers it (a custom jobId, data over the limit, an
-   * odd timestamp): Rust encodes it then.
+   * over TEMPLATE_OPTS_MAX characters), or null when no template covers it (a
+   * custom jobId, data over the limit, an odd timestamp): Rust encodes it then.
    */
   simple(name, data, opts, ts) {
     let t = this.tpls.get(opts)
